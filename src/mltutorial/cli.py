@@ -1,0 +1,76 @@
+"""The `mltutorial` (alias `mlt`) command: a table of subcommands, each imported only when used.
+
+Each subcommand module has `main(argv: list[str], prog: str) -> int`. A `UserError` anywhere becomes
+one line on stderr and exit status 2; Ctrl-C exits 130 without a traceback.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from collections.abc import Sequence
+
+from mltutorial import __version__
+from mltutorial.errors import UserError
+
+# name -> (module with main(argv, prog), one-line help). Modules are imported lazily.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "tour": ("mltutorial.tour_cli", "run the whole talk end to end and write an HTML report"),
+    "lessons": ("mltutorial.lessons_cli", "list the lessons (one per slide idea)"),
+    "run": ("mltutorial.lessons_cli", "run one lesson: mltutorial run NAME [--key=value ...]"),
+    "spam": ("mltutorial.apps.spam.cli", "Gmail's anti-spam: train, classify, evaluate"),
+    "recommend": ("mltutorial.apps.recommend.cli", "Netflix's recommender on MovieLens"),
+    "generate": ("mltutorial.apps.textgen.cli", "ChatGPT's text generation: train and sample"),
+    "data": ("mltutorial.data.cli", "datasets: list, info, path, fetch, verify"),
+    "live": ("mltutorial.live.cli", "the self-hosted live audience server (Mentimeter moments)"),
+}
+
+
+def _usage() -> str:
+    width = max(len(n) for n in COMMANDS)
+    lines = [
+        "usage: mltutorial COMMAND [options]   (alias: mlt)",
+        "",
+        'The "Machine learning tutorial" talk as software you run.',
+        "",
+        "commands:",
+    ]
+    lines += [f"  {name:<{width}}  {help_}" for name, (_, help_) in COMMANDS.items()]
+    lines += ["", "Run 'mltutorial COMMAND --help' for a command's options."]
+    return "\n".join(lines)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if not args or args[0] in ("-h", "--help", "help"):
+        print(_usage())
+        return 0
+    if args[0] in ("-V", "--version"):
+        print(f"mltutorial {__version__}")
+        return 0
+    name, rest = args[0], args[1:]
+    if name not in COMMANDS:
+        import difflib
+
+        close = difflib.get_close_matches(name, list(COMMANDS), n=1)
+        hint = f"; did you mean '{close[0]}'?" if close else ""
+        print(f"mltutorial: error: unknown command {name!r}{hint} (see --help)", file=sys.stderr)
+        return 2
+    module_name = COMMANDS[name][0]
+    try:
+        module = importlib.import_module(module_name)
+        if module_name == "mltutorial.lessons_cli":
+            return int(module.main(rest, prog=f"mltutorial {name}", command=name) or 0)
+        return int(module.main(rest, prog=f"mltutorial {name}") or 0)
+    except UserError as exc:
+        print(f"mltutorial {name}: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
