@@ -1,0 +1,189 @@
+"""`mltutorial tour`: run every chapter of the talk in slide order and write the report.
+
+On the terminal: one progress line per chapter, then a summary table (chapter, data, key numbers,
+seconds). In the output folder: `index.html` (self-contained: figures embedded, no network),
+`results.json` (every number) and each chapter's figures in its own subfolder. A chapter that fails is
+reported with its one-line reason; the tour goes on and exits with status 1 at the end.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import platform
+import shutil
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from mltutorial import __version__
+from mltutorial.clitools import Parser, add_seed, print_json
+from mltutorial.errors import UserError
+from mltutorial.files import jsonable, write_json, write_text
+from mltutorial.tour import Chapter, ChapterRecord, discover, run_chapter
+
+
+def _select(chapters: list[Chapter], only: str | None, skip: str | None) -> list[Chapter]:
+    known = {c.name for c in chapters}
+    wanted = {n.strip() for n in only.split(",") if n.strip()} if only else set(known)
+    dropped = {n.strip() for n in skip.split(",") if n.strip()} if skip else set()
+    unknown = sorted((wanted | dropped) - known)
+    if unknown:
+        import difflib
+
+        hints = []
+        for name in unknown:
+            close = difflib.get_close_matches(name, sorted(known), n=1)
+            hints.append(f"{name!r}" + (f" (did you mean {close[0]!r}?)" if close else ""))
+        raise UserError(
+            f"unknown chapter {', '.join(hints)}; chapters are: {', '.join(c.name for c in chapters)}"
+        )
+    return [c for c in chapters if c.name in wanted and c.name not in dropped]
+
+
+def _environment(quick: bool, seconds: float) -> dict[str, Any]:
+    data_root = os.environ.get("MLTUTORIAL_DATA")
+    return {
+        "mltutorial": __version__,
+        "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "python": platform.python_version(),
+        "machine": f"{platform.machine()}, {os.cpu_count()} CPU cores, {platform.system()}",
+        "data_root": data_root if data_root and Path(data_root).is_dir() else None,
+        "quick": quick,
+        "seconds": round(seconds, 1),
+    }
+
+
+def _record_json(rec: ChapterRecord, out_dir: Path) -> dict[str, Any]:
+    c = rec.chapter
+    entry: dict[str, Any] = {
+        "title": c.title,
+        "order": c.order,
+        "status": "ok" if rec.error is None else "failed",
+        "seconds": round(rec.seconds, 2),
+        "command": c.command,
+    }
+    if rec.output is not None:
+        o = rec.output
+        entry.update(
+            summary=o.summary,
+            numbers=jsonable(o.numbers),
+            data=o.data,
+            citation=o.citation,
+            licence=o.licence,
+            figures=[_relative(p, out_dir) for p in o.figures],
+        )
+    else:
+        entry["error"] = rec.error
+    return entry
+
+
+def _relative(path: Path, root: Path) -> str:
+    try:
+        return str(Path(path).resolve().relative_to(root.resolve()))
+    except ValueError:
+        return str(path)
+
+
+def _clip(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _print_table(records: list[ChapterRecord]) -> None:
+    cols = shutil.get_terminal_size((120, 20)).columns
+    name_w = max([len(r.chapter.name) for r in records] + [7])
+    data_w = 34
+    rest = max(cols - name_w - data_w - 14, 30)
+    print()
+    print(f"{'chapter':<{name_w}}  {'data':<{data_w}}  {'key numbers':<{rest}}  {'seconds':>7}")
+    print("-" * (name_w + data_w + rest + 13))
+    for r in records:
+        if r.output is not None:
+            data, numbers = r.output.data, r.output.summary
+        else:
+            data, numbers = "-", f"FAILED: {r.error}"
+        print(
+            f"{r.chapter.name:<{name_w}}  {_clip(data, data_w):<{data_w}}  "
+            f"{_clip(numbers, rest):<{rest}}  {r.seconds:>7.1f}"
+        )
+
+
+def main(argv: list[str], prog: str) -> int:
+    parser = Parser(
+        prog=prog,
+        description="Run the whole talk, chapter by chapter in slide order, and write an HTML report.",
+    )
+    parser.add_argument(
+        "--out", default="mltutorial-report", help="report folder (default: %(default)s)"
+    )
+    parser.add_argument("--quick", action="store_true", help="tiny configurations (about a minute)")
+    parser.add_argument("--only", metavar="NAMES", help="comma-separated chapters to run")
+    parser.add_argument("--skip", metavar="NAMES", help="comma-separated chapters to leave out")
+    parser.add_argument("--list", action="store_true", help="list the chapters and exit")
+    parser.add_argument(
+        "--json", action="store_true", help="print results.json to stdout at the end"
+    )
+    add_seed(parser)
+    args = parser.parse_args(argv)
+
+    chapters, broken = discover()
+    if args.list:
+        for c in chapters:
+            print(f"{c.name:<26} {c.title}")
+        for module, error in broken.items():
+            print(f"{'(broken)':<26} {module}: {error}")
+        return 0
+    selected = _select(chapters, args.only, args.skip)
+    out_dir = Path(args.out)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise UserError(f"--out {out_dir}: exists and is not a folder")
+    out_dir.mkdir(parents=True, exist_ok=True)
+
+    # Human output goes to stderr when --json owns stdout.
+    say = (lambda s: print(s, file=sys.stderr, flush=True)) if args.json else print
+    data_root = os.environ.get("MLTUTORIAL_DATA")
+    say(
+        f"mltutorial tour: {len(selected)} chapters"
+        + (" (quick)" if args.quick else "")
+        + f"; data: {data_root if data_root else 'built-in samples (MLTUTORIAL_DATA not set)'}"
+    )
+    for module, error in broken.items():
+        say(f"  ! could not load chapter module {module}: {error}")
+
+    start = time.perf_counter()
+    records: list[ChapterRecord] = []
+    for i, chapter in enumerate(selected, 1):
+        say(f"[{i:>2}/{len(selected)}] {chapter.name}: {chapter.title} ...")
+        rec = run_chapter(chapter, out_dir, quick=args.quick, seed=args.seed)
+        records.append(rec)
+        if rec.error is None and rec.output is not None:
+            say(f"        done in {rec.seconds:.1f} s: {rec.output.summary}")
+        else:
+            say(f"        FAILED after {rec.seconds:.1f} s: {rec.error}")
+    seconds = time.perf_counter() - start
+
+    from mltutorial.report import render
+
+    env = _environment(args.quick, seconds)
+    results = {
+        **env,
+        "chapters": {r.chapter.name: _record_json(r, out_dir) for r in records},
+        "broken_modules": broken,
+    }
+    write_json(out_dir / "results.json", results)
+    write_text(out_dir / "index.html", render(records, env, broken, out_dir))
+
+    if args.json:
+        print_json(results)
+    else:
+        _print_table(records)
+    failed = [r.chapter.name for r in records if r.error is not None]
+    say(
+        f"\nreport: {out_dir / 'index.html'}  (results: {out_dir / 'results.json'}); "
+        f"{len(records) - len(failed)}/{len(records)} chapters ok in {seconds:.0f} s"
+    )
+    if failed or broken:
+        say(f"failed: {', '.join(failed + list(broken))}")
+        return 1
+    return 0

@@ -1,0 +1,96 @@
+"""The tour end to end: `tour --quick` with and without the real data, failures, the report page."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import html5lib
+import pytest
+
+from helpers import data_root
+from mltutorial import tour_cli
+from mltutorial.cli import main
+from mltutorial.tour import Chapter, ChapterOutput, discover
+
+
+def _check_report(out: Path) -> dict:
+    results = json.loads((out / "results.json").read_text())
+    page = (out / "index.html").read_text()
+    html5lib.HTMLParser(strict=True).parse(page)  # raises on any parse error
+    chapters, broken = discover()
+    assert not broken, broken
+    assert chapters, "no chapter registered"
+    for c in chapters:
+        entry = results["chapters"][c.name]
+        assert entry["status"] == "ok", (c.name, entry.get("error"))
+        assert entry["numbers"], c.name
+        assert entry["summary"], c.name
+        for fig in entry["figures"]:
+            assert (out / fig).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", (c.name, fig)
+        assert f"id='{c.name}'" in page
+    assert page.count("data:image/png;base64,") == sum(
+        len(e["figures"]) for e in results["chapters"].values()
+    )
+    return results
+
+
+def test_tour_quick_on_builtin_data(no_real_data, tmp_path, capsys):
+    out = tmp_path / "report"
+    assert main(["tour", "--quick", "--out", str(out)]) == 0
+    results = _check_report(out)
+    assert results["data_root"] is None
+    assert "chapter" in capsys.readouterr().out  # the summary table
+
+
+def test_tour_quick_on_real_data(tmp_path):
+    if data_root() is None:
+        pytest.skip("real datasets not found (set MLTUTORIAL_DATA)")
+    out = tmp_path / "report"
+    assert main(["tour", "--quick", "--out", str(out)]) == 0
+    results = _check_report(out)
+    assert results["data_root"]
+    uses_builtin = [n for n, e in results["chapters"].items() if "built-in sample" in e["data"]]
+    assert not uses_builtin, (
+        f"chapters fell back to built-in data despite MLTUTORIAL_DATA: {uses_builtin}"
+    )
+
+
+def _fake(name: str, order: float, fail: bool = False) -> Chapter:
+    def run(ctx):
+        if fail:
+            raise RuntimeError("optional dependency 'gizmo' is missing\nsecond line")
+        return ChapterOutput(
+            summary=f"{name} ok", numbers={"x": 1.5, "n": 1000, "nested": {"y": 2}}
+        )
+
+    return Chapter(name, name.title(), "a slide <b>quote</b>", order, f"mltutorial run {name}", run)
+
+
+def test_failed_chapter_is_reported_and_tour_goes_on(monkeypatch, tmp_path, capsys):
+    fakes = [_fake("alpha", 1), _fake("broken", 2, fail=True), _fake("gamma", 3)]
+    monkeypatch.setattr(tour_cli, "discover", lambda: (fakes, {}))
+    out = tmp_path / "r"
+    assert main(["tour", "--out", str(out)]) == 1
+    results = json.loads((out / "results.json").read_text())
+    assert results["chapters"]["alpha"]["status"] == "ok"
+    assert results["chapters"]["gamma"]["status"] == "ok"
+    assert results["chapters"]["broken"]["error"] == (
+        "RuntimeError: optional dependency 'gizmo' is missing"
+    )
+    page = (out / "index.html").read_text()
+    html5lib.HTMLParser(strict=True).parse(page)
+    assert "a slide &lt;b&gt;quote&lt;/b&gt;" in page  # chapter text is escaped
+    assert "optional dependency" in page
+    assert "FAILED" in capsys.readouterr().out
+
+
+def test_only_and_skip(monkeypatch, tmp_path, capsys):
+    fakes = [_fake("alpha", 1), _fake("beta", 2)]
+    monkeypatch.setattr(tour_cli, "discover", lambda: (fakes, {}))
+    assert main(["tour", "--only", "beta", "--json", "--out", str(tmp_path)]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    assert list(printed["chapters"]) == ["beta"]
+    assert main(["tour", "--only", "betta", "--out", str(tmp_path)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "did you mean 'beta'" in err[0]
