@@ -20,7 +20,9 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "run": ("mltutorial.lessons_cli", "run one lesson: mltutorial run NAME [--key=value ...]"),
     "spam": ("mltutorial.apps.spam.cli", "Gmail's anti-spam: train, classify, evaluate"),
     "recommend": ("mltutorial.apps.recommend.cli", "Netflix's recommender on MovieLens"),
+    "words": ("mltutorial.apps.words.cli", "Google Translate's word maps: English to Spanish"),
     "generate": ("mltutorial.apps.textgen.cli", "ChatGPT's text generation: train and sample"),
+    "rl": ("mltutorial.apps.rl.cli", "reinforcement learning: a policy learns CartPole"),
     "data": ("mltutorial.data.cli", "datasets: list, info, path, fetch, verify"),
     "live": ("mltutorial.live.cli", "the self-hosted live audience server (Mentimeter moments)"),
 }
