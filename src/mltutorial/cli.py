@@ -22,6 +22,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "recommend": ("mltutorial.apps.recommend.cli", "Netflix's recommender on MovieLens"),
     "words": ("mltutorial.apps.words.cli", "Google Translate's word maps: English to Spanish"),
     "generate": ("mltutorial.apps.textgen.cli", "ChatGPT's text generation: train and sample"),
+    "vision": (
+        "mltutorial.apps.vision.cli",
+        "image classification: train a CNN, classify your images",
+    ),
     "anomaly": ("mltutorial.apps.anomaly.cli", "anomaly detection: fraud and novel particles"),
     "rl": ("mltutorial.apps.rl.cli", "reinforcement learning: a policy learns CartPole"),
     "data": ("mltutorial.data.cli", "datasets: list, info, path, fetch, verify"),

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from mltutorial.tour import ORDER_HOW_MACHINES_LEARN, Chapter, ChapterContext, ChapterOutput, Table
 
-LABELS = {"gaussian": "Gaussian (Mahalanobis)", "isolation_forest": "IsolationForest (scikit-learn)",
-          "autoencoder": "autoencoder (engine)"}  # fmt: skip
+LABELS = {
+    "gaussian": "Gaussian (Mahalanobis)",
+    "isolation_forest": "IsolationForest (scikit-learn)",
+    "autoencoder": "autoencoder (engine)",
+}
 
 
 def _plot(experiments, path):
@@ -17,8 +20,11 @@ def _plot(experiments, path):
         for key, (fpr, tpr) in exp.roc.items():
             ax.plot(fpr, tpr, label=f"{LABELS[key]}: AUC {exp.auc[key]:.3f}")
         ax.plot([0, 1], [0, 1], color="grey", ls=":", lw=1, label="chance: AUC 0.5")
-        ax.set(xlabel="false alarm rate (normal flagged)", ylabel="detection rate (anomalies flagged)",
-               title=exp.name)  # fmt: skip
+        ax.set(
+            xlabel="false alarm rate (normal flagged)",
+            ylabel="detection rate (anomalies flagged)",
+            title=exp.name,
+        )
         ax.legend(loc="lower right", fontsize=8)
     return viz.save(fig, path, title="Anomaly detection: learn normal, flag the rest")
 

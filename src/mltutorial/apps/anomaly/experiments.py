@@ -87,8 +87,14 @@ def fraud(seed: int = 0, quick: bool = False, path=None) -> Experiment:
     normal, attack = np.flatnonzero(table.y == 0), np.flatnonzero(table.y == 1)
     n_normal = min(len(normal), 4000 if quick else 20000)
     n_attack = min(len(attack), max(1, int(0.02 * n_normal / 0.98)))
-    idx = rng.permutation(np.concatenate([rng.choice(normal, n_normal, replace=False),
-                                          rng.choice(attack, n_attack, replace=False)]))  # fmt: skip
+    idx = rng.permutation(
+        np.concatenate(
+            [
+                rng.choice(normal, n_normal, replace=False),
+                rng.choice(attack, n_attack, replace=False),
+            ]
+        )
+    )
     half = len(idx) // 2
     train, test = idx[:half], idx[half:]
     return run_detectors(

@@ -88,9 +88,14 @@ class WordMap:
     def score(self, csls: bool = True) -> Translation:
         """Translation precision on the held-out dictionary words."""
         return evaluate(
-            self.src_, self.tgt_, self.W_, self.test_pairs_,
-            self.src_vocab_.words, self.tgt_vocab_.words, csls=csls,
-        )  # fmt: skip
+            self.src_,
+            self.tgt_,
+            self.W_,
+            self.test_pairs_,
+            self.src_vocab_.words,
+            self.tgt_vocab_.words,
+            csls=csls,
+        )
 
     def translate(self, word: str, k: int = 5) -> list[tuple[str, float]]:
         """The k nearest Spanish words to the mapped English `word`, with cosine similarity."""

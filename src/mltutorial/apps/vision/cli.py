@@ -1,0 +1,115 @@
+"""`mltutorial vision train|predict`: train an image classifier on the engine, use it on your images."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from mltutorial.clitools import Parser, add_json, add_seed, print_json
+from mltutorial.errors import UserError
+from mltutorial.progress import bar
+
+DATASETS = ("fashion_mnist", "cifar10", "mnist", "digits")
+
+
+def _train(argv: list[str], prog: str) -> int:
+    from mltutorial import data
+    from mltutorial.apps.vision.model import ImageClassifier
+
+    parser = Parser(prog=prog, description="Train an image classifier (CNN or MLP) on the engine.")
+    parser.add_argument("--dataset", choices=DATASETS, default="fashion_mnist")
+    parser.add_argument("--arch", choices=("cnn", "mlp"), default="cnn")
+    parser.add_argument("--epochs", type=int, default=2)
+    parser.add_argument("--limit", type=int, default=0, help="use only this many training images")
+    parser.add_argument("-o", "--output", help="save the model to this .npz file")
+    add_seed(parser)
+    add_json(parser)
+    args = parser.parse_args(argv)
+    if args.epochs < 1 or args.limit < 0:
+        parser.error("--epochs must be at least 1 and --limit not negative")
+    images = getattr(data, f"load_{args.dataset}")()
+    if len(images.X_train) == 0:
+        raise UserError(f"{images.info.label} has no training images here: {images.info.notes}")
+    X, y = images.X_train, images.y_train
+    if args.limit:
+        pick = np.random.default_rng(args.seed).permutation(len(X))[: args.limit]
+        X, y = X[pick], y[pick]
+    steps = args.epochs * -(-len(X) // 64)
+    progress = bar(steps, f"training {args.arch}")
+
+    def tick(loss: float) -> None:
+        progress.update(1)
+        progress.set_postfix(loss=f"{loss:.3f}")
+
+    model = ImageClassifier(arch=args.arch, num_epochs=args.epochs, seed=args.seed)
+    model.fit(X, y, images.classes, images.max_value, on_step=tick)
+    progress.close()
+    accuracy = model.score(images.X_test, images.y_test)
+    if args.output:
+        model.save(args.output)
+    result = {
+        "dataset": images.info.label,
+        "arch": args.arch,
+        "n_train": len(X),
+        "test_accuracy": accuracy,
+        "parameters": model.n_params_,
+        "seconds": model.fit_seconds_,
+    }
+    if args.json:
+        print_json(result)
+    else:
+        print(
+            f"{args.arch} on {images.info.label}: test accuracy {accuracy:.2%} "
+            f"({model.n_params_:,} parameters, {model.fit_seconds_:.0f} s)"
+        )
+        if args.output:
+            print(f"saved: {args.output}")
+    return 0
+
+
+def _read_image(path: str, shape: tuple[int, int, int], max_value: float) -> np.ndarray:
+    from PIL import Image, UnidentifiedImageError
+
+    c, h, w = shape
+    try:
+        img = Image.open(path)
+        img = img.convert("L" if c == 1 else "RGB").resize((w, h))
+    except FileNotFoundError:
+        raise UserError(f"{path}: no such image file") from None
+    except (UnidentifiedImageError, OSError) as exc:
+        raise UserError(f"{path}: not a readable image ({exc})") from None
+    arr = np.asarray(img, dtype=np.float32) * (max_value / 255.0)
+    return arr.reshape(h, w, c).transpose(2, 0, 1)
+
+
+def _predict(argv: list[str], prog: str) -> int:
+    from mltutorial.apps.vision.model import ImageClassifier
+
+    parser = Parser(
+        prog=prog, description="Classify image files (PNG, JPEG, ...) with a saved model."
+    )
+    parser.add_argument("images", nargs="+", help="image files")
+    parser.add_argument("--model-file", required=True)
+    parser.add_argument("-k", type=int, default=3, help="classes shown per image")
+    add_json(parser)
+    args = parser.parse_args(argv)
+    model = ImageClassifier.load(args.model_file)
+    X = np.stack([_read_image(p, model.shape_, model.max_value_) for p in args.images])
+    proba = model.predict_proba(X)
+    out = {}
+    for path, p in zip(args.images, proba):
+        top = np.argsort(-p)[: args.k]
+        out[path] = [(model.classes_[j], float(p[j])) for j in top]
+    if args.json:
+        print_json({k: [{"class": c, "probability": q} for c, q in v] for k, v in out.items()})
+    else:
+        for path, top in out.items():
+            print(f"{path}: " + ", ".join(f"{c} ({q:.3f})" for c, q in top))
+    return 0
+
+
+def main(argv: list[str], prog: str) -> int:
+    parser = Parser(prog=prog, description="Supervised image classification on the engine.")
+    parser.add_argument("action", choices=["train", "predict"])
+    args = parser.parse_args(argv[:1])
+    handler = _train if args.action == "train" else _predict
+    return handler(argv[1:], f"{prog} {args.action}")

@@ -1,0 +1,163 @@
+"""`ImageClassifier`: a CNN (LeNet-style) or an MLP on the engine, with scikit-learn manners.
+
+CNN: conv3x3(16) -> ReLU -> maxpool2 -> conv3x3(32) -> ReLU -> maxpool2 -> linear(128) -> ReLU ->
+linear(n_classes), trained with Adam on cross-entropy (LeCun et al. 1998 for the pattern).
+Images are NCHW uint8; they are scaled to [0, 1] and standardised with the training mean and std.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import numpy as np
+
+from mltutorial.errors import UserError
+
+FORMAT_VERSION = 1
+
+
+def build(arch: str, shape: tuple[int, int, int], n_classes: int):
+    from mltutorial.engine import nn
+
+    c, h, w = shape
+    if arch == "mlp":
+        return nn.Sequential(
+            nn.Flatten(), nn.Linear(c * h * w, 256), nn.ReLU(), nn.Linear(256, n_classes)
+        )
+    if arch == "cnn":
+        flat = 32 * (h // 4) * (w // 4)
+        return nn.Sequential(
+            nn.Conv2d(c, 16, 3, padding=1),
+            nn.ReLU(),
+            nn.MaxPool2d(2),
+            nn.Conv2d(16, 32, 3, padding=1),
+            nn.ReLU(),
+            nn.MaxPool2d(2),
+            nn.Flatten(),
+            nn.Linear(flat, 128),
+            nn.ReLU(),
+            nn.Linear(128, n_classes),
+        )
+    raise UserError(f"unknown architecture {arch!r}: choose cnn or mlp")
+
+
+class ImageClassifier:
+    def __init__(
+        self,
+        *,
+        arch: str = "cnn",
+        num_epochs: int = 2,
+        batch_size: int = 64,
+        lr: float = 2e-3,
+        seed: int = 0,
+    ) -> None:
+        self.arch = arch
+        self.num_epochs = num_epochs
+        self.batch_size = batch_size
+        self.lr = lr
+        self.seed = seed
+
+    def _prepare(self, X: np.ndarray) -> np.ndarray:
+        return ((X.astype(np.float32) / self.max_value_ - self.mean_) / self.std_).astype(
+            np.float32
+        )
+
+    def fit(
+        self, X: np.ndarray, y: np.ndarray, classes: list[str], max_value: int = 255, on_step=None
+    ):
+        from mltutorial import engine
+        from mltutorial.engine import optim
+        from mltutorial.engine.nn import functional as F
+
+        if X.ndim != 4:
+            raise UserError(f"images must be (N, C, H, W), got shape {X.shape}")
+        engine.manual_seed(self.seed)
+        rng = np.random.default_rng(self.seed)
+        self.classes_ = list(classes)
+        self.shape_ = tuple(int(s) for s in X.shape[1:])
+        self.max_value_ = float(max_value)
+        scaled = X.astype(np.float32) / self.max_value_
+        self.mean_, self.std_ = float(scaled.mean()), float(scaled.std() + 1e-6)
+        Xp = self._prepare(X)
+        self.net_ = build(self.arch, self.shape_, len(classes))
+        opt = optim.Adam(self.net_.parameters(), lr=self.lr)
+        self.losses_: list[float] = []
+        start = time.perf_counter()
+        self.net_.train()
+        for _ in range(self.num_epochs):
+            order = rng.permutation(len(Xp))
+            for s in range(0, len(Xp), self.batch_size):
+                idx = order[s : s + self.batch_size]
+                loss = F.cross_entropy(self.net_(engine.tensor(Xp[idx])), engine.tensor(y[idx]))
+                opt.zero_grad()
+                loss.backward()
+                opt.step()
+                self.losses_.append(loss.item())
+                if on_step is not None:
+                    on_step(self.losses_[-1])
+        self.fit_seconds_ = time.perf_counter() - start
+        self.n_params_ = int(sum(p.data.size for p in self.net_.parameters()))
+        return self
+
+    def predict_proba(self, X: np.ndarray, batch_size: int = 512) -> np.ndarray:
+        from mltutorial import engine
+
+        if tuple(X.shape[1:]) != self.shape_:
+            raise UserError(f"images of shape {tuple(X.shape[1:])}; this model takes {self.shape_}")
+        self.net_.eval()
+        out = []
+        with engine.no_grad():
+            for s in range(0, len(X), batch_size):
+                logits = self.net_(engine.tensor(self._prepare(X[s : s + batch_size])))
+                out.append(logits.softmax(dim=-1).data)
+        return np.concatenate(out) if out else np.zeros((0, len(self.classes_)), np.float32)
+
+    def predict(self, X: np.ndarray) -> np.ndarray:
+        return self.predict_proba(X).argmax(axis=1)
+
+    def score(self, X: np.ndarray, y: np.ndarray) -> float:
+        return float((self.predict(X) == y).mean())
+
+    def save(self, path: str | Path) -> Path:
+        from mltutorial.files import atomic_path
+
+        meta = {
+            "format": "mltutorial.vision",
+            "version": FORMAT_VERSION,
+            "arch": self.arch,
+            "classes": self.classes_,
+            "shape": self.shape_,
+            "max_value": self.max_value_,
+            "mean": self.mean_,
+            "std": self.std_,
+        }
+        state = {k: np.asarray(v) for k, v in self.net_.state_dict().items()}
+        with atomic_path(path) as tmp, open(tmp, "wb") as fh:
+            np.savez(fh, __meta__=np.array(json.dumps(meta)), **state)
+        return Path(path)
+
+    @classmethod
+    def load(cls, path: str | Path) -> ImageClassifier:
+        path = Path(path)
+        if not path.is_file():
+            raise UserError(
+                f"model file {path} not found (train one with 'mltutorial vision train -o FILE')"
+            )
+        try:
+            with np.load(path, allow_pickle=False) as z:
+                meta = json.loads(str(z["__meta__"]))
+                state = {k: z[k] for k in z.files if k != "__meta__"}
+        except Exception as exc:
+            raise UserError(
+                f"{path}: not a readable image-classifier file ({type(exc).__name__})"
+            ) from None
+        if meta.get("format") != "mltutorial.vision" or meta.get("version") != FORMAT_VERSION:
+            raise UserError(f"{path}: not a version-{FORMAT_VERSION} mltutorial image classifier")
+        model = cls(arch=meta["arch"])
+        model.classes_, model.shape_ = meta["classes"], tuple(meta["shape"])
+        model.max_value_, model.mean_, model.std_ = meta["max_value"], meta["mean"], meta["std"]
+        model.net_ = build(model.arch, model.shape_, len(model.classes_))
+        model.net_.load_state_dict(state)
+        return model
