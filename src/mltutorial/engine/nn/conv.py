@@ -1,0 +1,284 @@
+"""Convolution and pooling over NCHW tensors: im2col + one (batched) GEMM, no loop over pixels.
+
+im2col copies, for each of the KH*KW kernel offsets (a loop of at most a few dozen iterations), the
+strided slice of the padded input that this offset sees into `cols` of shape (N, C, KH, KW, OH, OW);
+the convolution is then `W (G, O/G, C/G*KH*KW) @ cols (N, G, C/G*KH*KW, OH*OW)`. col2im (backward)
+adds the same slices back. Pooling reads the same KH*KW strided views and reduces them elementwise.
+
+conv2d is cross-correlation, as in PyTorch: out[n, o, i, j] = b[o] + sum_{c,u,v} W[o, c, u, v] *
+x_pad[n, g*C/G + c, i*s + u*d, j*s + v*d].
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+
+from ..autograd import STATE, Grads, meta_array
+from ..ops import _check_same_dtype
+from ..tensor import Tensor
+
+Pair = int | tuple[int, int]
+
+
+def _pair(v: Pair) -> tuple[int, int]:
+    return (v, v) if isinstance(v, int) else (int(v[0]), int(v[1]))
+
+
+def _out_size(n: int, k: int, s: int, p: int, d: int, ceil_mode: bool = False) -> int:
+    span = n + 2 * p - d * (k - 1) - 1
+    out = (-(-span // s) if ceil_mode else span // s) + 1
+    if ceil_mode and (out - 1) * s >= n + p:  # the last window must start inside input or left pad
+        out -= 1
+    return out
+
+
+def _pad(x: np.ndarray, top: int, bottom: int, left: int, right: int, value: float) -> np.ndarray:
+    if not (top or bottom or left or right):
+        return x
+    n, c, h, w = x.shape
+    xp = np.full((n, c, h + top + bottom, w + left + right), value, dtype=x.dtype)
+    xp[:, :, top : top + h, left : left + w] = x
+    return xp
+
+
+def _windows(
+    xp: np.ndarray, k: tuple[int, int], s: tuple[int, int], d: tuple[int, int], out: tuple[int, int]
+) -> Iterator[tuple[int, int, tuple[slice, slice, slice, slice]]]:
+    """(u, v, index) of the strided view of `xp` that kernel offset (u, v) sees for every output."""
+    (oh, ow) = out
+    for u in range(k[0]):
+        for v in range(k[1]):
+            r, c = u * d[0], v * d[1]
+            yield (
+                u,
+                v,
+                (
+                    slice(None),
+                    slice(None),
+                    slice(r, r + s[0] * (oh - 1) + 1, s[0]),
+                    slice(c, c + s[1] * (ow - 1) + 1, s[1]),
+                ),
+            )
+
+
+def conv2d(
+    input: Tensor,
+    weight: Tensor,
+    bias: Tensor | None = None,
+    stride: Pair = 1,
+    padding: Pair | str = 0,
+    dilation: Pair = 1,
+    groups: int = 1,
+) -> Tensor:
+    """2-D cross-correlation of (N, C, H, W) with weight (O, C/groups, KH, KW) -> (N, O, OH, OW)."""
+    x, w = input.data, weight.data
+    if x.ndim != 4:
+        raise RuntimeError(f"conv2d expects a 4-D (N, C, H, W) input, got shape {x.shape}")
+    _check_same_dtype(x, w, "Input and weight")
+    n, c, h, wd = x.shape
+    o, cg, kh, kw = w.shape
+    s, dil = _pair(stride), _pair(dilation)
+    if isinstance(padding, str):
+        if padding == "valid":
+            p = (0, 0)
+        elif padding == "same" and s == (1, 1):
+            p = (dil[0] * (kh - 1) // 2, dil[1] * (kw - 1) // 2)
+        else:
+            raise ValueError(
+                f"padding={padding!r} is not supported (use an int, 'valid' or 'same')"
+            )
+    else:
+        p = _pair(padding)
+    if c != cg * groups or o % groups:
+        raise RuntimeError(
+            f"Given groups={groups}, weight of size {w.shape}, expected input{x.shape} to have "
+            f"{cg * groups} channels, but got {c} channels instead"
+        )
+    oh, ow = _out_size(h, kh, s[0], p[0], dil[0]), _out_size(wd, kw, s[1], p[1], dil[1])
+    if oh <= 0 or ow <= 0:
+        raise RuntimeError(f"conv2d: input {x.shape} is too small for kernel {(kh, kw)}")
+    parents = (input, weight) if bias is None else (input, weight, bias)
+    if STATE.shape_only:
+        STATE.macs += n * o * oh * ow * cg * kh * kw
+        return Tensor._make(meta_array((n, o, oh, ow), x.dtype), parents, lambda g: (None,) * 3)
+
+    g_, og, ckk, L = groups, o // groups, cg * kh * kw, oh * ow
+    pointwise = kh == kw == 1 and s == (1, 1) and p == (0, 0)
+    if pointwise:
+        cols = x.reshape(n, g_, ckk, L)  # 1x1 conv: the input already is its own im2col
+    else:
+        xp = _pad(x, p[0], p[0], p[1], p[1], 0.0)
+        cols6 = np.empty((n, c, kh, kw, oh, ow), dtype=x.dtype)
+        for u, v, index in _windows(xp, (kh, kw), s, dil, (oh, ow)):
+            cols6[:, :, u, v] = xp[index]
+        cols = cols6.reshape(n, g_, ckk, L)
+    w2 = w.reshape(g_, og, ckk)
+    out = np.matmul(w2, cols).reshape(n, o, oh, ow)  # (N, G, O/G, L): one batched GEMM
+    if bias is not None:
+        out += bias.data.reshape(1, o, 1, 1)
+
+    def backward(grad: np.ndarray) -> Grads:
+        g2 = grad.reshape(n, g_, og, L)
+        gw = gb = gx = None
+        if weight.requires_grad:
+            # sum_n g[n] @ cols[n]^T, as one GEMM over the (N*L) axis
+            gw = np.einsum("ngol,ngkl->gok", g2, cols, optimize=True).reshape(w.shape)
+        if bias is not None and bias.requires_grad:
+            gb = grad.sum(axis=(0, 2, 3))
+        if input.requires_grad:
+            gcols = np.matmul(w2.transpose(0, 2, 1), g2)  # (N, G, CKK, L)
+            if pointwise:
+                gx = gcols.reshape(x.shape)
+            else:
+                gxp = np.zeros(xp.shape, dtype=x.dtype)
+                gcols6 = gcols.reshape(n, c, kh, kw, oh, ow)
+                for u, v, index in _windows(gxp, (kh, kw), s, dil, (oh, ow)):
+                    gxp[index] += gcols6[:, :, u, v]
+                gx = gxp[:, :, p[0] : p[0] + h, p[1] : p[1] + wd]
+        return (gx, gw) if bias is None else (gx, gw, gb)
+
+    return Tensor._make(out, parents, backward)
+
+
+def _pool_geometry(
+    x: np.ndarray,
+    kernel_size: Pair,
+    stride: Pair | None,
+    padding: Pair,
+    dilation: Pair,
+    ceil_mode: bool,
+) -> tuple[tuple[int, int], tuple[int, int], tuple[int, int], tuple[int, int], tuple[int, int]]:
+    if x.ndim != 4:
+        raise RuntimeError(f"pooling expects a 4-D (N, C, H, W) input, got shape {x.shape}")
+    k = _pair(kernel_size)
+    s = k if stride is None or stride == () else _pair(stride)
+    p, d = _pair(padding), _pair(dilation)
+    if p[0] > k[0] // 2 or p[1] > k[1] // 2:
+        raise RuntimeError(
+            f"pad should be at most half of effective kernel size, but got pad={p} and kernel_size={k}"
+        )
+    h, w = x.shape[2:]
+    out = (
+        _out_size(h, k[0], s[0], p[0], d[0], ceil_mode),
+        _out_size(w, k[1], s[1], p[1], d[1], ceil_mode),
+    )
+    if out[0] <= 0 or out[1] <= 0:
+        raise RuntimeError(f"pooling: input {x.shape} is too small for kernel {k}")
+    return k, s, p, d, out
+
+
+def _extra(n: int, k: int, s: int, p: int, d: int, out: int) -> int:
+    """Padding needed on the far side beyond `p` so that every (ceil_mode) window fits."""
+    return max(0, (out - 1) * s + d * (k - 1) + 1 - (n + 2 * p))
+
+
+def max_pool2d(
+    input: Tensor,
+    kernel_size: Pair,
+    stride: Pair | None = None,
+    padding: Pair = 0,
+    dilation: Pair = 1,
+    ceil_mode: bool = False,
+    return_indices: bool = False,
+) -> Tensor:
+    """Max over each window (padding counts as -inf); the gradient goes to the first maximum."""
+    x = input.data
+    k, s, p, d, (oh, ow) = _pool_geometry(x, kernel_size, stride, padding, dilation, ceil_mode)
+    n, c, h, w = x.shape
+    if STATE.shape_only:
+        return Tensor._make(meta_array((n, c, oh, ow), x.dtype), (input,), lambda g: (None,))
+    eh, ew = _extra(h, k[0], s[0], p[0], d[0], oh), _extra(w, k[1], s[1], p[1], d[1], ow)
+    xp = _pad(x, p[0], p[0] + eh, p[1], p[1] + ew, -np.inf)
+    best = np.empty((n, c, oh, ow), dtype=x.dtype)
+    arg = np.zeros((n, c, oh, ow), dtype=np.int16)
+    for u, v, index in _windows(xp, k, s, d, (oh, ow)):
+        view = xp[index]
+        if u == v == 0:
+            best[...] = view
+            continue
+        better = view > best  # strict: ties keep the first maximum, as PyTorch does
+        np.copyto(best, view, where=better)
+        arg[better] = u * k[1] + v
+
+    def backward(g: np.ndarray) -> Grads:
+        gxp = np.zeros(xp.shape, dtype=g.dtype)
+        for u, v, index in _windows(gxp, k, s, d, (oh, ow)):
+            gxp[index] += np.where(arg == u * k[1] + v, g, 0)
+        return (gxp[:, :, p[0] : p[0] + h, p[1] : p[1] + w],)
+
+    return Tensor._make(best, (input,), backward)
+
+
+def avg_pool2d(
+    input: Tensor,
+    kernel_size: Pair,
+    stride: Pair | None = None,
+    padding: Pair = 0,
+    ceil_mode: bool = False,
+    count_include_pad: bool = True,
+    divisor_override: int | None = None,
+) -> Tensor:
+    """Mean over each window; the divisor follows PyTorch (padding counted unless told otherwise)."""
+    x = input.data
+    k, s, p, d, (oh, ow) = _pool_geometry(x, kernel_size, stride, padding, 1, ceil_mode)
+    n, c, h, w = x.shape
+    if STATE.shape_only:
+        return Tensor._make(meta_array((n, c, oh, ow), x.dtype), (input,), lambda g: (None,))
+    eh, ew = _extra(h, k[0], s[0], p[0], d[0], oh), _extra(w, k[1], s[1], p[1], d[1], ow)
+    xp = _pad(x, p[0], p[0] + eh, p[1], p[1] + ew, 0.0)
+    total = np.zeros((n, c, oh, ow), dtype=x.dtype)
+    for _, _, index in _windows(xp, k, s, d, (oh, ow)):
+        total += xp[index]
+    if divisor_override:
+        divisor: Any = float(divisor_override)
+    else:
+        # count the cells of each window that lie inside the input (+ padding if included)
+        mask = np.zeros((1, 1, *xp.shape[2:]), dtype=x.dtype)
+        if count_include_pad:
+            mask[:, :, : h + 2 * p[0], : w + 2 * p[1]] = 1
+        else:
+            mask[:, :, p[0] : p[0] + h, p[1] : p[1] + w] = 1
+        divisor = np.zeros((1, 1, oh, ow), dtype=x.dtype)
+        for _, _, index in _windows(mask, k, s, d, (oh, ow)):
+            divisor += mask[index]
+    out = total / divisor
+
+    def backward(g: np.ndarray) -> Grads:
+        share = g / divisor
+        gxp = np.zeros(xp.shape, dtype=g.dtype)
+        for _, _, index in _windows(gxp, k, s, d, (oh, ow)):
+            gxp[index] += share
+        return (gxp[:, :, p[0] : p[0] + h, p[1] : p[1] + w],)
+
+    return Tensor._make(out.astype(x.dtype, copy=False), (input,), backward)
+
+
+def _adaptive_matrix(n_in: int, n_out: int, dtype: Any) -> np.ndarray:
+    """(n_out, n_in) averaging matrix with PyTorch's bins [floor(i*n/m), ceil((i+1)*n/m))."""
+    m = np.zeros((n_out, n_in), dtype=dtype)
+    for i in range(n_out):
+        lo, hi = (i * n_in) // n_out, math.ceil((i + 1) * n_in / n_out)
+        m[i, lo:hi] = 1.0 / (hi - lo)
+    return m
+
+
+def adaptive_avg_pool2d(input: Tensor, output_size: Pair | tuple[int | None, int | None]) -> Tensor:
+    """Average pooling to a fixed output size: out = P_h @ x @ P_w^T with constant bin matrices."""
+    x = input.data
+    if x.ndim != 4:
+        raise RuntimeError(f"adaptive_avg_pool2d expects a 4-D input, got shape {x.shape}")
+    size = (output_size, output_size) if isinstance(output_size, int) else tuple(output_size)
+    oh = x.shape[2] if size[0] is None else int(size[0])
+    ow = x.shape[3] if size[1] is None else int(size[1])
+    if STATE.shape_only:
+        shape = (*x.shape[:2], oh, ow)
+        return Tensor._make(meta_array(shape, x.dtype), (input,), lambda g: (None,))
+    if (oh, ow) == (1, 1):
+        return input.mean(dim=(2, 3), keepdim=True)
+    ph = Tensor(_adaptive_matrix(x.shape[2], oh, x.dtype))
+    pw = Tensor(_adaptive_matrix(x.shape[3], ow, x.dtype).T.copy())
+    return ph @ input @ pw
