@@ -37,8 +37,10 @@ Example::
 """
 
 from mltutorial.data.images import load_cifar10, load_digits, load_fashion_mnist, load_mnist
+from mltutorial.data.mail import load_mail_folder, load_spam_corpus, load_spamassassin, mail_text
 from mltutorial.data.movielens import load_movielens
 from mltutorial.data.registry import DATASETS, locate
+from mltutorial.data.tabular import ODDS_NAMES, load_adbench, load_hep, load_kddcup99, load_odds
 from mltutorial.data.text import load_brown, load_dictionary, load_en_es, load_sms_spam, load_text
 from mltutorial.data.types import (
     BilingualCorpus,
@@ -55,6 +57,7 @@ from mltutorial.data.types import (
 
 __all__ = [
     "DATASETS",
+    "ODDS_NAMES",
     "BilingualCorpus",
     "DataInfo",
     "Dictionary",
@@ -65,15 +68,23 @@ __all__ = [
     "TextCorpus",
     "TextLabels",
     "UserInfo",
+    "load_adbench",
     "load_brown",
     "load_cifar10",
     "load_dictionary",
     "load_digits",
     "load_en_es",
     "load_fashion_mnist",
+    "load_hep",
+    "load_kddcup99",
+    "load_mail_folder",
     "load_mnist",
     "load_movielens",
+    "load_odds",
     "load_sms_spam",
+    "load_spam_corpus",
+    "load_spamassassin",
     "load_text",
     "locate",
+    "mail_text",
 ]
