@@ -1,0 +1,185 @@
+"""Collaborative filtering by matrix factorisation, learned by gradient descent on the engine.
+
+Biased matrix factorisation (Koren, Bell & Volinsky, "Matrix factorization techniques for recommender
+systems", IEEE Computer 2009, eq. 5 with the biases of eq. 3):
+
+    r_hat_ui = mu + b_u + b_i + p_u . q_i
+
+p_u, q_i (n_factors,) and b_u, b_i are rows of four `nn.Embedding` tables of the engine. A mini-batch
+of B ratings looks up its rows (the backward pass scatter-adds gradients into only those rows) and
+minimises, with Adam,
+
+    mean_B (r_ui - r_hat_ui)^2 + reg * mean_B(|p_u|^2 + |q_i|^2) + reg_bias * mean_B(b_u^2 + b_i^2)
+
+i.e. L2 regularisation charged per rating seen, as Funk's and Surprise's SGD do. The biases start
+from the closed-form baseline (baselines.fit_biases), the factors from N(0, init_std^2).
+
+Hyperparameters (defaults below) were tuned on a validation split of the training fold u1.base
+(90% fit / 10% validation, seed 0) -- never on a test fold; see `tune` and the module README
+section in bench/results/recommend.md for the grid and the numbers.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from mltutorial import engine
+from mltutorial.apps.recommend.baselines import Recommender, clip, fit_biases
+from mltutorial.apps.recommend.dataset import Catalog, Ratings
+from mltutorial.engine import nn, optim
+from mltutorial.errors import UserError
+from mltutorial.progress import bar
+
+
+class MFNet(nn.Module):
+    """The four embedding tables and the prediction r_hat - mu = b_u + b_i + p_u . q_i."""
+
+    def __init__(self, n_users: int, n_items: int, n_factors: int) -> None:
+        super().__init__()
+        self.user_factors = nn.Embedding(n_users, n_factors)
+        self.item_factors = nn.Embedding(n_items, n_factors)
+        self.user_bias = nn.Embedding(n_users, 1)
+        self.item_bias = nn.Embedding(n_items, 1)
+
+    def forward(self, user, item):
+        p = self.user_factors(user)  # (B, k)
+        q = self.item_factors(item)  # (B, k)
+        b_u = self.user_bias(user).reshape(-1)  # (B,)
+        b_i = self.item_bias(item).reshape(-1)  # (B,)
+        return (p * q).sum(dim=1) + b_u + b_i, (p, q, b_u, b_i)
+
+
+class MatrixFactorization(Recommender):
+    """Biased MF (see module docstring). `history_` holds per-epoch train loss (and validation RMSE
+    when `fit` gets `validation`)."""
+
+    name = "mf"
+
+    def __init__(
+        self,
+        *,
+        n_factors: int = 100,
+        num_epochs: int = 20,
+        lr: float = 0.01,
+        reg: float = 0.1,
+        reg_bias: float = 0.01,
+        batch_size: int = 2048,
+        init_std: float = 0.05,
+        seed: int = 0,
+    ) -> None:
+        self.n_factors = n_factors  # more factors + strong reg beat few factors (tuned, see above)
+        self.num_epochs = num_epochs  # validation RMSE flattens out by ~20 epochs at this lr
+        self.lr = lr  # Adam step size
+        self.reg = reg  # L2 on p_u, q_i per rating: the main guard against overfitting
+        self.reg_bias = reg_bias  # biases need little: they start at the regularised baseline
+        self.batch_size = batch_size  # large batches: few engine steps per epoch, fits in seconds
+        self.init_std = init_std
+        self.seed = seed
+
+    def fit(
+        self,
+        train: Ratings,
+        catalog: Catalog | None = None,
+        validation: Ratings | None = None,
+        desc: str = "MF",
+    ) -> MatrixFactorization:
+        rng = np.random.default_rng(self.seed)
+        mu, b_u, b_i = fit_biases(train)
+        net = MFNet(train.n_users, train.n_items, self.n_factors)
+        net.user_factors.weight.data = rng.normal(
+            0, self.init_std, (train.n_users, self.n_factors)
+        ).astype(np.float32)
+        net.item_factors.weight.data = rng.normal(
+            0, self.init_std, (train.n_items, self.n_factors)
+        ).astype(np.float32)
+        net.user_bias.weight.data = b_u[:, None].astype(np.float32)
+        net.item_bias.weight.data = b_i[:, None].astype(np.float32)
+        opt = optim.Adam(net.parameters(), lr=self.lr)
+        user, item = train.user, train.item
+        target = (train.rating - mu).astype(np.float32)
+        n = len(train)
+        self.mu_ = mu
+        self.n_items_ = train.n_items
+        self.history_: dict[str, list[float]] = {"train_loss": [], "val_rmse": []}
+        progress = bar(self.num_epochs, desc)
+        for _ in range(self.num_epochs):
+            order = rng.permutation(n)
+            total = 0.0
+            for start in range(0, n, self.batch_size):
+                idx = order[start : start + self.batch_size]
+                y_hat, (p, q, bu, bi) = net(engine.tensor(user[idx]), engine.tensor(item[idx]))
+                err = y_hat - engine.tensor(target[idx])
+                loss = (
+                    (err * err).mean()
+                    + self.reg * ((p * p).sum(dim=1) + (q * q).sum(dim=1)).mean()
+                    + self.reg_bias * (bu * bu + bi * bi).mean()
+                )
+                opt.zero_grad()
+                loss.backward()
+                opt.step()
+                total += loss.item() * len(idx)
+            if not np.isfinite(total):
+                raise UserError(
+                    f"matrix factorisation diverged (loss {total / n}); lower --lr (now {self.lr})"
+                )
+            self.history_["train_loss"].append(total / n)
+            self._take(net)
+            if validation is not None:
+                y_hat = self.predict(validation.user, validation.item)
+                self.history_["val_rmse"].append(
+                    float(np.sqrt(np.mean((validation.rating - y_hat) ** 2)))
+                )
+            progress.update(1)
+            progress.set_postfix(loss=f"{total / n:.4f}")
+        progress.close()
+        return self
+
+    def _take(self, net: MFNet) -> None:
+        """Copy the learned tables out of the engine as float64 arrays (for fast NumPy inference)."""
+        self.P_ = net.user_factors.weight.data.astype(np.float64)  # (n_users, k)
+        self.Q_ = net.item_factors.weight.data.astype(np.float64)  # (n_items, k)
+        self.b_u_ = net.user_bias.weight.data[:, 0].astype(np.float64)
+        self.b_i_ = net.item_bias.weight.data[:, 0].astype(np.float64)
+
+    def predict(self, user: np.ndarray, item: np.ndarray) -> np.ndarray:
+        dot = np.einsum("nk,nk->n", self.P_[user], self.Q_[item])
+        return clip(self.mu_ + self.b_u_[user] + self.b_i_[item] + dot)
+
+    def score_all(self, user: int) -> np.ndarray:
+        return clip(self.mu_ + self.b_u_[user] + self.b_i_ + self.Q_ @ self.P_[user])
+
+    def fold_in(self, items: np.ndarray, ratings: np.ndarray) -> tuple[float, np.ndarray]:
+        """A new user's (b_u, p_u) from a few ratings, item factors fixed: one ridge regression.
+
+        Solves min sum_j (r_j - mu - b_i_j - b_u - p . q_j)^2 + reg_n * (|p|^2 + b_u^2), where
+        reg_n = reg * n_ratings matches the per-rating L2 of training.
+        """
+        X = np.hstack([np.ones((len(items), 1)), self.Q_[items]])  # (n, 1 + k)
+        y = ratings - self.mu_ - self.b_i_[items]
+        lam = self.reg * max(len(items), 1)
+        theta = np.linalg.solve(X.T @ X + lam * np.eye(X.shape[1]), X.T @ y)
+        return float(theta[0]), theta[1:]
+
+    def score_new(self, b_u: float, p_u: np.ndarray) -> np.ndarray:
+        return clip(self.mu_ + b_u + self.b_i_ + self.Q_ @ p_u)
+
+    def item_similarity(self, item: int) -> np.ndarray:
+        """(n_items,) cosine between item factors: "liked together" in the learned taste space."""
+        Q = self.Q_
+        norms = np.linalg.norm(Q, axis=1) * np.linalg.norm(Q[item]) + 1e-12
+        return (Q @ Q[item]) / norms
+
+    def get_state(self) -> dict[str, np.ndarray]:
+        return {
+            "mu": np.array(self.mu_),
+            "P": self.P_,
+            "Q": self.Q_,
+            "b_u": self.b_u_,
+            "b_i": self.b_i_,
+        }
+
+    def set_state(self, state: dict[str, np.ndarray]) -> None:
+        self.mu_ = float(state["mu"])
+        self.P_, self.Q_ = state["P"], state["Q"]
+        self.b_u_, self.b_i_ = state["b_u"], state["b_i"]
+        self.n_items_ = int(self.Q_.shape[0])

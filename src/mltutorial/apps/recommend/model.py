@@ -1,0 +1,332 @@
+"""The recommender a person uses: every rung fitted on all ratings, recommendations with reasons,
+cold start, and one versioned model file.
+
+`MovieRecommender().fit(dataset)` fits biases, content, kNN, MF and the hybrid on every rating;
+`recommend(user)`, `similar(item)` and `new_user(liked)` return `Recommendation`s that say why
+("because you liked Star Wars (1977)", "Sci-Fi, Action").
+
+Model file (`save`/`load`): one NumPy .npz (no pickle) holding a JSON header {"format":
+"mltutorial-recommend", "version": 1, hyperparameters, dataset label}, the catalogue, the training
+ratings, and each rung's learned arrays. kNN is a lazy learner: its similarities are rebuilt from the
+stored ratings on load (deterministic, about a second), which keeps the file small.
+"""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from mltutorial.apps.recommend.baselines import Biases, Recommender
+from mltutorial.apps.recommend.content import ContentBased
+from mltutorial.apps.recommend.dataset import Catalog, Dataset, Ratings
+from mltutorial.apps.recommend.hybrid import Hybrid
+from mltutorial.apps.recommend.knn import ItemKNN
+from mltutorial.apps.recommend.mf import MatrixFactorization
+from mltutorial.apps.recommend.titles import TitleIndex
+from mltutorial.errors import UserError
+from mltutorial.files import atomic_path
+
+FORMAT = "mltutorial-recommend"
+VERSION = 1
+METHODS = ("content", "collaborative", "hybrid")
+LIKED_MIN = 4.0  # a rating that counts as "you liked it" in explanations
+
+
+@dataclass
+class Recommendation:
+    item: int
+    title: str
+    score: float  # predicted rating for a known user; a similarity or blended score otherwise
+    because: str
+
+    def line(self, rank: int) -> str:
+        return f"{rank:>2}. {self.title}  ({self.score:.2f})  {self.because}"
+
+
+def _zscore(x: np.ndarray) -> np.ndarray:
+    sd = x.std()
+    return (x - x.mean()) / sd if sd > 0 else x - x.mean()
+
+
+class MovieRecommender:
+    """All rungs fitted on one set of ratings, ready to recommend (see module docstring)."""
+
+    def __init__(self, *, mf_params: dict | None = None, min_ratings: int = 5) -> None:
+        self.mf_params = dict(mf_params or {})
+        self.min_ratings = min_ratings  # movies rated fewer times are not recommended (noise)
+
+    # ----------------------------------------------------------------------------- fitting
+    def fit(self, ratings: Ratings, catalog: Catalog, label: str = "") -> MovieRecommender:
+        self.ratings_ = ratings
+        self.catalog_ = catalog
+        self.label_ = label
+        self.biases_ = Biases().fit(ratings, catalog)
+        self.content_ = ContentBased().fit(ratings, catalog)
+        self.knn_ = ItemKNN().fit(ratings, catalog)
+        self.mf_ = MatrixFactorization(**self.mf_params).fit(ratings, catalog)
+        fitted: dict[str, Recommender] = {
+            "biases": self.biases_,
+            "content": self.content_,
+            "knn": self.knn_,
+            "mf": self.mf_,
+        }
+        self.hybrid_ = Hybrid(mf_params=self.mf_params).fit(ratings, catalog, fitted=fitted)
+        self._index()
+        return self
+
+    def fit_dataset(self, dataset: Dataset) -> MovieRecommender:
+        return self.fit(dataset.ratings, dataset.catalog, dataset.label)
+
+    def _index(self) -> None:
+        self.popularity_ = np.bincount(self.ratings_.item, minlength=self.ratings_.n_items)
+        self.titles_ = TitleIndex(self.catalog_.titles, self.popularity_)
+
+    # ----------------------------------------------------------------------------- lookups
+    def find_item(self, title: str) -> int:
+        return self.titles_.find(title)
+
+    def check_user(self, user: int) -> int:
+        """`user` is the 1-based MovieLens id a person types; returns the 0-based index."""
+        n = self.ratings_.n_users
+        if not 1 <= user <= n:
+            raise UserError(f"unknown user {user}; users are numbered 1..{n}")
+        return user - 1
+
+    def _method(self, method: str) -> str:
+        if method not in METHODS:
+            raise UserError(f"unknown method {method!r}; choose from {', '.join(METHODS)}")
+        return method
+
+    def _candidates(self, exclude: np.ndarray) -> np.ndarray:
+        ok = self.popularity_ >= self.min_ratings
+        ok[exclude] = False
+        return ok
+
+    @staticmethod
+    def _top(scores: np.ndarray, ok: np.ndarray, k: int) -> np.ndarray:
+        scores = np.where(ok, scores, -np.inf)
+        k = min(k, int(ok.sum()))
+        top = np.argpartition(-scores, k - 1)[:k] if k > 0 else np.array([], int)
+        return top[np.argsort(-scores[top], kind="stable")]
+
+    # ----------------------------------------------------------------------------- reasons
+    def _because_liked(
+        self, item: int, liked: np.ndarray, weights: np.ndarray | None = None
+    ) -> str:
+        """'because you liked X': the liked movie most similar to `item` (kNN similarity)."""
+        if liked.size == 0:
+            return ""
+        sims = self.knn_.sim_[item, liked].astype(np.float64)
+        if weights is not None:
+            sims = sims * weights
+        best = liked[int(np.argmax(sims))]
+        return f"because you liked {self.catalog_.titles[best]}"
+
+    def _reason(self, method: str, item: int, liked: np.ndarray, profile: np.ndarray) -> str:
+        genres = self.content_.explain(profile, item)
+        liked_part = self._because_liked(item, liked)
+        if method == "content":
+            return genres
+        if method == "collaborative":
+            return liked_part
+        return "; ".join(p for p in (liked_part, genres) if p)
+
+    # ----------------------------------------------------------------------------- use
+    def recommend(self, user: int, k: int = 10, method: str = "hybrid") -> list[Recommendation]:
+        """Top-k movies user `user` (1-based id) has not rated, with reasons."""
+        method = self._method(method)
+        u = self.check_user(user)
+        rated, ratings = self.knn_.rated(u)
+        if method == "content":
+            scores = self.content_.score_all(u)
+        elif method == "collaborative":
+            scores = self.mf_.score_all(u)
+        else:
+            scores = self.hybrid_.score_all(u)
+        top = self._top(scores, self._candidates(rated), k)
+        liked = rated[ratings >= LIKED_MIN] if (ratings >= LIKED_MIN).any() else rated
+        profile = self.content_.profiles_[u]
+        return [
+            Recommendation(
+                int(i),
+                self.catalog_.titles[i],
+                float(scores[i]),
+                self._reason(method, i, liked, profile),
+            )
+            for i in top
+        ]
+
+    def similar(self, item: int, k: int = 10, method: str = "hybrid") -> list[Recommendation]:
+        """Movies most like `item`: co-rated (kNN similarity and MF factor cosine) and/or content."""
+        method = self._method(method)
+        collaborative = 0.5 * self.knn_.sim_[item].astype(
+            np.float64
+        ) + 0.5 * self.mf_.item_similarity(item)
+        content = self.content_.X_ @ self.content_.X_[item]
+        scores = {"content": content, "collaborative": collaborative}.get(
+            method, 0.5 * collaborative + 0.5 * content
+        )
+        top = self._top(scores, self._candidates(np.array([item])), k)
+        out = []
+        for i in top:
+            shared = [
+                self.catalog_.genre_names[g]
+                for g in np.flatnonzero(self.catalog_.genres[i] * self.catalog_.genres[item])
+            ]
+            co = self._co_raters(item, int(i))
+            parts = {
+                "collaborative": f"{co} people rated both",
+                "content": f"shares {', '.join(shared)}" if shared else "similar title words",
+            }
+            because = (
+                parts[method]
+                if method in parts
+                else f"{parts['collaborative']}; {parts['content']}"
+            )
+            out.append(Recommendation(int(i), self.catalog_.titles[i], float(scores[i]), because))
+        return out
+
+    def _co_raters(self, a: int, b: int) -> int:
+        r = self.ratings_
+        return len(np.intersect1d(r.user[r.item == a], r.user[r.item == b]))
+
+    def new_user(
+        self, liked: list[int], k: int = 10, method: str = "hybrid"
+    ) -> list[Recommendation]:
+        """Cold start: recommendations for someone who only named movies they like.
+
+        content: cosine to the sum of the liked movies' profiles; collaborative: MF fold-in (a user
+        vector solved with item factors fixed, the liked movies counted as 5 stars) plus the kNN
+        similarity to the liked movies; hybrid: the z-scored average of the two.
+        """
+        method = self._method(method)
+        liked_arr = np.unique(np.asarray(liked, np.int64))
+        if liked_arr.size == 0:
+            raise UserError("name at least one movie you like (--like TITLE)")
+        profile = self.content_.X_[liked_arr].sum(axis=0)
+        content = self.content_.scores(profile)
+        b_u, p_u = self.mf_.fold_in(liked_arr, np.full(liked_arr.size, 5.0))
+        mf = self.mf_.score_new(b_u, p_u)
+        knn = np.maximum(self.knn_.sim_[:, liked_arr], 0).sum(axis=1).astype(np.float64)
+        collaborative = 0.5 * _zscore(mf) + 0.5 * _zscore(knn)
+        scores = {"content": content, "collaborative": collaborative}.get(
+            method, 0.5 * collaborative + 0.5 * _zscore(content)
+        )
+        top = self._top(scores, self._candidates(liked_arr), k)
+        return [
+            Recommendation(
+                int(i),
+                self.catalog_.titles[i],
+                float(scores[i]),
+                self._reason(method, int(i), liked_arr, profile),
+            )
+            for i in top
+        ]
+
+    # ----------------------------------------------------------------------------- save / load
+    def save(self, path: str | Path) -> Path:
+        header = {
+            "format": FORMAT,
+            "version": VERSION,
+            "dataset": self.label_,
+            "mf_params": self.mf_params,
+            "min_ratings": self.min_ratings,
+            "knn": {"k": self.knn_.k, "shrinkage": self.knn_.shrinkage},
+        }
+        arrays: dict[str, np.ndarray] = {
+            "header": np.array(json.dumps(header)),
+            "ratings/user": self.ratings_.user,
+            "ratings/item": self.ratings_.item,
+            "ratings/rating": self.ratings_.rating,
+            "ratings/shape": np.array([self.ratings_.n_users, self.ratings_.n_items]),
+            "catalog/titles": np.array(self.catalog_.titles),
+            "catalog/genres": self.catalog_.genres,
+            "catalog/genre_names": np.array(self.catalog_.genre_names),
+        }
+        for name, model in self._models().items():
+            for key, value in model.get_state().items():
+                arrays[f"{name}/{key}"] = np.asarray(value)
+        with atomic_path(path) as tmp, open(tmp, "wb") as f:
+            np.savez_compressed(f, **arrays)
+        return Path(path)
+
+    def _models(self) -> dict[str, Recommender]:
+        return {
+            "biases": self.biases_,
+            "content": self.content_,
+            "knn": self.knn_,
+            "mf": self.mf_,
+            "hybrid": self.hybrid_,
+        }
+
+    @classmethod
+    def load(cls, path: str | Path) -> MovieRecommender:
+        path = Path(path)
+        if not path.is_file():
+            raise UserError(
+                f"{path}: no such model file (make one with 'mltutorial recommend train -o FILE')"
+            )
+        try:
+            with np.load(path, allow_pickle=False) as z:
+                arrays = {k: z[k] for k in z.files}
+            header = json.loads(str(arrays["header"]))
+        except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile, json.JSONDecodeError):
+            raise UserError(f"{path}: not a recommender model file, or truncated") from None
+        if header.get("format") != FORMAT:
+            raise UserError(
+                f"{path}: not a recommender model file (format {header.get('format')!r})"
+            )
+        if header.get("version") != VERSION:
+            raise UserError(
+                f"{path}: model file version {header.get('version')} is not supported "
+                f"(this mltutorial reads version {VERSION}); retrain with 'recommend train -o'"
+            )
+        try:
+            return cls._from_arrays(header, arrays)
+        except (KeyError, ValueError, IndexError):
+            raise UserError(f"{path}: model file is incomplete or damaged") from None
+
+    @classmethod
+    def _from_arrays(cls, header: dict, arrays: dict[str, np.ndarray]) -> MovieRecommender:
+        self = cls(mf_params=header["mf_params"], min_ratings=int(header["min_ratings"]))
+        n_users, n_items = (int(v) for v in arrays["ratings/shape"])
+        self.ratings_ = Ratings(
+            arrays["ratings/user"],
+            arrays["ratings/item"],
+            arrays["ratings/rating"],
+            n_users,
+            n_items,
+        )
+        self.catalog_ = Catalog(
+            [str(t) for t in arrays["catalog/titles"]],
+            arrays["catalog/genres"],
+            [str(g) for g in arrays["catalog/genre_names"]],
+        )
+        self.label_ = header["dataset"]
+
+        def state(name: str) -> dict[str, np.ndarray]:
+            prefix = name + "/"
+            return {k[len(prefix) :]: v for k, v in arrays.items() if k.startswith(prefix)}
+
+        self.biases_ = Biases()
+        self.biases_.set_state(state("biases"))
+        self.content_ = ContentBased().fit(self.ratings_, self.catalog_)  # profiles: deterministic
+        self.content_.set_state(state("content"))
+        self.knn_ = ItemKNN(**header["knn"]).fit(self.ratings_, self.catalog_)
+        self.mf_ = MatrixFactorization(**self.mf_params)
+        self.mf_.set_state(state("mf"))
+        self.hybrid_ = Hybrid(mf_params=self.mf_params)
+        self.hybrid_.set_state(state("hybrid"))
+        self.hybrid_.members_ = {
+            "biases": self.biases_,
+            "content": self.content_,
+            "knn": self.knn_,
+            "mf": self.mf_,
+        }
+        self.hybrid_.n_items_ = n_items
+        self._index()
+        return self
