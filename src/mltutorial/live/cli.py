@@ -1,0 +1,138 @@
+"""`mltutorial live`: start the audience server and print the presenter link and the join address.
+
+mltutorial live                                  # the talk's deck, SQLite in your data folder
+mltutorial live --deck my.yaml --port 9000
+mltutorial live --host 0.0.0.0 --public-url http://192.168.1.20:8000   # phones in the room
+mltutorial live --db postgresql://user@host/live                       # pip install mltutorial[postgres]
+mltutorial live --check                          # validate deck and database, print, exit
+"""
+
+from __future__ import annotations
+
+import errno
+import socket
+import sys
+
+from mltutorial.clitools import Parser
+from mltutorial.errors import UserError
+from mltutorial.live.schemas import MAX_MESSAGE_BYTES
+from mltutorial.live.settings import Settings
+from mltutorial.live.text import format_code
+
+
+def _port(text: str) -> int:
+    try:
+        port = int(text)
+    except ValueError:
+        raise ValueError(f"not a port number: {text!r}") from None
+    if not 1 <= port <= 65535:
+        raise ValueError(f"port must be between 1 and 65535, not {port}")
+    return port
+
+
+_port.__name__ = "port"
+
+
+def _lan_address() -> str | None:
+    """This machine's address on the local network (no packet is sent)."""
+    try:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+            s.connect(("10.255.255.255", 1))
+            return s.getsockname()[0]
+    except OSError:
+        return None
+
+
+def _check_port_free(host: str, port: int) -> None:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind((host, port))
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                raise UserError(
+                    f"port {port} is already in use on {host}: try --port {port + 1}"
+                ) from None
+            raise UserError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
+
+
+def build_parser(prog: str) -> Parser:
+    p = Parser(
+        prog=prog,
+        description="The self-hosted live audience server (the talk's Mentimeter moments).",
+    )
+    p.add_argument(
+        "--deck", metavar="FILE.yaml", help="questions to ask (default: the talk's own deck)"
+    )
+    p.add_argument("--host", help="address to listen on (default 127.0.0.1: this machine only)")
+    p.add_argument("--port", type=_port, help="port (default 8000)")
+    p.add_argument(
+        "--db",
+        metavar="URL",
+        help="database: a file path, sqlite:///FILE or postgresql://... "
+        "(default $XDG_DATA_HOME/mltutorial/live.sqlite3)",
+    )
+    p.add_argument("--public-url", metavar="URL", help="the address phones use, for the QR code")
+    p.add_argument(
+        "--new-session",
+        action="store_true",
+        help="start a new session (new code) instead of resuming the deck's unfinished one",
+    )
+    p.add_argument(
+        "--check", action="store_true", help="validate the deck and database, print the links, exit"
+    )
+    return p
+
+
+def main(argv: list[str], prog: str = "mltutorial live") -> int:
+    args = build_parser(prog).parse_args(argv)
+    settings = Settings.from_env(
+        host=args.host,
+        port=args.port,
+        db=args.db,
+        deck=args.deck,
+        public_url=args.public_url,
+        new_session=args.new_session or None,
+    )
+    from mltutorial.live.app import create_app  # FastAPI is imported only when serving
+
+    if not args.check:
+        _check_port_free(settings.host, settings.port)
+    app = create_app(settings)
+    live = app.state.live
+    if settings.public_url:
+        base = settings.public_url.rstrip("/")
+    elif settings.host in ("0.0.0.0", "::"):
+        base = f"http://{_lan_address() or 'YOUR-ADDRESS'}:{settings.port}"
+    else:
+        host = f"[{settings.host}]" if ":" in settings.host else settings.host
+        base = f"http://{host}:{settings.port}"
+    info = live.session
+    deck = info.deck
+    print(
+        f'mltutorial live: "{deck.title}", {len(deck.questions)} questions, '
+        f"{'resumed the unfinished session' if live.resumed else 'new session'}"
+    )
+    print(f"  database   {live.store.engine.url.render_as_string(hide_password=True)}")
+    print(f"  presenter  {base}/presenter#key={info.secret}   (keep this link to yourself)")
+    print(f"  join       {base}/   code {format_code(info.code)}")
+    if settings.host == "127.0.0.1" and not settings.public_url:
+        print("  (listening on this machine only: --host 0.0.0.0 lets phones in the room join)")
+    sys.stdout.flush()
+    if args.check:
+        live.store.close()
+        return 0
+    import uvicorn
+
+    uvicorn.run(
+        app,
+        host=settings.host,
+        port=settings.port,
+        log_level="warning",
+        ws="websockets-sansio",
+        ws_max_size=MAX_MESSAGE_BYTES * 4,
+        backlog=2048,
+        timeout_graceful_shutdown=3,
+    )
+    return 0
