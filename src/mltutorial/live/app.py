@@ -19,6 +19,7 @@ from collections import defaultdict, deque
 from collections.abc import AsyncIterator
 from importlib import resources
 from pathlib import Path
+from typing import Annotated
 
 import qrcode
 import qrcode.image.svg
@@ -120,6 +121,9 @@ def _presenter(
     if info is None:
         raise HTTPException(401, "presenter secret required (the #key=... of the presenter link)")
     return info
+
+
+Presenter = Annotated[SessionInfo, Depends(_presenter)]
 
 
 def _participant(live: Live, token: str) -> Participant:
@@ -240,16 +244,14 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     # -- presenter ------------------------------------------------------------------------------
 
     @app.get("/api/presenter/state", response_model=PresenterState)
-    def presenter_state(
-        request: Request, info: SessionInfo = Depends(_presenter)
-    ) -> PresenterState:
+    def presenter_state(request: Request, info: Presenter) -> PresenterState:
         return presenter_view(
             store, info.session_id, live.join_url(str(request.base_url), info.code)
         )
 
     @app.post("/api/presenter/action", response_model=PresenterState)
     async def presenter_action(
-        body: PresenterActionIn, request: Request, info: SessionInfo = Depends(_presenter)
+        body: PresenterActionIn, request: Request, info: Presenter
     ) -> PresenterState:
         try:
             await asyncio.to_thread(store.act, info.session_id, body.action, body.index, body.word)
@@ -260,7 +262,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         return await asyncio.to_thread(presenter_view, store, info.session_id, join_url)
 
     @app.get("/api/presenter/export.csv")
-    def export_csv(info: SessionInfo = Depends(_presenter)) -> PlainTextResponse:
+    def export_csv(info: Presenter) -> PlainTextResponse:
         return PlainTextResponse(
             store.export_csv(info.session_id),
             media_type="text/csv; charset=utf-8",

@@ -132,7 +132,10 @@
     // Options are always on screen; the bars only once results are shown.
     const votes = state.results_visible && results ? results.options : q.options.map(() => 0);
     barChart(bars, q.options, votes, state.revealed ? state.correct : null);
-    if (!state.results_visible) bars.appendChild(el("div", "hidden-note", "Results hidden until revealed"));
+    if (!state.results_visible) {
+      bars.classList.add("concealed");
+      bars.appendChild(el("div", "hidden-note", "Results hidden until revealed"));
+    }
     grid.appendChild(bars);
     if (state.show_leaderboard) grid.appendChild(leaderboard(state.leaderboard.slice(0, 5), "Leaderboard"));
     body.appendChild(grid);
