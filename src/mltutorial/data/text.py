@@ -105,9 +105,11 @@ def load_sms_spam(path: PathLike = None) -> TextLabels:
 # ---- plain text --------------------------------------------------------------------------------
 
 _GUTENBERG_START = re.compile(
-    r"^\*\*\* ?START OF (THE|THIS) PROJECT GUTENBERG EBOOK.*$", re.M | re.I
+    r"^[ \t]*\*\*\* ?START OF (THE|THIS) PROJECT GUTENBERG EBOOK.*$", re.M | re.I
 )
-_GUTENBERG_END = re.compile(r"^\*\*\* ?END OF (THE|THIS) PROJECT GUTENBERG EBOOK.*$", re.M | re.I)
+_GUTENBERG_END = re.compile(
+    r"^[ \t]*\*\*\* ?END OF (THE|THIS) PROJECT GUTENBERG EBOOK.*$", re.M | re.I
+)
 
 
 def strip_gutenberg(text: str) -> str:
