@@ -178,7 +178,7 @@ def _train(args: argparse.Namespace) -> int:
 
 def _figures(rec, data, mf_params: dict, folder: Path, quiet: bool) -> None:
     from mltutorial.apps.recommend.figures import plot_embeddings, plot_rmse_vs_factors
-    from mltutorial.apps.recommend.tuning import rmse_vs_factors
+    from mltutorial.apps.recommend.tuning import biases_validation_rmse, rmse_vs_factors
 
     emb = plot_embeddings(
         rec.mf_.Q_, data.catalog, rec.popularity_, folder / "recommend_embeddings.png"
@@ -187,7 +187,9 @@ def _figures(rec, data, mf_params: dict, folder: Path, quiet: bool) -> None:
     trials = rmse_vs_factors(
         train, [1, 5, 20, 50, 100, 200], {k: v for k, v in mf_params.items() if k != "n_factors"}
     )
-    curve = plot_rmse_vs_factors(trials, folder / "recommend_rmse_vs_factors.png")
+    curve = plot_rmse_vs_factors(
+        trials, folder / "recommend_rmse_vs_factors.png", biases_validation_rmse(train)
+    )
     if not quiet:
         print(f"figures: {emb}, {curve}")
 

@@ -65,6 +65,7 @@ class LadderResult:
     folds: list[str]
     scores: dict[str, ModelScores]
     ranked: bool
+    models: dict[str, Recommender] = field(default_factory=dict)  # fitted on the last fold
 
     def mean(self, model: str, metric: str) -> float:
         values = getattr(self.scores[model], metric)
@@ -156,4 +157,4 @@ def evaluate(
             progress.update(1)
             progress.set_postfix(model=name, rmse=f"{s.rmse[-1]:.4f}")
     progress.close()
-    return LadderResult(dataset.label, [f[0] for f in chosen], scores, ranking)
+    return LadderResult(dataset.label, [f[0] for f in chosen], scores, ranking, fitted)

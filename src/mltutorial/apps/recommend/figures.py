@@ -82,17 +82,15 @@ def plot_embeddings(
             )
     ax.set_xlabel("principal component 1 of the item factors")
     ax.set_ylabel("principal component 2")
-    ax.legend(loc="best", fontsize=8, title="genre (first match)", title_fontsize=8)
+    ax.legend(loc="best", fontsize=8, title="genre", title_fontsize=8)
     ax.set_title(
         f"Learned movie embeddings q_i in 2-D ({keep.size} movies with >= {min_ratings} ratings)"
     )
     return viz.save(fig, path, title="Netflix: collaborative filtering learns tastes")
 
 
-def plot_rmse_vs_factors(
-    trials: list[Trial], path: Path, test_rmse: list[float] | None = None
-) -> Path:
-    """Best validation RMSE (and optionally test RMSE) against the number of latent factors."""
+def plot_rmse_vs_factors(trials: list[Trial], path: Path, biases_rmse: float | None = None) -> Path:
+    """Best validation RMSE against the number of latent factors (biases-only model for reference)."""
     factors = [t.params["n_factors"] for t in trials]
     fig, ax = viz.figure(width=6.5, height=4.2)
     ax.plot(
@@ -102,9 +100,10 @@ def plot_rmse_vs_factors(
         color=viz.COLORS["val"],
         label="validation (10% of training fold)",
     )
-    if test_rmse:
-        ax.plot(factors, test_rmse, "s--", color=viz.COLORS["test"], label="test fold")
+    if biases_rmse is not None:
+        ax.axhline(biases_rmse, ls="--", color=viz.COLORS["peer"], label="biases only (k = 0)")
     ax.set_xscale("log")
+    ax.minorticks_off()
     ax.set_xticks(factors)
     ax.set_xticklabels([str(k) for k in factors])
     ax.set_xlabel("number of latent factors k")

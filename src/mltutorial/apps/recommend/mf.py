@@ -76,6 +76,20 @@ class MatrixFactorization(Recommender):
         self.init_std = init_std
         self.seed = seed
 
+    def get_params(self) -> dict:
+        """The hyperparameters, as keyword arguments for a new instance."""
+        names = (
+            "n_factors",
+            "num_epochs",
+            "lr",
+            "reg",
+            "reg_bias",
+            "batch_size",
+            "init_std",
+            "seed",
+        )
+        return {name: getattr(self, name) for name in names}
+
     def fit(
         self,
         train: Ratings,

@@ -78,6 +78,21 @@ class MovieRecommender:
         self._index()
         return self
 
+    @classmethod
+    def from_models(
+        cls, ratings: Ratings, catalog: Catalog, label: str, fitted: dict[str, Recommender]
+    ) -> MovieRecommender:
+        """Wrap rungs already fitted on `ratings` (the ladder's, e.g. in the tour)."""
+        self = cls(mf_params=fitted["mf"].get_params())
+        self.ratings_, self.catalog_, self.label_ = ratings, catalog, label
+        self.biases_ = fitted["biases"]
+        self.content_ = fitted["content"]
+        self.knn_ = fitted["knn"]
+        self.mf_ = fitted["mf"]
+        self.hybrid_ = fitted["hybrid"]
+        self._index()
+        return self
+
     def fit_dataset(self, dataset: Dataset) -> MovieRecommender:
         return self.fit(dataset.ratings, dataset.catalog, dataset.label)
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from mltutorial.apps.recommend.baselines import Biases
 from mltutorial.apps.recommend.dataset import Ratings, validation_split
 from mltutorial.apps.recommend.mf import MatrixFactorization
 
@@ -53,3 +54,11 @@ def rmse_vs_factors(
     train: Ratings, factors: list[int], base: dict | None = None, seed: int = 0
 ) -> list[Trial]:
     return tune(train, [{**(base or {}), "n_factors": k} for k in factors], seed=seed)
+
+
+def biases_validation_rmse(train: Ratings, val_fraction: float = 0.1, seed: int = 0) -> float:
+    """The biases-only model on the same validation split as `tune` (the k = 0 reference)."""
+    fit_idx, val_idx = validation_split(len(train), val_fraction, seed)
+    part, val = train.subset(fit_idx), train.subset(val_idx)
+    model = Biases().fit(part, None)
+    return float(np.sqrt(np.mean((val.rating - model.predict(val.user, val.item)) ** 2)))

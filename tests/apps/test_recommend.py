@@ -1,0 +1,257 @@
+"""Tests for the recommender app (mltutorial.apps.recommend): metrics on real MovieLens when
+MLTUTORIAL_DATA has it, everything else on the built-in sample so that it runs anywhere."""
+
+from __future__ import annotations
+
+import json
+import zipfile
+
+import numpy as np
+import pytest
+
+from helpers import need_data
+from mltutorial.apps.recommend import dataset as ds
+from mltutorial.apps.recommend.cli import main
+from mltutorial.apps.recommend.evaluate import evaluate
+from mltutorial.apps.recommend.metrics import ranking_metrics
+from mltutorial.apps.recommend.mf import MatrixFactorization
+from mltutorial.apps.recommend.model import MovieRecommender
+from mltutorial.apps.recommend.titles import TitleIndex
+from mltutorial.errors import UserError
+
+SMALL_MF = {"n_factors": 8, "num_epochs": 3}
+
+
+@pytest.fixture(scope="module")
+def sample():
+    """The built-in MovieLens stand-in (no real data), and a recommender fitted on it."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.delenv("MLTUTORIAL_DATA", raising=False)
+        mp.setenv("XDG_CACHE_HOME", "/nonexistent-mltutorial-cache")
+        data = ds.load()
+    assert data.is_fallback
+    rec = MovieRecommender(mf_params=SMALL_MF).fit_dataset(data)
+    return data, rec
+
+
+@pytest.fixture(scope="module")
+def model_file(sample, tmp_path_factory):
+    path = tmp_path_factory.mktemp("rec") / "model.npz"
+    sample[1].save(path)
+    return path
+
+
+def test_titles_forgiving():
+    titles = [
+        "Toy Story (1995)",
+        "Godfather, The (1972)",
+        "Romeo and Juliet (1968)",
+        "Romeo and Juliet (1996)",
+        "Misérables, Les (1995)",
+        "Star Wars (1977)",
+    ]
+    index = TitleIndex(titles, popularity=np.array([10, 10, 3, 50, 1, 99]))
+    assert index.find("Toy Story (1995)") == 0
+    assert index.find("toy story") == 0
+    assert index.find("  TOY STORY  ") == 0
+    assert index.find("The Godfather") == 1
+    assert index.find("godfather, the (1972)") == 1
+    assert index.find("Romeo and Juliet") == 3  # no year: the most rated namesake
+    assert index.find("Romeo and Juliet (1968)") == 2
+    assert index.find("les miserables") == 4
+    with pytest.raises(UserError, match="Star Wars \\(1977\\)"):
+        index.find("Star Warz")
+    with pytest.raises(UserError, match="unknown movie"):
+        index.find("Toy Story (1999)")  # a known name in the wrong year is not guessed
+
+
+def test_ranking_metrics_definition():
+    """precision@k / recall@k on a hand-made case: 1 of the top 2 relevant, 1 of 2 relevant found."""
+
+    class Fixed:
+        def score_all(self, user):
+            return np.array([0.9, 0.8, 0.7, 0.1, 0.0])
+
+    train = ds.Ratings(np.array([0]), np.array([0]), np.array([5.0]), 1, 5)
+    test = ds.Ratings(np.array([0, 0, 0]), np.array([1, 3, 2]), np.array([4.0, 5.0, 2.0]), 1, 5)
+    r = ranking_metrics(Fixed(), train, test, k=2)  # top 2 of unrated {1,2,3,4}: items 1, 2
+    assert r.precision == pytest.approx(0.5)
+    assert r.recall == pytest.approx(0.5)
+    assert r.coverage == pytest.approx(2 / 5)
+
+
+def test_save_load_round_trip_identical(sample, model_file):
+    data, rec = sample
+    loaded = MovieRecommender.load(model_file)
+    users = data.ratings.user[:500]
+    items = data.ratings.item[:500]
+    for name in ("biases_", "content_", "knn_", "mf_", "hybrid_"):
+        a = getattr(rec, name).predict(users, items)
+        b = getattr(loaded, name).predict(users, items)
+        np.testing.assert_array_equal(a, b, err_msg=name)
+    for method in ("content", "collaborative", "hybrid"):
+        assert [r.title for r in rec.recommend(3, 5, method)] == [
+            r.title for r in loaded.recommend(3, 5, method)
+        ]
+    liked = [loaded.find_item("Toy Story")]
+    assert [r.item for r in rec.new_user(liked)] == [r.item for r in loaded.new_user(liked)]
+
+
+def test_cold_start_and_explanations(sample):
+    data, rec = sample
+    toy = rec.find_item("toy story")
+    recs = rec.new_user([toy], k=5, method="hybrid")
+    assert len(recs) == 5 and toy not in [r.item for r in recs]
+    assert all("because you liked Toy Story (1995)" in r.because for r in recs)
+    content = rec.new_user([toy], k=5, method="content")
+    genres = set(data.catalog.genre_names)
+    assert all(r.because and set(r.because.split(", ")) <= genres for r in content)
+    # A known user: nothing they already rated, each with a reason.
+    rated = set(data.ratings.item[data.ratings.user == 0].tolist())
+    for r in rec.recommend(1, 10, "collaborative"):
+        assert r.item not in rated and r.because.startswith("because you liked")
+
+
+def test_user_and_title_errors(sample):
+    rec = sample[1]
+    with pytest.raises(UserError, match=r"users are numbered 1\.\.300"):
+        rec.recommend(0)
+    with pytest.raises(UserError, match="unknown method"):
+        rec.recommend(1, method="magic")
+
+
+def _run(argv, capsys):
+    try:
+        code = main(argv, prog="mltutorial recommend")
+    except UserError as exc:  # mltutorial.cli turns this into one line and exit 2
+        code, err = 2, str(exc)
+        out = capsys.readouterr().out
+        return code, out, err
+    except SystemExit as exc:
+        code = int(exc.code or 0)
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_cli_with_model_file(model_file, capsys):
+    code, out, _ = _run(
+        ["similar", "star wars", "--model-file", str(model_file), "-k", "3"], capsys
+    )
+    assert code == 0 and "movies like Star Wars (1977)" in out and out.count("\n") == 4
+    code, out, _ = _run(
+        [
+            "new",
+            "--like",
+            "Toy Story",
+            "--like",
+            "aladdin",
+            "--model-file",
+            str(model_file),
+            "--json",
+        ],
+        capsys,
+    )
+    assert code == 0
+    payload = json.loads(out)
+    assert payload["liked"] == ["Toy Story (1995)", "Aladdin (1992)"]
+    assert len(payload["recommendations"]) == 10
+    code, out, _ = _run(["for", "--user", "7", "--model-file", str(model_file)], capsys)
+    assert code == 0 and "top 10 for user 7" in out
+
+
+def test_cli_errors(model_file, tmp_path, capsys):
+    m = ["--model-file", str(model_file)]
+    code, _, err = _run(["similar", "Star Warz (1977)", *m], capsys)
+    assert code == 2 and "closest: 'Star Wars (1977)'" in err and "\n" not in err
+    code, _, err = _run(["for", "--user", "5000", *m], capsys)
+    assert code == 2 and "unknown user 5000" in err
+    code, _, err = _run(["for", "--user", "1", "--model-file", str(tmp_path / "nope.npz")], capsys)
+    assert code == 2 and "no such model file" in err
+    truncated = tmp_path / "truncated.npz"
+    truncated.write_bytes(model_file.read_bytes()[:2000])
+    code, _, err = _run(["for", "--user", "1", "--model-file", str(truncated)], capsys)
+    assert code == 2 and "truncated" in err
+    old = tmp_path / "old.npz"
+    with zipfile.ZipFile(model_file) as z:
+        arrays = {n[:-4]: np.load(z.open(n)) for n in z.namelist()}
+    header = json.loads(str(arrays["header"]))
+    arrays["header"] = np.array(json.dumps({**header, "version": 99}))
+    np.savez(old, **arrays)
+    code, _, err = _run(["for", "--user", "1", "--model-file", str(old)], capsys)
+    assert code == 2 and "version 99" in err
+    code, _, err = _run(["for", "--user", "1", "--method", "magic", *m], capsys)
+    assert code == 2 and "invalid choice" in err
+    code, _, err = _run(["train", "--method", "svd"], capsys)
+    assert code == 2 and "unknown method 'svd'" in err
+
+
+def test_train_json_shape_and_save(no_real_data, tmp_path, capsys):
+    out_file = tmp_path / "m.npz"
+    argv = [
+        "train",
+        "--folds",
+        "1",
+        "--epochs",
+        "2",
+        "--factors",
+        "4",
+        "--json",
+        "-o",
+        str(out_file),
+    ]
+    code, out, _ = _run(argv, capsys)
+    assert code == 0
+    payload = json.loads(out)
+    assert payload["dataset"].startswith("built-in sample standing in for MovieLens")
+    assert payload["folds"] == 1
+    assert set(payload["models"]) == {"mean", "biases", "content", "knn", "mf", "hybrid"}
+    assert set(payload["models"]["mf"]) == {"rmse", "mae", "fit_seconds"}
+    assert set(payload["ranking"]["mf"]) == {"precision_at_10", "recall_at_10", "coverage"}
+    assert "mean" not in payload["ranking"]
+    assert payload["models"]["mf"]["rmse"] < payload["models"]["mean"]["rmse"]
+    assert MovieRecommender.load(out_file).ratings_.n_users == 300
+
+
+def test_chapter_quick_on_fallback(no_real_data, tmp_path):
+    from mltutorial.apps.recommend.chapter import CHAPTER
+    from mltutorial.tour import ChapterContext
+
+    out = CHAPTER.run(ChapterContext(out_dir=tmp_path, quick=True))
+    assert out.data.startswith("built-in sample standing in for")
+    assert "GroupLens" in out.licence
+    assert all(p.exists() and p.stat().st_size > 10_000 for p in out.figures)
+    assert any("because you liked" in s for s in out.samples)
+    assert len(out.tables[0].rows) == 6
+
+
+def test_mf_single_fold_u1():
+    """Fast check on real data: MF on u1 (defaults) beats the biases and meets a per-fold bound."""
+    need_data("movielens_100k")
+    data = ds.load()
+    assert data.folds[0][0] == "u1"
+    result = evaluate(data, ("biases", "mf"), folds=1, ranking=False)
+    mf = result.mean("mf", "rmse")
+    assert mf < result.mean("biases", "rmse") - 0.02
+    assert mf <= U1_RMSE_BOUND
+
+
+@pytest.mark.slow
+def test_mf_five_fold_rmse_goal():
+    """The issue's goal: 5-fold (u1..u5) mean RMSE <= 0.915 (Surprise's SVD: 0.934)."""
+    need_data("movielens_100k")
+    data = ds.load()
+    result = evaluate(data, ("mf",), ranking=False)
+    assert result.folds == ["u1", "u2", "u3", "u4", "u5"]
+    assert result.mean("mf", "rmse") <= 0.915
+
+
+U1_RMSE_BOUND = 0.93  # u1 is the hardest fold (Surprise's SVD: 0.951 there)
+
+
+def test_mf_fit_is_seeded():
+    data = ds.Ratings(
+        np.array([0, 0, 1, 1, 2]), np.array([0, 1, 1, 2, 0]), np.array([5.0, 3, 4, 2, 1]), 3, 3
+    )
+    a = MatrixFactorization(n_factors=2, num_epochs=2, batch_size=2).fit(data)
+    b = MatrixFactorization(n_factors=2, num_epochs=2, batch_size=2).fit(data)
+    np.testing.assert_array_equal(a.Q_, b.Q_)
