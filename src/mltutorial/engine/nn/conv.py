@@ -106,39 +106,40 @@ def conv2d(
         STATE.macs += n * o * oh * ow * cg * kh * kw
         return Tensor._make(meta_array((n, o, oh, ow), x.dtype), parents, lambda g: (None,) * 3)
 
-    g_, og, ckk, L = groups, o // groups, cg * kh * kw, oh * ow
+    g_, og, ckk, nl = groups, o // groups, cg * kh * kw, n * oh * ow
     pointwise = kh == kw == 1 and s == (1, 1) and p == (0, 0)
+    # cols (G, C/G*KH*KW, N*OH*OW): channel-major, so the whole batch is ONE GEMM per group
     if pointwise:
-        cols = x.reshape(n, g_, ckk, L)  # 1x1 conv: the input already is its own im2col
+        cols = x.transpose(1, 0, 2, 3).reshape(g_, ckk, nl)
     else:
         xp = _pad(x, p[0], p[0], p[1], p[1], 0.0)
-        cols6 = np.empty((n, c, kh, kw, oh, ow), dtype=x.dtype)
+        cols6 = np.empty((c, kh, kw, n, oh, ow), dtype=x.dtype)
         for u, v, index in _windows(xp, (kh, kw), s, dil, (oh, ow)):
-            cols6[:, :, u, v] = xp[index]
-        cols = cols6.reshape(n, g_, ckk, L)
+            cols6[:, u, v] = xp[index].transpose(1, 0, 2, 3)
+        cols = cols6.reshape(g_, ckk, nl)
     w2 = w.reshape(g_, og, ckk)
-    out = np.matmul(w2, cols).reshape(n, o, oh, ow)  # (N, G, O/G, L): one batched GEMM
+    out_cm = np.matmul(w2, cols).reshape(o, n, oh, ow)  # (O, N, OH, OW)
     if bias is not None:
-        out += bias.data.reshape(1, o, 1, 1)
+        out_cm += bias.data.reshape(o, 1, 1, 1)
+    out = out_cm.transpose(1, 0, 2, 3)  # NCHW view of channel-major memory (no copy)
 
     def backward(grad: np.ndarray) -> Grads:
-        g2 = grad.reshape(n, g_, og, L)
+        g2 = grad.transpose(1, 0, 2, 3).reshape(g_, og, nl)  # (G, O/G, N*L)
         gw = gb = gx = None
         if weight.requires_grad:
-            # sum_n g[n] @ cols[n]^T, as one GEMM over the (N*L) axis
-            gw = np.einsum("ngol,ngkl->gok", g2, cols, optimize=True).reshape(w.shape)
+            gw = np.matmul(g2, cols.transpose(0, 2, 1)).reshape(w.shape)
         if bias is not None and bias.requires_grad:
-            gb = grad.sum(axis=(0, 2, 3))
+            gb = g2.reshape(o, nl).sum(axis=1)
         if input.requires_grad:
-            gcols = np.matmul(w2.transpose(0, 2, 1), g2)  # (N, G, CKK, L)
+            gcols = np.matmul(w2.transpose(0, 2, 1), g2)  # (G, CKK, N*L)
             if pointwise:
-                gx = gcols.reshape(x.shape)
+                gx = gcols.reshape(c, n, h, wd).transpose(1, 0, 2, 3)
             else:
-                gxp = np.zeros(xp.shape, dtype=x.dtype)
-                gcols6 = gcols.reshape(n, c, kh, kw, oh, ow)
+                gxp = np.zeros((c, n, *xp.shape[2:]), dtype=x.dtype)
+                gcols6 = gcols.reshape(c, kh, kw, n, oh, ow)
                 for u, v, index in _windows(gxp, (kh, kw), s, dil, (oh, ow)):
-                    gxp[index] += gcols6[:, :, u, v]
-                gx = gxp[:, :, p[0] : p[0] + h, p[1] : p[1] + wd]
+                    gxp[index] += gcols6[:, u, v]
+                gx = gxp[:, :, p[0] : p[0] + h, p[1] : p[1] + wd].transpose(1, 0, 2, 3)
         return (gx, gw) if bias is None else (gx, gw, gb)
 
     return Tensor._make(out, parents, backward)
