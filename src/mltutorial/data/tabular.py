@@ -56,7 +56,7 @@ def read_mat(path: Path) -> tuple[np.ndarray, np.ndarray]:
             return _xy(
                 np.asarray(f["X"]).T, np.asarray(f["y"]).T, path
             )  # HDF5 stores MATLAB transposed
-    except (ValueError, TypeError, OSError) as exc:
+    except (ValueError, TypeError, OSError, scipy.io.matlab.MatReadError) as exc:
         raise DataError(f"{path}: not a readable .mat file ({exc})") from None
     if "X" not in m or "y" not in m:
         raise DataError(
