@@ -9,6 +9,7 @@ mltutorial live --check                          # validate deck and database, p
 
 from __future__ import annotations
 
+import argparse
 import errno
 import socket
 import sys
@@ -24,9 +25,9 @@ def _port(text: str) -> int:
     try:
         port = int(text)
     except ValueError:
-        raise ValueError(f"not a port number: {text!r}") from None
+        raise argparse.ArgumentTypeError(f"not a port number: {text!r}") from None
     if not 1 <= port <= 65535:
-        raise ValueError(f"port must be between 1 and 65535, not {port}")
+        raise argparse.ArgumentTypeError(f"port must be between 1 and 65535, not {port}")
     return port
 
 

@@ -1,0 +1,164 @@
+"""Decks (errors name the line) and the `mltutorial live` command's one-line errors."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from mltutorial.errors import UserError
+from mltutorial.live.cli import main
+from mltutorial.live.deck import load_deck, parse_deck
+
+
+def test_default_deck_is_the_talks_questions():
+    deck = load_deck()
+    prompts = [q.prompt for q in deck.questions]
+    assert prompts[0] == "What is Machine Learning?"
+    assert "What do Gmail, Netflix, Google translate and ChatGPT have in common?" in prompts
+    assert [q.type for q in deck.questions] == [
+        "wordcloud",
+        "wordcloud",
+        "quiz",
+        "quiz",
+        "quiz",
+        "guess",
+    ]
+    neurons = deck.questions[3]
+    assert neurons.options[neurons.correct] == "Gradient descent"
+    assert all(q.time_limit for q in deck.questions if q.type == "quiz")
+
+
+GOOD = """\
+title: Test
+questions:
+  - type: choice
+    prompt: Tea or coffee?
+    options: [Tea, Coffee]
+  - type: quiz
+    prompt: 2 + 2?
+    options: ["3", "4"]
+    correct: 2
+    time_limit: 10
+"""
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "words"),
+    [
+        (
+            "questions:\n  - type: quiz\n    prompt: x\n    options: [a, b]\n    corect: a\n",
+            5,
+            "did you mean 'correct'",
+        ),
+        ("questions:\n  - type: poll\n    prompt: x\n", 2, "unknown type 'poll'"),
+        (
+            "questions:\n  - type: quiz\n    prompt: x\n    options: [a, b]\n    correct: c\n",
+            5,
+            "not one of the options",
+        ),
+        ("questions:\n  - type: choice\n    prompt: x\n    options: [a]\n", 4, "give 2 to 8"),
+        (
+            "questions:\n  - type: wordcloud\n    prompt: x\n    max_entries: 7\n",
+            4,
+            "between 1 and 3",
+        ),
+        ("title: [unclosed\nquestions: []\n", 2, "not valid YAML"),
+        ("questions:\n  - type: choice\n    options: [a, b]\n", 2, "needs a 'prompt'"),
+        ("questions: []\n", 1, "non-empty list"),
+        (
+            "results_hidden: maybe\nquestions:\n  - {type: wordcloud, prompt: x}\n",
+            1,
+            "true or false",
+        ),
+        (
+            "questions:\n  - type: quiz\n    prompt: x\n    options: [a, b]\n    correct: 3\n",
+            5,
+            "there are 2",
+        ),
+    ],
+)
+def test_deck_errors_name_the_line(text, line, words):
+    with pytest.raises(UserError) as info:
+        parse_deck(text, "deck.yaml")
+    message = str(info.value)
+    assert message.startswith(f"deck.yaml, line {line}: "), message
+    assert words in message and "\n" not in message
+
+
+def test_a_deck_file(tmp_path):
+    path = tmp_path / "mine.yaml"
+    path.write_text(GOOD)
+    deck = load_deck(path)
+    assert deck.questions[1].correct == 1 and deck.questions[1].time_limit == 10
+    with pytest.raises(UserError, match="not found"):
+        load_deck(tmp_path / "missing.yaml")
+
+
+def _run_cli(args, capsys) -> tuple[int, str]:
+    """`mltutorial live ARGS` in this process: (exit status, stderr)."""
+    from mltutorial.cli import main as top_main
+
+    try:
+        status = top_main(["live", *args])
+    except SystemExit as exc:  # argparse errors exit directly
+        status = exc.code
+    return status, capsys.readouterr().err
+
+
+def test_cli_errors_are_one_line_exit_2(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("questions:\n  - type: quiz\n    prompt: x\n")
+    cases = [
+        (["--port", "99999"], "port must be between 1 and 65535"),
+        (["--port", "http"], "not a port number"),
+        (["--deck", str(bad), "--check"], "line 2"),
+        (["--deck", str(tmp_path / "nope.yaml"), "--check"], "deck file not found"),
+        (["--db", "postgresql://u@localhost/live", "--check"], "psycopg"),
+        (["--db", "mysql://u@h/x", "--check"], "unsupported database"),
+        (["--public-url", "ftp://x", "--check"], "http://"),
+        (["--bogus"], "unrecognized arguments"),
+    ]
+    for args, words in cases:
+        status, err = _run_cli(args, capsys)
+        lines = err.strip().splitlines()
+        assert status == 2, (args, err)
+        assert len(lines) == 1 and words in lines[0], (args, err)
+
+
+def test_cli_error_in_a_real_process(tmp_path):
+    """The installed entry point: a bad deck is one line on stderr, exit 2, no traceback."""
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("questions:\n  - type: choice\n    prompt: x\n    options: [a]\n")
+    done = subprocess.run(
+        [sys.executable, "-m", "mltutorial", "live", "--deck", str(bad)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={"PATH": "/usr/bin:/bin", "XDG_DATA_HOME": str(tmp_path), "HOME": str(tmp_path)},
+    )
+    assert done.returncode == 2
+    assert done.stderr.strip() == (
+        f"mltutorial live: error: {bad}, line 4: question 1 (choice) has 1 options; give 2 to 8"
+    )
+
+
+def test_cli_check_prints_links_and_resumes(tmp_path, capsys):
+    assert main(["--check", "--db", str(tmp_path / "x.sqlite3")]) == 0
+    out = capsys.readouterr().out
+    assert "new session" in out and "/presenter#key=" in out
+    code_line = next(line for line in out.splitlines() if "code" in line and "join" in line)
+    code = code_line.split("code")[-1].strip()
+    assert len(code) == 9 and code[4] == " "
+    assert main(["--check", "--db", str(tmp_path / "x.sqlite3")]) == 0
+    out2 = capsys.readouterr().out
+    assert "resumed" in out2 and code in out2
+
+
+def test_default_database_is_in_the_user_data_folder(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
+    assert main(["--check"]) == 0
+    assert (tmp_path / "mltutorial" / "live.sqlite3").exists()
+    assert str(tmp_path / "mltutorial" / "live.sqlite3") in capsys.readouterr().out
