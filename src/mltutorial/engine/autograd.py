@@ -191,6 +191,7 @@ def run_backward(root: Tensor, gradient: np.ndarray, retain_graph: bool = False)
                 grads[key] = pg
             elif key in owned:
                 current += pg
+                grads[key] = current  # 0-d sums are NumPy scalars: += rebinds, so store it back
             else:
                 grads[key] = current + pg
                 owned.add(key)
