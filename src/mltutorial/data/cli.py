@@ -13,7 +13,8 @@ from mltutorial.errors import UserError
 def _size(path: Path) -> int:
     if path.is_file():
         return path.stat().st_size
-    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+    files = (p for p in path.rglob("*") if p.is_file() and p.name != "PROVENANCE.md")
+    return sum(p.stat().st_size for p in files)
 
 
 def _human(n: int) -> str:
