@@ -72,6 +72,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UserError as exc:
         print(f"mltutorial {name}: error: {exc}", file=sys.stderr)
         return 2
+    except SystemExit as exc:  # argparse: --help (0) or a usage error (2, already printed)
+        return exc.code if isinstance(exc.code, int) else 2
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130

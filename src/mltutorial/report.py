@@ -60,6 +60,8 @@ def _e(value: Any) -> str:
 
 def fmt(value: Any) -> str:
     """Numbers for people: ints with separators, floats to 4 significant digits."""
+    if value is None:
+        return "–"
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, int):

@@ -19,6 +19,8 @@ def _plot(experiments, path):
     for ax, exp in zip(axes, experiments):
         for key, (fpr, tpr) in exp.roc.items():
             ax.plot(fpr, tpr, label=f"{LABELS[key]}: AUC {exp.auc[key]:.3f}")
+        if exp.supervised_auc is not None:
+            ax.plot([], [], " ", label=f"(with labels, engine MLP: AUC {exp.supervised_auc:.3f})")
         ax.plot([0, 1], [0, 1], color="grey", ls=":", lw=1, label="chance: AUC 0.5")
         ax.set(
             xlabel="false alarm rate (normal flagged)",
@@ -39,6 +41,17 @@ def _run(ctx: ChapterContext) -> ChapterOutput:
         for exp in experiments
         for k in exp.auc
     ]
+    rows += [
+        [
+            exp.name,
+            "supervised MLP (engine), WITH labels",
+            exp.supervised_auc,
+            None,
+            exp.seconds["supervised"],
+        ]
+        for exp in experiments
+        if exp.supervised_auc is not None
+    ]
     best = {exp.name: max(exp.auc, key=exp.auc.get) for exp in experiments}
     summary = "; ".join(
         f"{exp.name.split(' (')[0]} AUC {exp.auc[best[exp.name]]:.3f} ({best[exp.name]})"
@@ -54,6 +67,7 @@ def _run(ctx: ChapterContext) -> ChapterOutput:
                 "roc_auc": exp.auc,
                 "average_precision": exp.ap,
                 "seconds": exp.seconds,
+                "supervised_reference_auc": exp.supervised_auc,
             }
             for exp in experiments
         },
@@ -67,9 +81,12 @@ def _run(ctx: ChapterContext) -> ChapterOutput:
             "grade the ranking (ROC-AUC: 1 means every anomaly was ranked above every normal point).\n\n"
             "Fraud / intrusion: KDD Cup 99 connections, an unlabelled mix with 2% attacks; the detectors "
             "fit one half and rank the other. Novel particles: detectors learn background HIGGS collision "
-            "events only and must flag the signal of a new process among held-out events. The signal "
-            "was designed to look like the background in low-level features, so this is hard: physicists "
-            "use supervised classifiers here, and an unsupervised score only finds part of it."
+            "events only and must flag the signal of a new process among held-out events.\n\n"
+            "The honest result: the heavy-Higgs signal is not an outlier. It sits inside the dense part "
+            "of the background, so every unsupervised score stays near chance (AUC about 0.5), while a "
+            "network trained with labels (signal simulated by physicists) does find it. That is why the "
+            "search for new particles leans on simulation: anomaly detection finds the rare and strange, "
+            "not the new-but-ordinary-looking."
         ),
         tables=[
             Table(

@@ -133,7 +133,7 @@ class ImageClassifier:
             "mean": self.mean_,
             "std": self.std_,
         }
-        state = {k: np.asarray(v) for k, v in self.net_.state_dict().items()}
+        state = {k: getattr(v, "data", v) for k, v in self.net_.state_dict().items()}
         with atomic_path(path) as tmp, open(tmp, "wb") as fh:
             np.savez(fh, __meta__=np.array(json.dumps(meta)), **state)
         return Path(path)
