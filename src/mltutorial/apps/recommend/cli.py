@@ -77,7 +77,9 @@ def _add_use(p: argparse.ArgumentParser) -> None:
 
 def _parser(prog: str) -> Parser:
     parser = Parser(
-        prog=prog, description="Netflix's recommender on MovieLens: " + __doc__.split("\n")[0]
+        prog=prog,
+        description="Netflix's recommender on MovieLens.\n\n" + __doc__.split("\n\n", 1)[1],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     sub = parser.add_subparsers(
         dest="command", metavar="{train,for,similar,new}", parser_class=Parser
