@@ -55,10 +55,10 @@ def matmul(input: Tensor, other: Tensor) -> Tensor:
         a2 = a[None, :] if a.ndim == 1 else a  # promote 1-D operands as matmul did
         b2 = b[:, None] if b.ndim == 1 else b
         g2 = g
-        if a.ndim == 1:
-            g2 = np.expand_dims(g2, -2)
         if b.ndim == 1:
             g2 = np.expand_dims(g2, -1)
+        if a.ndim == 1:
+            g2 = np.expand_dims(g2, -2)
         ga = gb = None
         if input.requires_grad:
             ga = np.matmul(g2, np.swapaxes(b2, -1, -2))

@@ -30,7 +30,7 @@ def save(obj: Any, path: str | os.PathLike[str]) -> Path:
     state = obj.state_dict() if isinstance(obj, Module) else obj
     if not isinstance(state, Mapping):
         raise TypeError(f"save() expects a Module or a mapping of arrays, got {type(obj).__name__}")
-    arrays = {str(k): np.ascontiguousarray(to_array(v)) for k, v in state.items()}
+    arrays = {str(k): np.array(to_array(v), order="C") for k, v in state.items()}
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)

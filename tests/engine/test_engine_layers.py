@@ -1,0 +1,401 @@
+"""nn.functional ops and nn layers, forward and backward, against PyTorch and finite differences:
+linear, conv2d (stride/padding/groups/dilation), pooling (padding, ceil_mode), adaptive pooling,
+normalisation, embedding, activations, dropout and every loss."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as TF
+from oracle import check_op
+
+from mltutorial import engine
+from mltutorial.engine import nn
+from mltutorial.engine.nn import functional as F
+
+
+def T(a):
+    return torch.tensor(a)
+
+
+def E(a):
+    return engine.tensor(a)
+
+
+def test_linear():
+    check_op([(5, 4), (3, 4), (3,)], F.linear, TF.linear)
+    check_op([(2, 5, 4), (3, 4)], F.linear, TF.linear)
+
+
+CONV_CASES = [
+    dict(),
+    dict(padding=1),
+    dict(stride=2, padding=1),
+    dict(stride=(2, 1), padding=(0, 2)),
+    dict(dilation=2, padding=2),
+    dict(padding="same"),
+]
+
+
+@pytest.mark.parametrize("kw", CONV_CASES, ids=[str(k) for k in CONV_CASES])
+def test_conv2d(kw):
+    check_op(
+        [(2, 3, 7, 6), (4, 3, 3, 3), (4,)],
+        lambda x, w, b: F.conv2d(x, w, b, **kw),
+        lambda x, w, b: TF.conv2d(x, w, b, **kw),
+    )
+
+
+def test_conv2d_groups_depthwise_pointwise_no_bias():
+    check_op(
+        [(2, 4, 5, 5), (6, 2, 3, 3)],
+        lambda x, w: F.conv2d(x, w, padding=1, groups=2),
+        lambda x, w: TF.conv2d(x, w, padding=1, groups=2),
+    )
+    check_op(
+        [(2, 4, 5, 5), (4, 1, 3, 3)],
+        lambda x, w: F.conv2d(x, w, stride=2, padding=1, groups=4),
+        lambda x, w: TF.conv2d(x, w, stride=2, padding=1, groups=4),
+    )
+    check_op([(2, 4, 3, 3), (5, 4, 1, 1), (5,)], F.conv2d, TF.conv2d)
+    check_op(
+        [(1, 3, 6, 6), (2, 3, 5, 5)],
+        lambda x, w: F.conv2d(x, w, stride=3),
+        lambda x, w: TF.conv2d(x, w, stride=3),
+        fd=False,
+    )
+
+
+def _distinct(shape, seed=0):
+    """Inputs without ties (so max pooling's gradient is well defined for finite differences)."""
+    rng = np.random.default_rng(seed)
+    return rng.permutation(int(np.prod(shape))).reshape(shape) * 0.01 - 0.3
+
+
+POOL_CASES = [
+    dict(kernel_size=2),
+    dict(kernel_size=3, stride=2),
+    dict(kernel_size=3, stride=2, padding=1),
+    dict(kernel_size=3, stride=2, ceil_mode=True),
+    dict(kernel_size=2, stride=2, ceil_mode=True),
+    dict(kernel_size=3, stride=1, padding=1),
+    dict(kernel_size=(2, 3), stride=(1, 2)),
+]
+
+
+@pytest.mark.parametrize("kw", POOL_CASES, ids=[str(k) for k in POOL_CASES])
+def test_max_pool2d(kw):
+    check_op(
+        [(2, 2, 7, 7)],
+        lambda x: F.max_pool2d(x, **kw),
+        lambda x: TF.max_pool2d(x, **kw),
+        arrays=[_distinct((2, 2, 7, 7))],
+    )
+
+
+@pytest.mark.parametrize(
+    "kw",
+    [
+        *POOL_CASES,
+        dict(kernel_size=3, stride=2, padding=1, count_include_pad=False),
+        dict(kernel_size=3, stride=2, padding=1, ceil_mode=True, count_include_pad=False),
+    ],
+    ids=str,
+)
+def test_avg_pool2d(kw):
+    check_op([(2, 2, 7, 7)], lambda x: F.avg_pool2d(x, **kw), lambda x: TF.avg_pool2d(x, **kw))
+
+
+def test_max_pool_ties_route_gradient_like_torch():
+    x = np.zeros((1, 1, 4, 4))  # all ties, as after a ReLU
+    check_op(
+        [(1, 1, 4, 4)],
+        lambda x: F.max_pool2d(x, 2),
+        lambda x: TF.max_pool2d(x, 2),
+        arrays=[x],
+        fd=False,
+    )
+
+
+@pytest.mark.parametrize("size", [1, (1, 1), 2, (6, 6), (3, 2), (None, 2)], ids=str)
+def test_adaptive_avg_pool2d(size):
+    check_op(
+        [(2, 3, 7, 6)],
+        lambda x: F.adaptive_avg_pool2d(x, size),
+        lambda x: TF.adaptive_avg_pool2d(x, size),
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "ours", "ref"),
+    [
+        ("relu6", lambda x: F.relu6(x * 4), lambda x: TF.relu6(x * 4)),
+        ("leaky", lambda x: F.leaky_relu(x, 0.2), lambda x: TF.leaky_relu(x, 0.2)),
+        ("gelu", F.gelu, TF.gelu),
+        (
+            "gelu_tanh",
+            lambda x: F.gelu(x, approximate="tanh"),
+            lambda x: TF.gelu(x, approximate="tanh"),
+        ),
+        ("silu", F.silu, TF.silu),
+        ("sigmoid", F.sigmoid, torch.sigmoid),
+        ("tanh", F.tanh, torch.tanh),
+        ("softmax", lambda x: F.softmax(x, dim=0), lambda x: TF.softmax(x, dim=0)),
+        ("log_softmax", lambda x: F.log_softmax(x, dim=1), lambda x: TF.log_softmax(x, dim=1)),
+    ],
+)
+def test_activations(name, ours, ref):
+    check_op([(4, 5)], ours, ref, arrays=[_distinct((4, 5)) * 7 + 0.013])
+
+
+def test_layer_norm():
+    check_op(
+        [(3, 4, 6), (6,), (6,)],
+        lambda x, w, b: F.layer_norm(x, (6,), w, b),
+        lambda x, w, b: TF.layer_norm(x, (6,), w, b),
+    )
+    check_op([(3, 4, 6)], lambda x: F.layer_norm(x, (4, 6)), lambda x: TF.layer_norm(x, (4, 6)))
+
+
+@pytest.mark.parametrize("shape", [(6, 3), (4, 3, 5), (4, 3, 3, 2)])
+def test_batch_norm_training(shape):
+    c = shape[1]
+
+    def ours(x, w, b):
+        return F.batch_norm(x, None, None, w, b, training=True)
+
+    def ref(x, w, b):
+        return TF.batch_norm(x, None, None, w, b, training=True)
+
+    check_op([shape, (c,), (c,)], ours, ref, fd_atol=1e-5)
+
+
+def test_batch_norm_eval_uses_running_stats():
+    rm, rv = np.array([0.1, -0.2, 0.3]), np.array([1.5, 0.5, 2.0])
+    check_op(
+        [(4, 3, 2, 2), (3,), (3,)],
+        lambda x, w, b: F.batch_norm(
+            x, engine.tensor(rm.astype(x.dtype)), engine.tensor(rv.astype(x.dtype)), w, b
+        ),
+        lambda x, w, b: TF.batch_norm(x, T(rm).float(), T(rv).float(), w, b),
+    )
+
+
+def test_batchnorm2d_module_running_stats_and_modes():
+    engine.manual_seed(0)
+    ours, ref = nn.BatchNorm2d(3), torch.nn.BatchNorm2d(3)
+    rng = np.random.default_rng(0)
+    for _ in range(3):
+        x = (rng.standard_normal((4, 3, 5, 5)) * 2 + 1).astype(np.float32)
+        np.testing.assert_allclose(ours(E(x)).data, ref(T(x)).detach().numpy(), atol=1e-5)
+    for name in ("running_mean", "running_var"):
+        np.testing.assert_allclose(getattr(ours, name).data, getattr(ref, name).numpy(), atol=1e-6)
+    assert int(ours.num_batches_tracked.item()) == 3
+    ours.eval()
+    ref.eval()
+    x = rng.standard_normal((2, 3, 5, 5)).astype(np.float32)
+    np.testing.assert_allclose(ours(E(x)).data, ref(T(x)).detach().numpy(), atol=1e-5)
+    assert set(ours.state_dict()) == set(ref.state_dict())
+
+
+def test_embedding_scatter_add_repeated_indices():
+    idx = np.array([[0, 2, 2], [4, 0, 2]])
+    check_op([(5, 3)], lambda w: F.embedding(E(idx), w), lambda w: TF.embedding(T(idx), w))
+    check_op(
+        [(5, 3)],
+        lambda w: F.embedding(E(idx), w, padding_idx=2),
+        lambda w: TF.embedding(T(idx), w, padding_idx=2),
+        fd=False,
+    )
+
+
+def test_dropout_statistics_and_eval_identity():
+    engine.manual_seed(0)
+    x = engine.ones(200, 100, requires_grad=True)
+    y = F.dropout(x, 0.3, training=True)
+    kept = y.data != 0
+    assert abs(kept.mean() - 0.7) < 0.01
+    np.testing.assert_allclose(y.data[kept], 1 / 0.7, rtol=1e-6)
+    y.sum().backward()
+    np.testing.assert_array_equal(x.grad.data, y.data)
+    layer = nn.Dropout(0.5).eval()
+    z = engine.randn(3, 4)
+    assert layer(z) is z
+    assert F.dropout(z, 0.5, training=False) is z
+
+
+TARGET = np.array([0, 2, 1, 4, 3, 2])
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_cross_entropy_reductions(reduction):
+    check_op(
+        [(6, 5)],
+        lambda x: F.cross_entropy(x, E(TARGET), reduction=reduction),
+        lambda x: TF.cross_entropy(x, T(TARGET), reduction=reduction),
+    )
+
+
+def test_cross_entropy_options():
+    t = TARGET.copy()
+    t[[1, 4]] = -100
+    check_op([(6, 5)], lambda x: F.cross_entropy(x, E(t)), lambda x: TF.cross_entropy(x, T(t)))
+    t2 = TARGET.copy()
+    t2[0] = 3
+    check_op(
+        [(6, 5)],
+        lambda x: F.cross_entropy(x, E(t2), ignore_index=3),
+        lambda x: TF.cross_entropy(x, T(t2), ignore_index=3),
+    )
+    w = np.array([1.0, 2.0, 0.5, 1.0, 3.0])
+    check_op(
+        [(6, 5)],
+        lambda x: F.cross_entropy(x, E(TARGET), weight=E(w.astype(x.dtype))),
+        lambda x: TF.cross_entropy(x, T(TARGET), weight=T(w).float()),
+    )
+    check_op(
+        [(6, 5)],
+        lambda x: F.cross_entropy(x, E(TARGET), label_smoothing=0.1),
+        lambda x: TF.cross_entropy(x, T(TARGET), label_smoothing=0.1),
+    )
+    t3 = np.array([[0, 1, 2], [2, 2, 0]])  # (N, C, d) logits with (N, d) targets
+    check_op([(2, 3, 3)], lambda x: F.cross_entropy(x, E(t3)), lambda x: TF.cross_entropy(x, T(t3)))
+    check_op(
+        [(6, 5)],
+        lambda x: nn.CrossEntropyLoss()(x, E(TARGET)),
+        lambda x: torch.nn.CrossEntropyLoss()(x, T(TARGET)),
+    )
+
+
+def test_nll_mse_l1():
+    check_op(
+        [(6, 5)],
+        lambda x: F.nll_loss(x.log_softmax(1), E(TARGET)),
+        lambda x: TF.nll_loss(x.log_softmax(1), T(TARGET)),
+    )
+    check_op([(4, 3), (4, 3)], F.mse_loss, TF.mse_loss)
+    check_op(
+        [(4, 3), (4, 3)],
+        lambda a, b: F.mse_loss(a, b, reduction="sum"),
+        lambda a, b: TF.mse_loss(a, b, reduction="sum"),
+    )
+    check_op(
+        [(4, 3), (4, 3)], lambda a, b: nn.MSELoss()(a, b), lambda a, b: torch.nn.MSELoss()(a, b)
+    )
+    check_op(
+        [(4, 3), (4, 3)],
+        lambda a, b: nn.L1Loss()(a, b),
+        lambda a, b: torch.nn.L1Loss()(a, b),
+        arrays=[_distinct((4, 3)), _distinct((4, 3), 1) + 0.005],
+    )
+
+
+def test_binary_cross_entropy():
+    rng = np.random.default_rng(0)
+    p, y = rng.uniform(0.05, 0.95, (4, 3)), (rng.random((4, 3)) > 0.5).astype(float)
+    check_op(
+        [(4, 3)],
+        lambda x: F.binary_cross_entropy(x, E(y.astype(x.dtype))),
+        lambda x: TF.binary_cross_entropy(x, T(y).to(x.dtype)),
+        arrays=[p],
+    )
+    check_op(
+        [(4, 3)],
+        lambda x: F.binary_cross_entropy_with_logits(x * 5, E(y.astype(x.dtype))),
+        lambda x: TF.binary_cross_entropy_with_logits(x * 5, T(y).to(x.dtype)),
+    )
+    pw = np.array([1.0, 3.0, 0.5])
+    check_op(
+        [(4, 3)],
+        lambda x: nn.BCEWithLogitsLoss(pos_weight=E(pw.astype(x.dtype)), reduction="sum")(
+            x, E(y.astype(x.dtype))
+        ),
+        lambda x: torch.nn.BCEWithLogitsLoss(pos_weight=T(pw).to(x.dtype), reduction="sum")(
+            x, T(y).to(x.dtype)
+        ),
+    )
+    check_op(
+        [(4, 3)],
+        lambda x: nn.BCELoss()(x, E(y.astype(x.dtype))),
+        lambda x: torch.nn.BCELoss()(x, T(y).to(x.dtype)),
+        arrays=[p],
+    )
+
+
+class TinyNet(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.features = nn.Sequential(
+            nn.Conv2d(3, 4, 3, padding=1, bias=False), nn.BatchNorm2d(4), nn.ReLU()
+        )
+        self.blocks = nn.ModuleList([nn.Linear(4, 4), nn.Linear(4, 2)])
+        self.emb = nn.Embedding(5, 4)
+        self.norm = nn.LayerNorm(4)
+        self.scale = nn.Parameter(engine.ones(1))
+
+    def forward(self, x):
+        h = self.features(x).mean((2, 3))
+        return self.blocks[1](self.norm(self.blocks[0](h))) * self.scale
+
+
+class TinyTorch(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.features = torch.nn.Sequential(
+            torch.nn.Conv2d(3, 4, 3, padding=1, bias=False),
+            torch.nn.BatchNorm2d(4),
+            torch.nn.ReLU(),
+        )
+        self.blocks = torch.nn.ModuleList([torch.nn.Linear(4, 4), torch.nn.Linear(4, 2)])
+        self.emb = torch.nn.Embedding(5, 4)
+        self.norm = torch.nn.LayerNorm(4)
+        self.scale = torch.nn.Parameter(torch.ones(1))
+
+    def forward(self, x):
+        h = self.features(x).mean((2, 3))
+        return self.blocks[1](self.norm(self.blocks[0](h))) * self.scale
+
+
+def test_module_registration_state_dict_and_torch_weights_load():
+    ours, ref = TinyNet(), TinyTorch()
+    assert list(ours.state_dict()) == list(ref.state_dict())
+    assert [n for n, _ in ours.named_parameters()] == [n for n, _ in ref.named_parameters()]
+    ours.load_state_dict({k: v.detach().numpy() for k, v in ref.state_dict().items()})
+    x = np.random.default_rng(0).standard_normal((2, 3, 5, 5)).astype(np.float32)
+    for mode in ("train", "eval"):
+        getattr(ours, mode)()
+        getattr(ref, mode)()
+        np.testing.assert_allclose(ours(E(x)).data, ref(T(x)).detach().numpy(), atol=1e-5)
+    assert not ours.training and not ours.features[1].training
+    # float64 round trip
+    ours.double()
+    assert ours(E(x.astype(np.float64))).dtype == np.float64
+    assert all(p.dtype == np.float64 for p in ours.parameters())
+
+
+@pytest.mark.parametrize(
+    ("make", "fan_in"),
+    [
+        (lambda: nn.Linear(300, 200), 300),
+        (lambda: nn.Conv2d(16, 32, 3), 16 * 9),
+        (lambda: nn.Conv2d(16, 16, 3, groups=16), 9),
+    ],
+)
+def test_default_init_matches_torch_bounds(make, fan_in):
+    engine.manual_seed(0)
+    layer = make()
+    bound = 1 / math.sqrt(fan_in)
+    w = layer.weight.data
+    assert w.dtype == np.float32
+    assert np.abs(w).max() <= bound + 1e-7
+    assert abs(w.std() - bound / math.sqrt(3)) < 0.05 * bound  # U(-b, b) has std b/sqrt(3)
+    assert np.abs(layer.bias.data).max() <= bound + 1e-7
+
+
+def test_embedding_init_is_standard_normal():
+    engine.manual_seed(0)
+    w = nn.Embedding(1000, 50).weight.data
+    assert abs(w.mean()) < 0.02 and abs(w.std() - 1) < 0.02
