@@ -167,7 +167,7 @@ def particles(seed: int = 0, quick: bool = False, path=None) -> Experiment:
     labelled = np.concatenate([train, signal[n_sig : n_sig + len(train)]])
     start = time.perf_counter()
     exp.supervised_auc = supervised_auc(
-        table.X[labelled], table.y[labelled], table.X[test], table.y[test], seed, 3 if quick else 15
+        table.X[labelled], table.y[labelled], table.X[test], table.y[test], seed, 3 if quick else 10
     )
     exp.seconds["supervised"] = time.perf_counter() - start
     return exp

@@ -80,8 +80,8 @@ def _run(ctx: ChapterContext) -> ChapterOutput:
 
     images = load_images()
     rng = np.random.default_rng(ctx.seed)
-    n_train = min(len(images.X_train), 2000 if ctx.quick else 12000)
-    n_test = min(len(images.X_test), 500 if ctx.quick else 5000)
+    n_train = min(len(images.X_train), 2000 if ctx.quick else 6000)
+    n_test = min(len(images.X_test), 500 if ctx.quick else 2000)
     tr = rng.choice(len(images.X_train), n_train, replace=False)
     te = rng.choice(len(images.X_test), n_test, replace=False)
     X, y = images.X_train[tr], images.y_train[tr]
