@@ -23,7 +23,7 @@ def real_map():
     need_data("bilingual_dictionaries")
     from mltutorial import data
 
-    corpus, dictionary = data.load_en_es(), data.load_dictionary("en", "es")
+    corpus, dictionary = data.load_en_es(), data.load_dictionary("en-es")
     return WordMap(vocab_size=3000, dim=60, seed=0).fit(corpus.en, corpus.es, dictionary.pairs)
 
 

@@ -71,7 +71,7 @@ def _run(ctx: ChapterContext) -> ChapterOutput:
     from mltutorial.apps.words.model import WordMap
 
     corpus = data.load_en_es()
-    dictionary = data.load_dictionary("en", "es")
+    dictionary = data.load_dictionary("en-es")
     vocab, dim = (1500, 40) if ctx.quick else (5000, 100)
     model = WordMap(method="ppmi", vocab_size=vocab, dim=dim, seed=ctx.seed)
     model.fit(corpus.en, corpus.es, dictionary.pairs)

@@ -25,7 +25,7 @@ def _train(argv: list[str], prog: str) -> int:
     if args.vocab < 100 or args.dim < 2:
         parser.error("--vocab must be at least 100 and --dim at least 2")
     corpus = data.load_en_es(args.data)
-    dictionary = data.load_dictionary("en", "es")
+    dictionary = data.load_dictionary("en-es")
     model = WordMap(method=args.method, vocab_size=args.vocab, dim=args.dim, seed=args.seed)
     model.fit(corpus.en, corpus.es, dictionary.pairs)
     score = model.score()
