@@ -125,12 +125,26 @@ def test_hep_bad_number_names_the_line(tmp_path):
         D.load_hep(p)
 
 
-def test_kdd_wrong_field_count_names_the_line(tmp_path):
+def test_kdd_wrong_field_count_names_the_line(no_real_data, tmp_path):
     good = "0,tcp,http,SF," + ",".join(["0"] * 37) + ",normal."
     p = tmp_path / "kddcup.data_10_percent"
     p.write_text(good + "\n" + good + "\n0,tcp,http\n")
     with pytest.raises(DataError, match=r"kddcup\.data_10_percent:3: expected 42"):
         D.load_kddcup99(p)
+    p.write_text(good + "\n" + good.replace("SF,0,", "SF,12x,", 1) + "\n")
+    with pytest.raises(DataError, match=r"kddcup\.data_10_percent:2: field 5 is not a number"):
+        D.load_kddcup99(p)
+
+
+def test_kdd_small_file_parses(no_real_data, tmp_path):
+    row = "0,{},http,SF,181,5450," + ",".join(["0"] * 35) + ",{}."
+    p = tmp_path / "kddcup.data_10_percent"
+    p.write_text("\n".join([row.format("tcp", "normal"), row.format("icmp", "smurf")] * 2) + "\n")
+    t = D.load_kddcup99(p)
+    assert t.X.shape == (4, 41) and t.y.tolist() == [0, 1, 0, 1]
+    assert t.labels.tolist() == ["normal", "smurf"] * 2
+    assert t.categorical["protocol_type"] == ["icmp", "tcp"] and t.X[:, 1].tolist() == [1, 0, 1, 0]
+    assert t.X[0, 4] == 181 and t.X[0, 5] == 5450
 
 
 # ---- binary formats ----------------------------------------------------------------------------
@@ -323,7 +337,7 @@ def test_spam_archive_read_in_place_and_truncated_archive(no_real_data):
         D.load_spam_corpus(bad)
 
 
-def test_spam_corpus_dispatches_on_tsv_and_folder(tmp_path):
+def test_spam_corpus_dispatches_on_tsv_and_folder(no_real_data, tmp_path):
     tsv = tmp_path / "sms.tsv"
     tsv.write_text("ham\thi\nspam\tWIN\n")
     assert D.load_spam_corpus(tsv).y.tolist() == [0, 1]

@@ -30,8 +30,13 @@ def _key(what: str, version: int, sources: list[Path]) -> str:
     return h.hexdigest()[:20]
 
 
+def _where(sources: list[Path]) -> str:
+    return hashlib.sha256("|".join(str(p.resolve()) for p in sources).encode()).hexdigest()[:8]
+
+
 def cache_file(what: str, version: int, sources: list[Path]) -> Path:
-    return cache_root() / "parsed" / f"{what}-{_key(what, version, sources)}.npz"
+    """One entry per (dataset, source location); a newer version of the sources replaces it."""
+    return cache_root() / "parsed" / f"{what}-{_where(sources)}-{_key(what, version, sources)}.npz"
 
 
 def cached(what: str, version: int, sources: list[Path], build: Callable[[], Parsed]) -> Parsed:
@@ -57,7 +62,7 @@ def cached(what: str, version: int, sources: list[Path], build: Callable[[], Par
                 arrays[k] = v
             else:
                 arrays["json:" + k] = np.frombuffer(json.dumps(v).encode("utf-8"), np.uint8)
-        for old in path.parent.glob(f"{what}-*.npz"):
+        for old in path.parent.glob(f"{what}-{_where(sources)}-*.npz"):
             old.unlink(missing_ok=True)  # keep one entry per dataset
         with atomic_path(path) as tmp, open(tmp, "wb") as f:
             np.savez(f, **arrays)

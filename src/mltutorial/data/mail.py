@@ -202,7 +202,7 @@ def load_mail_archive(path: Path, info: DataInfo | None = None) -> TextLabels:
         got = _collect(_archive_items(path), path, info)
         return {"texts": got.texts, "y": got.y, "groups": got.groups, "ids": got.ids}
 
-    parsed = cached(f"mail-{path.name}", _FORMAT_VERSION, [path], build)
+    parsed = cached("mail", _FORMAT_VERSION, [path], build)
     return TextLabels(parsed["texts"], parsed["y"], info, parsed["groups"], parsed["ids"])
 
 
