@@ -246,6 +246,14 @@ def _deep_stack_grad_norms(cfg: Config, activation: str) -> list[float]:
 
 
 def run(cfg: Config) -> Result:
+    from threadpoolctl import threadpool_limits
+
+    # Small matrices: one BLAS thread is faster than several competing for two cores.
+    with threadpool_limits(limits=1, user_api="blas"):
+        return _run(cfg)
+
+
+def _run(cfg: Config) -> Result:
     if cfg.depth < 2:
         raise UserError("--depth must be at least 2")
     if min(cfg.lr_big, cfg.lr_good, cfg.lr_small) <= 0:
