@@ -188,7 +188,7 @@ def verify(names: list[str]) -> list[VerifyRow]:
         b = bar(len(files), f"verify {name}")
         present = set()
         for p in files:
-            res = registry.check_file(name, found.path, p)
+            res = registry.check_file(name, found.path, p, fresh=True)
             rel = p.relative_to(found.path).as_posix()
             present.add(rel)
             if res.status == "ok":

@@ -441,8 +441,11 @@ _KNOWN: dict[str, list[KnownFile]] | None = None
 _MEMO: dict[str, tuple[int, int, str, str]] = {}  # path -> (size, mtime_ns, sha256, md5)
 
 
-def digests(path: Path) -> tuple[str, str]:
-    """(sha256, md5) of a file, remembered per (path, size, mtime) in memory and the user cache."""
+def digests(path: Path, fresh: bool = False) -> tuple[str, str]:
+    """(sha256, md5) of a file, remembered per (path, size, mtime) in memory and the user cache.
+
+    fresh=True hashes the bytes again whatever the memo says (what `data verify` does).
+    """
     st = path.stat()
     key = str(path.resolve())
     memo_file = cache_root() / "sha256.json"
@@ -453,7 +456,7 @@ def digests(path: Path) -> tuple[str, str]:
         except (ValueError, TypeError, IndexError, OSError):
             pass  # a damaged memo is only a lost speed-up
     hit = _MEMO.get(key)
-    if hit and hit[0] == st.st_size and hit[1] == st.st_mtime_ns:
+    if hit and hit[0] == st.st_size and hit[1] == st.st_mtime_ns and not fresh:
         return hit[2], hit[3]
     sha, md5 = hashlib.sha256(), hashlib.md5()
     with open(path, "rb") as f:
@@ -478,13 +481,13 @@ class CheckResult:
     expected: list[str] = field(default_factory=list)
 
 
-def check_file(name: str, folder: Path, path: Path) -> CheckResult:
+def check_file(name: str, folder: Path, path: Path, fresh: bool = False) -> CheckResult:
     """Compare `path` (inside dataset folder `folder`) with the registry's known versions."""
     rel = path.relative_to(folder).as_posix()
     known = [k for k in _known_files().get(name, []) if k.path == rel]
     if not known:
         return CheckResult(path, "unknown")
-    sha, md5 = digests(path)
+    sha, md5 = digests(path, fresh)
     for k in known:
         if sha == k.sha256 or md5 == k.md5:
             return CheckResult(path, "ok", sha)
