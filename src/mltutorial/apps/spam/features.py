@@ -79,6 +79,17 @@ def _char_text(text: str) -> str:
     return normalise(text[:MAX_CHAR_NGRAM_CHARS]).lower()
 
 
+def _pack(terms: np.ndarray) -> np.ndarray:
+    """Terms as one UTF-8 byte array, newline-separated (no term holds a newline: both analyzers
+    split on whitespace). A fixed-width string array would pad every term to the longest one."""
+    return np.frombuffer("\n".join(terms).encode("utf-8"), dtype=np.uint8)
+
+
+def _unpack(packed: np.ndarray) -> np.ndarray:
+    text = np.asarray(packed, dtype=np.uint8).tobytes().decode("utf-8")
+    return np.array(text.split("\n") if text else [], dtype=str)
+
+
 class TextFeatures:
     """Messages -> sparse features (scikit-learn's TF-IDF on our tokens), estimator-style.
 
@@ -86,7 +97,8 @@ class TextFeatures:
         word counts, what multinomial naive Bayes models).
     char_ngrams: (min_n, max_n) of character n-grams within words, or None for words only.
     min_df: a term must appear in this many training messages to get a feature (drops one-offs).
-    max_features: keep the most frequent terms per block (None: all).
+    max_features: keep the most frequent terms per block (None: all). SMS has ~7k words and ~30k
+        n-grams, all kept; e-mail corpora have hundreds of thousands, mostly one-offs.
     """
 
     def __init__(
@@ -96,7 +108,7 @@ class TextFeatures:
         char_ngrams: tuple[int, int] | None = (2, 5),
         min_df: int = 1,
         char_min_df: int = 2,
-        max_features: int | None = None,
+        max_features: int | None = 50_000,
     ) -> None:
         if kind not in ("tfidf", "counts"):
             raise ValueError(f"kind must be 'tfidf' or 'counts', not {kind!r}")
@@ -206,8 +218,8 @@ class TextFeatures:
         return {
             "kind": np.array(self.kind),
             "char_ngrams": np.array(self.char_ngrams if self.char_ngrams else (0, 0)),
-            "words": self.words_,
-            "chars": self.chars_,
+            "words": _pack(self.words_),
+            "chars": _pack(self.chars_),
             "word_idf": self.word_idf_,
             "char_idf": self.char_idf_,
         }
@@ -216,8 +228,8 @@ class TextFeatures:
     def from_state(cls, state: dict[str, np.ndarray]) -> TextFeatures:
         lo, hi = (int(v) for v in state["char_ngrams"])
         self = cls(kind=str(state["kind"]), char_ngrams=(lo, hi) if hi else None)
-        self.words_ = np.asarray(state["words"]).astype(str)
-        self.chars_ = np.asarray(state["chars"]).astype(str)
+        self.words_ = _unpack(state["words"])
+        self.chars_ = _unpack(state["chars"])
         self.word_idf_ = np.asarray(state["word_idf"], dtype=np.float64)
         self.char_idf_ = np.asarray(state["char_idf"], dtype=np.float64)
         if self.kind == "tfidf" and len(self.word_idf_) != len(self.words_):

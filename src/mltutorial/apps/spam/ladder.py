@@ -39,7 +39,9 @@ class LadderConfig:
         2,
         5,
     )  # None: words only (faster, a little less accurate)
-    max_features: int | None = None  # per feature block; None keeps every term seen twice
+    max_features: int | None = (
+        50_000  # per feature block (words, n-grams): bounds e-mail vocabularies
+    )
     max_train: int | None = None  # subsample the training set (the tour's quick run)
     neuron_epochs: int = 20
     neuron_lr: float = 0.01
