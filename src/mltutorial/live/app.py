@@ -30,7 +30,7 @@ from pydantic import TypeAdapter, ValidationError
 from starlette.websockets import WebSocketDisconnect
 
 from mltutorial.live.deck import load_deck
-from mltutorial.live.hub import AnswerQueue, Hub, participant_views, presenter_view
+from mltutorial.live.hub import GroupCommit, Hub, participant_views, presenter_view
 from mltutorial.live.schemas import (
     MAX_MESSAGE_BYTES,
     AnswerAck,
@@ -40,6 +40,7 @@ from mltutorial.live.schemas import (
     JoinOut,
     ParticipantMessageIn,
     ParticipantState,
+    PingIn,
     PresenterActionIn,
     PresenterHelloIn,
     PresenterState,
@@ -60,7 +61,7 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "no-referrer",
     "X-Frame-Options": "DENY",
 }
-_participant_message = TypeAdapter(ParticipantMessageIn)
+_participant_message: TypeAdapter[AnswerIn | PingIn | RenameIn] = TypeAdapter(ParticipantMessageIn)
 
 
 class JoinLimiter:
@@ -100,8 +101,23 @@ class Live:
         self.session = session  # the session this server was started for
         self.resumed = resumed
         self.hub = Hub(store, settings.presenter_interval_s)
-        self.queue = AnswerQueue(store, settings.batch_max, self.hub.results_changed)
+        self.queue: GroupCommit[Submission, Ack] = GroupCommit(
+            store.submit_many, settings.batch_max, self._answers_committed
+        )
+        self.joins: GroupCommit[tuple[int, str], Participant] = GroupCommit(
+            store.join_many, settings.batch_max, self._joined
+        )
         self.limiter = JoinLimiter(settings.join_failures, settings.join_window_s)
+
+    async def _answers_committed(self, items: list[Submission], acks: list[Ack]) -> None:
+        changed = {
+            i.session_id for i, a in zip(items, acks) if a is not None and a.status == "received"
+        }
+        if changed:
+            await self.hub.results_changed(changed)
+
+    async def _joined(self, items: list[tuple[int, str]], _people: list[Participant]) -> None:
+        await self.hub.results_changed({session_id for session_id, _ in items})
 
     def base_url(self, request_base: str) -> str:
         return (self.settings.public_url or request_base).rstrip("/")
@@ -170,10 +186,12 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         live.queue.start()
+        live.joins.start()
         try:
             yield
         finally:
             await live.queue.stop()
+            await live.joins.stop()
             if owns_store:
                 store.close()
 
@@ -208,7 +226,8 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> dict:
-        return {"ok": True}
+        # Counters for load tests: how many commits carried how many answers.
+        return {"ok": True, "batches": live.queue.batches, "answers": live.queue.items}
 
     # -- participants ---------------------------------------------------------------------------
 
@@ -225,8 +244,12 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         if info is None:
             live.limiter.fail(address)
             raise HTTPException(404, "no session with this code")
-        p = await asyncio.to_thread(store.join, info.session_id, body.nickname, body.token)
-        await live.hub.results_changed({info.session_id})
+        p = None
+        if body.token:  # a reload or a second tab: the same participant
+            p = await asyncio.to_thread(store.participant, body.token)
+            p = p if p is not None and p.session_id == info.session_id else None
+        if p is None:
+            p = await live.joins.submit((info.session_id, body.nickname))
         return JoinOut(token=p.token, participant_id=p.id, nickname=p.nickname, title=info.title)
 
     @app.get("/api/state", response_model=ParticipantState)

@@ -1,9 +1,9 @@
-"""The live part of the server: the answer queue (group commit) and the WebSocket hub.
+"""The live part of the server: group commit for answers and joins, and the WebSocket hub.
 
-AnswerQueue: answers from all connections wait in one asyncio queue; a single writer takes everything
-that is waiting (up to `batch_max`), commits it in one transaction in a worker thread, and only then
-resolves each answer's future, so every acknowledgement follows its commit. Under load the batches
-grow by themselves: one fsync covers hundreds of answers.
+GroupCommit: answers (and joins) from all connections wait in one asyncio queue; a single writer
+takes everything that is waiting (up to `batch_max`), commits it in one transaction in a worker
+thread, and only then resolves each item's future, so every acknowledgement follows its commit.
+Under load the batches grow by themselves: one fsync covers hundreds of answers.
 
 Hub: the open presenter and participant sockets per session. After a commit it tells the presenters
 the new count (coalesced to one update per `presenter_interval_s`); after a presenter action it sends
@@ -16,7 +16,9 @@ import asyncio
 import contextlib
 import time
 from collections import defaultdict
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 from starlette.websockets import WebSocket
 
@@ -28,8 +30,10 @@ from mltutorial.live.schemas import (
     ResultsUpdate,
     StatePublic,
 )
-from mltutorial.live.store import Ack, Participant, Store, Submission
+from mltutorial.live.store import Participant, Store
 
+T = TypeVar("T")
+R = TypeVar("R")
 SEND_TIMEOUT_S = 5.0  # a phone that cannot take a message in this time is dropped
 
 
@@ -83,17 +87,26 @@ def participant_views(
     return out
 
 
-class AnswerQueue:
-    """Group commit: many answers, one transaction, acknowledgements after the commit."""
+class GroupCommit(Generic[T, R]):
+    """Group commit: what waits is written in one transaction; results come after the commit.
 
-    def __init__(self, store: Store, batch_max: int, on_commit):  # type: ignore[no-untyped-def]
-        self.store = store
+    `write_many(items) -> results` runs in a worker thread (one at a time); `on_commit(items,
+    results)` runs in the event loop after each batch.
+    """
+
+    def __init__(
+        self,
+        write_many: Callable[[list[T]], list[R]],
+        batch_max: int,
+        on_commit: Callable[[list[T], list[R]], Awaitable[None]] | None = None,
+    ):
+        self.write_many = write_many
         self.batch_max = batch_max
-        self.on_commit = on_commit  # async callable(set of session ids)
-        self.queue: asyncio.Queue[tuple[Submission, asyncio.Future[Ack]]] = asyncio.Queue()
+        self.on_commit = on_commit
+        self.queue: asyncio.Queue[tuple[T, asyncio.Future[R]]] = asyncio.Queue()
         self.task: asyncio.Task[None] | None = None
         self.batches = 0
-        self.committed = 0
+        self.items = 0
 
     def start(self) -> None:
         self.task = asyncio.get_running_loop().create_task(self._run())
@@ -104,8 +117,8 @@ class AnswerQueue:
             with contextlib.suppress(asyncio.CancelledError):
                 await self.task
 
-    async def submit(self, item: Submission) -> Ack:
-        future: asyncio.Future[Ack] = asyncio.get_running_loop().create_future()
+    async def submit(self, item: T) -> R:
+        future: asyncio.Future[R] = asyncio.get_running_loop().create_future()
         await self.queue.put((item, future))
         return await future
 
@@ -116,24 +129,30 @@ class AnswerQueue:
                 batch.append(self.queue.get_nowait())
             items = [item for item, _ in batch]
             try:
-                acks = await asyncio.to_thread(self.store.submit_many, items)
-            except Exception:  # one bad answer must not sink the batch: retry one by one
-                acks = []
-                for item in items:
+                results = await asyncio.to_thread(self.write_many, items)
+            except Exception as exc:  # one bad item must not sink the batch: retry one by one
+                if len(items) == 1:
+                    if not batch[0][1].done():
+                        batch[0][1].set_exception(exc)
+                    continue
+                results = []
+                failed: list[tuple[asyncio.Future[R], Exception]] = []
+                for item, future in batch:
                     try:
-                        acks.append(await asyncio.to_thread(self.store.submit, item))
-                    except Exception as exc:
-                        acks.append(Ack("error", message=f"not stored: {type(exc).__name__}"))
+                        results.append((await asyncio.to_thread(self.write_many, [item]))[0])
+                    except Exception as exc_one:
+                        failed.append((future, exc_one))
+                        results.append(None)  # type: ignore[arg-type]
+                for future, reason in failed:
+                    if not future.done():
+                        future.set_exception(reason)
             self.batches += 1
-            self.committed += sum(a.status == "received" for a in acks)
-            for (_, future), ack in zip(batch, acks):
+            self.items += len(items)
+            for (_, future), result in zip(batch, results):
                 if not future.done():
-                    future.set_result(ack)
-            changed = {
-                item.session_id for item, ack in zip(items, acks) if ack.status == "received"
-            }
-            if changed:
-                await self.on_commit(changed)
+                    future.set_result(result)
+            if self.on_commit is not None:
+                await self.on_commit(items, results)
 
 
 @dataclass

@@ -54,7 +54,7 @@ class Settings:
             except ValueError:
                 raise UserError(f"{ENV_PREFIX}{f.name.upper()}={raw!r} is not a {kind}") from None
         values.update({k: v for k, v in overrides.items() if v is not None})
-        settings = replace(cls(), **values)
+        settings = replace(cls(), **values)  # type: ignore[arg-type]
         settings.check()
         return settings
 

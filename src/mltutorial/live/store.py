@@ -21,8 +21,10 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import and_, case, func, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
@@ -232,16 +234,11 @@ class Store:
         self._write_lock = threading.Lock()
         self._decks: dict[int, Deck] = {}
         db.metadata.create_all(self.engine)
-        if self.engine.dialect.name == "sqlite":
-            from sqlalchemy.dialects.sqlite import insert as dialect_insert
-        else:
-            from sqlalchemy.dialects.postgresql import insert as dialect_insert
-        self._insert_answer = (
-            dialect_insert(db.answers)
-            .on_conflict_do_nothing(
-                index_elements=["session_id", "q_index", "generation", "participant_id"]
-            )
-            .returning(db.answers.c.id)
+        dialect_insert: Any = (
+            sqlite.insert if self.engine.dialect.name == "sqlite" else postgresql.insert
+        )
+        self._insert_answer = dialect_insert(db.answers).on_conflict_do_nothing(
+            index_elements=["session_id", "q_index", "generation", "participant_id"]
         )
 
     def close(self) -> None:
@@ -301,7 +298,7 @@ class Store:
                             ended=False,
                             created_at=now,
                         )
-                    ).inserted_primary_key[0]
+                    ).inserted_primary_key[0]  # type: ignore[index]
                     conn.execute(
                         insert(db.question_state),
                         [
@@ -364,18 +361,39 @@ class Store:
             found = self.participant(token)
             if found is not None and found.session_id == session_id:
                 return found
-        name = clean_text(nickname or "", MAX_NICKNAME_CHARS) or _default_nickname()
-        token = secrets.token_urlsafe(24)
+        return self.join_many([(session_id, nickname)])[0]
+
+    def join_many(self, people: Iterable[tuple[int, str]]) -> list[Participant]:
+        """Add participants [(session_id, nickname), ...] in one transaction (group commit)."""
+        now = time.time()
+        rows: list[dict[str, Any]] = [
+            dict(
+                session_id=session_id,
+                token=secrets.token_urlsafe(24),
+                nickname=clean_text(nickname or "", MAX_NICKNAME_CHARS) or _default_nickname(),
+                joined_at=now,
+            )
+            for session_id, nickname in people
+        ]
+        if not rows:
+            return []
+        p = db.participants.c
         with self._write() as conn:
-            ended = conn.scalar(select(db.sessions.c.ended).where(db.sessions.c.id == session_id))
-            if ended is None:
-                raise KeyError(f"no session {session_id}")
-            pid = conn.execute(
-                insert(db.participants).values(
-                    session_id=session_id, token=token, nickname=name, joined_at=time.time()
+            known = set(
+                conn.scalars(
+                    select(db.sessions.c.id).where(
+                        db.sessions.c.id.in_({r["session_id"] for r in rows})
+                    )
                 )
-            ).inserted_primary_key[0]
-        return Participant(pid, session_id, token, name)
+            )
+            missing = {r["session_id"] for r in rows} - known
+            if missing:
+                raise KeyError(f"no session {sorted(missing)[0]}")
+            inserted = conn.execute(insert(db.participants).returning(p.id, p.token), rows).all()
+        ids = {token: pid for pid, token in inserted}
+        return [
+            Participant(ids[r["token"]], r["session_id"], r["token"], r["nickname"]) for r in rows
+        ]
 
     def participant(self, token: str) -> Participant | None:
         if not token or len(token) > 64:
@@ -461,21 +479,112 @@ class Store:
         return self.submit_many([item])[0]
 
     def submit_many(self, items: Iterable[Submission]) -> list[Ack]:
-        """Store a batch of answers in ONE transaction; the acks are returned after the commit."""
+        """Store a batch of answers in ONE transaction; the acks are returned after the commit.
+
+        Three statements whatever the batch size: read each session's gate (current question,
+        open, timer), one multi-row `INSERT ... ON CONFLICT DO NOTHING RETURNING` for the answers
+        (the UNIQUE constraint drops second answers), one multi-row INSERT for word-cloud entries.
+        """
         items = list(items)
         if not items:
             return []
         now = time.time()
-        acks: list[Ack] = []
+        acks: list[Ack | None] = [None] * len(items)
         with self._write() as conn:
-            states: dict[int, SessionState] = {}
-            for item in items:
-                if item.session_id not in states:
-                    states[item.session_id] = self._state(conn, item.session_id)
-                acks.append(self._insert(conn, states[item.session_id], item, now))
-        return acks
+            gates: dict[int, SessionState] = {}
+            rows: list[dict] = []
+            pending: list[tuple[int, tuple[int, int, int, int], list]] = []
+            keys: set[tuple[int, int, int, int]] = set()
+            for i, item in enumerate(items):
+                if item.session_id not in gates:
+                    gates[item.session_id] = self._gate(conn, item.session_id)
+                prepared = self._prepare(gates[item.session_id], item, now)
+                if isinstance(prepared, Ack):
+                    acks[i] = prepared
+                    continue
+                row, entries = prepared
+                key = (row["session_id"], row["q_index"], row["generation"], row["participant_id"])
+                if key in keys:  # the same participant twice in one batch
+                    acks[i] = Ack("duplicate", message="you have already answered this question")
+                    continue
+                keys.add(key)
+                rows.append(row)
+                pending.append((i, key, entries))
+            if rows:
+                a = db.answers.c
+                inserted = conn.execute(
+                    self._insert_answer.returning(
+                        a.id, a.session_id, a.q_index, a.generation, a.participant_id
+                    ),
+                    rows,
+                ).all()
+                ids = {(r[1], r[2], r[3], r[4]): r[0] for r in inserted}
+                word_rows = []
+                for i, key, entries in pending:
+                    answer_id = ids.get(key)
+                    if answer_id is None:  # the UNIQUE constraint said: already answered
+                        acks[i] = Ack(
+                            "duplicate", message="you have already answered this question"
+                        )
+                        continue
+                    dropped = tuple(f"{e.raw} ({e.reason})" for e in entries if e.word is None)
+                    acks[i] = Ack("received", answer_id, dropped=dropped)
+                    word_rows += [
+                        dict(
+                            answer_id=answer_id,
+                            session_id=key[0],
+                            q_index=key[1],
+                            generation=key[2],
+                            slot=slot,
+                            raw=e.raw,
+                            word=e.word,
+                        )
+                        for slot, e in enumerate(entries)
+                    ]
+                if word_rows:
+                    conn.execute(insert(db.words), word_rows)
+        assert all(ack is not None for ack in acks)
+        return acks  # type: ignore[return-value]
 
-    def _insert(self, conn: Connection, state: SessionState, item: Submission, now: float) -> Ack:
+    def _gate(self, conn: Connection, session_id: int) -> SessionState:
+        """Just what deciding on an answer needs: the current question and its state (one query)."""
+        s, qs = db.sessions, db.question_state
+        row = conn.execute(
+            select(
+                s.c.code,
+                s.c.title,
+                s.c.current,
+                s.c.ended,
+                qs.c.generation,
+                qs.c.open,
+                qs.c.opened_at,
+            )
+            .select_from(
+                s.outerjoin(qs, and_(qs.c.session_id == s.c.id, qs.c.q_index == s.c.current))
+            )
+            .where(s.c.id == session_id)
+        ).first()
+        if row is None:
+            raise KeyError(f"no session {session_id}")
+        deck = self.deck(session_id)
+        total = len(deck.questions)
+        return SessionState(
+            session_id,
+            row.code,
+            row.title,
+            row.current,
+            total,
+            bool(row.ended),
+            deck.questions[row.current] if row.current < total else None,
+            generation=row.generation or 0,
+            open=bool(row.open),
+            opened_at=row.opened_at,
+        )
+
+    def _prepare(
+        self, state: SessionState, item: Submission, now: float
+    ) -> Ack | tuple[dict, list]:
+        """Check one answer against the question; return the row to insert, or the refusal."""
         q = state.question
         received = item.received_at if item.received_at is not None else now
         if q is None or item.q_index != state.current:
@@ -485,7 +594,7 @@ class Store:
         if state.deadline is not None and received > state.deadline + QUIZ_GRACE_S:
             return Ack("closed", message="time is up")
         deck = self.deck(state.session_id)
-        entries = []
+        entries: list = []
         correct: bool | None = None
         points = 0
         elapsed: float | None = None
@@ -501,40 +610,18 @@ class Store:
             if q.type == "quiz" and state.opened_at is not None and q.time_limit:
                 elapsed = max(0.0, received - state.opened_at)
                 points = quiz_points(bool(correct), elapsed, q.time_limit)
-        answer_id = conn.scalar(
-            self._insert_answer,
-            dict(
-                session_id=state.session_id,
-                q_index=state.current,
-                generation=state.generation,
-                participant_id=item.participant_id,
-                choice=item.choice,
-                correct=correct,
-                elapsed_s=elapsed,
-                points=points,
-                created_at=received,
-            ),
+        row = dict(
+            session_id=state.session_id,
+            q_index=state.current,
+            generation=state.generation,
+            participant_id=item.participant_id,
+            choice=item.choice,
+            correct=correct,
+            elapsed_s=elapsed,
+            points=points,
+            created_at=received,
         )
-        if answer_id is None:  # the UNIQUE constraint said: already answered
-            return Ack("duplicate", message="you have already answered this question")
-        if entries:
-            conn.execute(
-                insert(db.words),
-                [
-                    dict(
-                        answer_id=answer_id,
-                        session_id=state.session_id,
-                        q_index=state.current,
-                        generation=state.generation,
-                        slot=slot,
-                        raw=e.raw,
-                        word=e.word,
-                    )
-                    for slot, e in enumerate(entries)
-                ],
-            )
-        dropped = tuple(f"{e.raw} ({e.reason})" for e in entries if e.word is None)
-        return Ack("received", answer_id, dropped=dropped)
+        return row, entries
 
     def my_answer(self, participant_id: int, session_id: int, q_index: int) -> dict | None:
         """What this participant answered to the question's current generation, or None."""

@@ -126,7 +126,8 @@ class Entry:
 
 def clean_text(text: str, max_chars: int) -> str:
     """Trim, collapse whitespace, drop control characters, cut to `max_chars`."""
-    text = "".join(ch for ch in text if ch.isprintable() or ch == " ")
+    if not text.isprintable():  # rare: drop control characters one by one
+        text = "".join(ch if ch.isprintable() else " " for ch in text)
     return " ".join(text.split())[:max_chars]
 
 
@@ -158,11 +159,12 @@ def normalise_entries(
     seen: set[str] = set()
     for text in texts[:max_entries]:
         entry = normalise_entry(text, profanity_filter)
-        if entry.word is not None:
-            if entry.word in seen:
+        word = entry.word
+        if word is not None:
+            if word in seen:
                 entry = Entry(entry.raw, None, "duplicate")
             else:
-                seen.add(entry.word)
+                seen.add(word)
         out.append(entry)
     return out
 
