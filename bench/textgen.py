@@ -136,7 +136,7 @@ def torch_adamw(model: TorchGPT, cfg) -> torch.optim.AdamW:
 
 
 @torch.no_grad()
-def torch_split_loss(model: TorchGPT, ids: np.ndarray, chunk: int = 64) -> float:
+def torch_split_loss(model: TorchGPT, ids: np.ndarray, chunk: int = 256) -> float:
     from mltutorial.apps.textgen.corpus import eval_windows
 
     X, Y = eval_windows(ids, model.config.block_size)
@@ -147,6 +147,21 @@ def torch_split_loss(model: TorchGPT, ids: np.ndarray, chunk: int = 64) -> float
         total += float(loss) * Y[i : i + chunk].size
     model.train()
     return total / Y.size
+
+
+@torch.no_grad()
+def torch_estimate(model: TorchGPT, ids: np.ndarray, cfg, seed: int) -> float:
+    """The engine's `train.estimate_loss` for the torch model: same seed, same batches."""
+    from mltutorial.apps.textgen.corpus import get_batch
+
+    rng = np.random.default_rng(seed)
+    model.eval()
+    losses = []
+    for _ in range(cfg.eval_iters):
+        X, Y = get_batch(ids, model.config.block_size, cfg.batch_size, rng)
+        losses.append(float(model(torch.from_numpy(X), torch.from_numpy(Y))[1]))
+    model.train()
+    return float(np.mean(losses))
 
 
 # ------------------------------------------------------------------------------ the benchmark
@@ -161,7 +176,11 @@ def _limit_threads(n: int):
 
 
 def run(
-    config_name: str = "baby", iters: int | None = None, data: str | None = None, threads: int = 1
+    config_name: str = "baby",
+    iters: int | None = None,
+    data: str | None = None,
+    threads: int = 1,
+    save: str | None = None,
 ) -> dict:
     import dataclasses
 
@@ -183,11 +202,31 @@ def run(
     rng = np.random.default_rng(cfg.seed)
     t_ours = t_peer = 0.0
     loss_ours = loss_peer = float("nan")
+    h_ours, h_peer = T.History(), T.History()
+
+    def evaluate(step: int) -> None:
+        """nanoGPT's estimate_loss (eval_iters batches per split), same batches for both."""
+        for h, est in (
+            (h_ours, lambda ids: T.estimate_loss(ours, ids, cfg, cfg.seed + 1)),
+            (h_peer, lambda ids: torch_estimate(peer, ids, cfg, cfg.seed + 1)),
+        ):
+            h.eval_step.append(step)
+            h.eval_train.append(est(corpus.train))
+            h.eval_val.append(est(corpus.val))
+        print(
+            f"eval {step:5d}  val engine {h_ours.eval_val[-1]:.4f}  torch "
+            f"{h_peer.eval_val[-1]:.4f}",
+            file=sys.stderr,
+            flush=True,
+        )
+
     print(
         f"textgen bench: GPT {config_name}, {cfg.max_iters} iterations, {threads} threads",
         file=sys.stderr,
     )
     for step in range(cfg.max_iters):
+        if step % cfg.eval_interval == 0:
+            evaluate(step)
         lr = T.lr_at(step, cfg)
         X, Y = corpus_mod.get_batch(corpus.train, model_cfg.block_size, cfg.batch_size, rng)
         t0 = time.perf_counter()
@@ -210,6 +249,10 @@ def run(
         t2 = time.perf_counter()
         t_ours += t1 - t0
         t_peer += t2 - t1
+        for h, value in ((h_ours, loss_ours), (h_peer, loss_peer)):
+            h.step.append(step)
+            h.loss.append(value)
+            h.lr.append(lr)
         if step % 100 == 0 or step == cfg.max_iters - 1:
             print(
                 f"step {step:5d}  engine {loss_ours:.4f} ({t_ours / (step + 1) * 1e3:.0f} ms/it)"
@@ -217,9 +260,32 @@ def run(
                 file=sys.stderr,
                 flush=True,
             )
+    evaluate(cfg.max_iters)
     val_ours = T.split_loss(ours, corpus.val)
     val_peer = torch_split_loss(peer, corpus.val)
     limits.restore_original_limits()
+    if save:
+        from mltutorial.apps.textgen import app
+
+        app.save_checkpoint(
+            save,
+            kind="gpt",
+            model=ours,
+            model_config=model_cfg,
+            config=cfg,
+            corpus=corpus,
+            config_name=config_name,
+            step=cfg.max_iters,
+            history=h_ours,
+            optimizer=opt_ours,
+            rng=rng,
+            val_loss=val_ours,
+        )
+        app.plot_curves(
+            {"engine GPT": h_ours, "PyTorch GPT": h_peer},
+            Path(save).with_name(Path(save).stem + "-loss.png"),
+            corpus.label,
+        )
     n = max(cfg.max_iters, 1)
     return {
         "config": config_name,
@@ -232,6 +298,10 @@ def run(
         "ratio": (t_ours / t_peer) if t_peer else float("nan"),
         "val_engine": val_ours,
         "val_torch": val_peer,
+        "est_val_engine": h_ours.eval_val[-1],
+        "est_val_torch": h_peer.eval_val[-1],
+        "curve_engine": list(zip(h_ours.eval_step, h_ours.eval_val)),
+        "curve_torch": list(zip(h_peer.eval_step, h_peer.eval_val)),
         "train_last_engine": loss_ours,
         "train_last_torch": loss_peer,
         "model": dataclasses.asdict(model_cfg),
@@ -263,6 +333,16 @@ def write_section(r: dict, path: Path) -> None:
         f"| **{r['ratio']:.2f}x** (goal <= 1.5) |",
         f"| validation loss (whole val split, nats/char) | {r['val_engine']:.4f} | "
         f"{r['val_torch']:.4f} | {r['val_engine'] - r['val_torch']:+.4f} |",
+        f"| validation loss (nanoGPT's estimate: {t['eval_iters']} random batches) | "
+        f"{r['est_val_engine']:.4f} | {r['est_val_torch']:.4f} | "
+        f"{r['est_val_engine'] - r['est_val_torch']:+.4f} |",
+        "",
+        "Validation loss along the way (nanoGPT's estimate), engine / PyTorch: "
+        + ", ".join(
+            f"step {s}: {a:.3f} / {b:.3f}"
+            for (s, a), (_, b) in zip(r["curve_engine"], r["curve_torch"])
+        )
+        + ".",
         "",
         f"nanoGPT reports a validation loss of about 1.88 for this configuration (its estimate on "
         f"20 random batches); goal for the engine: <= 1.90. Run: `python bench/textgen.py "
@@ -279,9 +359,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--iters", type=int, default=None, help="default: the config's (2000 for baby)")
     p.add_argument("--data", default=None)
     p.add_argument("--threads", type=int, default=1, help="BLAS and torch threads (default 1)")
+    p.add_argument(
+        "--save", default=None, help="write the engine model's checkpoint (+ loss figure)"
+    )
     p.add_argument("--out", default=str(HERE / "results" / "textgen.md"))
     args = p.parse_args(argv)
-    r = run(args.config, args.iters, args.data, args.threads)
+    r = run(args.config, args.iters, args.data, args.threads, args.save)
     write_section(r, Path(args.out))
     print(Path(args.out).read_text(encoding="utf-8"))
     return 0

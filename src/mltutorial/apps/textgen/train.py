@@ -202,6 +202,16 @@ def make_configs(model: str, name: str, overrides: list[str] | None = None):
         if not arg.startswith("--"):
             raise UserError(f"unexpected argument {arg!r}: config values look like --key=value")
         key = arg[2:].partition("=")[0].replace("-", "_")
+        train_fields = {f.name for f in dataclasses.fields(TrainConfig)}
+        if key not in model_fields and key not in train_fields:
+            import difflib
+
+            known = sorted(model_fields | train_fields)
+            close = difflib.get_close_matches(key, known, n=3)
+            hint = f"; did you mean {', '.join('--' + c for c in close)}?" if close else ""
+            raise UserError(
+                f"unknown config key --{key} for model {model}{hint} (known: {', '.join(known)})"
+            )
         (model_args if key in model_fields else train_args).append(arg)
     if model_cfg is not None and model_args:
         model_cfg = parse_overrides(type(model_cfg), model_args, base=model_cfg)
@@ -390,7 +400,7 @@ def estimate_loss(model: Any, ids: np.ndarray, cfg: TrainConfig, seed: int) -> f
     return float(np.mean(losses))
 
 
-def split_loss(model: Any, ids: np.ndarray, chunk: int = 64) -> float:
+def split_loss(model: Any, ids: np.ndarray, tokens_per_chunk: int = 16384) -> float:
     """Loss on a whole split in nats per character (every character scored once).
 
     GPT: consecutive windows of block_size (as during training, early positions see less context);
@@ -400,9 +410,10 @@ def split_loss(model: Any, ids: np.ndarray, chunk: int = 64) -> float:
 
     if model.kind == "gpt":
         X, Y = corpus_mod.eval_windows(ids, model.context_size)
+        chunk = max(1, tokens_per_chunk // model.context_size)  # windows per forward pass
     else:
         X, Y = context_windows(ids, model.context_size)
-        chunk = 4096
+        chunk = tokens_per_chunk
     model.eval()
     total, count = 0.0, 0
     for i in range(0, len(X), chunk):
