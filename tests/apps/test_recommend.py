@@ -183,6 +183,31 @@ def test_cli_errors(model_file, tmp_path, capsys):
     assert code == 2 and "invalid choice" in err
     code, _, err = _run(["train", "--method", "svd"], capsys)
     assert code == 2 and "unknown method 'svd'" in err
+    code, _, err = _run(["train", "--data", str(tmp_path / "missing")], capsys)
+    assert code == 2 and "no such file" in err
+
+
+def test_csv_layout(tmp_path, capsys):
+    """--data with MovieLens's CSV layout (ratings.csv, movies.csv; half stars)."""
+    rng = np.random.default_rng(0)
+    movies = ["movieId,title,genres"] + [
+        f'{10 * i},"Film {i}, The ({1990 + i})",{["Action", "Comedy"][i % 2]}|Drama'
+        for i in range(1, 31)
+    ]
+    ratings = ["userId,movieId,rating,timestamp"] + [
+        f"{u},{10 * (i + 1)},{rng.integers(1, 11) / 2},{1_000_000 + u}"
+        for u in range(1, 41)
+        for i in rng.choice(30, 12, replace=False)
+    ]
+    (tmp_path / "movies.csv").write_text("\n".join(movies) + "\n")
+    (tmp_path / "ratings.csv").write_text("\n".join(ratings) + "\n")
+    argv = ["train", "--data", str(tmp_path), "--folds", "1", "--epochs", "2", "--json"]
+    code, out, _ = _run(argv, capsys)
+    assert code == 0
+    payload = json.loads(out)
+    assert payload["folds"] == 1 and payload["models"]["mf"]["rmse"] > 0
+    code, out, _ = _run(["similar", "film 3", "--data", str(tmp_path), "-k", "2"], capsys)
+    assert code == 0 and "movies like Film 3, The (1993)" in out
 
 
 def test_train_json_shape_and_save(no_real_data, tmp_path, capsys):
@@ -225,27 +250,33 @@ def test_chapter_quick_on_fallback(no_real_data, tmp_path):
 
 
 def test_mf_single_fold_u1():
-    """Fast check on real data: MF on u1 (defaults) beats the biases and meets a per-fold bound."""
+    """Fast check on real data (u1 only): MF beats the biases and meets a per-fold bound; the
+    ranking numbers of the report (precision@10, coverage) hold within a tolerance."""
     need_data("movielens_100k")
     data = ds.load()
     assert data.folds[0][0] == "u1"
-    result = evaluate(data, ("biases", "mf"), folds=1, ranking=False)
+    result = evaluate(data, ("biases", "mf"), folds=1, ranking=True)
     mf = result.mean("mf", "rmse")
-    assert mf < result.mean("biases", "rmse") - 0.02
-    assert mf <= U1_RMSE_BOUND
+    assert mf < result.mean("biases", "rmse") - 0.03  # measured 0.9235 vs 0.9599
+    assert mf <= 0.93  # u1 is the hardest fold (Surprise's SVD: 0.951 there)
+    assert result.mean("mf", "precision") == pytest.approx(0.115, abs=0.02)
+    assert result.mean("biases", "precision") == pytest.approx(0.141, abs=0.01)
+    assert result.mean("mf", "coverage") > 3 * result.mean("biases", "coverage")
 
 
 @pytest.mark.slow
-def test_mf_five_fold_rmse_goal():
-    """The issue's goal: 5-fold (u1..u5) mean RMSE <= 0.915 (Surprise's SVD: 0.934)."""
+def test_ladder_five_folds_rmse_goal():
+    """The issue's goal: MF's 5-fold (u1..u5) mean RMSE <= 0.915 (Surprise's SVD: 0.934), and
+    the rest of the ladder in order, as in bench/results/recommend.md."""
     need_data("movielens_100k")
     data = ds.load()
-    result = evaluate(data, ("mf",), ranking=False)
+    result = evaluate(data, ("mean", "biases", "content", "knn", "mf"), ranking=False)
     assert result.folds == ["u1", "u2", "u3", "u4", "u5"]
-    assert result.mean("mf", "rmse") <= 0.915
-
-
-U1_RMSE_BOUND = 0.93  # u1 is the hardest fold (Surprise's SVD: 0.951 there)
+    rmse = {name: result.mean(name, "rmse") for name in result.scores}
+    assert rmse["mf"] <= 0.915
+    assert rmse["mean"] == pytest.approx(1.154, abs=0.01)  # the classic ML-100k figure
+    assert rmse["biases"] == pytest.approx(0.944, abs=0.005)  # Surprise's BaselineOnly: 0.944
+    assert rmse["mf"] < rmse["knn"] < rmse["content"] < rmse["biases"] < rmse["mean"]
 
 
 def test_mf_fit_is_seeded():

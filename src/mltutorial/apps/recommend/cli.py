@@ -228,7 +228,8 @@ def _recommender(args: argparse.Namespace, titles: list[str]):
         f"(no --model-file: fitting on all {len(data.ratings)} ratings of {data.label} ...)",
         file=sys.stderr,
     )
-    rec = MovieRecommender(mf_params={"seed": args.seed}).fit_dataset(data)
+    need_hybrid = args.command == "for" and args.method == "hybrid"
+    rec = MovieRecommender(mf_params={"seed": args.seed}).fit_dataset(data, hybrid=need_hybrid)
     print(
         f"(fitted in {time.perf_counter() - start:.1f} s; 'recommend train -o FILE' saves a model)",
         file=sys.stderr,

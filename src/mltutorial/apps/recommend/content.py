@@ -79,11 +79,19 @@ class ContentBased(Recommender):
         A = sparse.csr_matrix((w, (u, i)), shape=(train.n_users, train.n_items))
         P = np.asarray(A @ self.X_)  # (n_users, n_features): sum_j w_uj x_j
         self.profiles_ = P
-        # Leave-one-out scores on the training ratings, then alpha by least squares.
-        P_loo = P[u] - w[:, None] * self.X_[i]
-        s = _cosine_rows(P_loo, self.X_[i])
+        # Leave-one-out cosines on the training ratings (the movie itself removed from the
+        # profile): with |x_i| = 1, p.x_i - w and |p - w x_i|^2 = |p|^2 - 2 w p.x_i + w^2.
+        dots = (P @ self.X_.T)[u, i]  # (n,) p_u . x_i, via a small (n_users, n_items) product
+        x_norm2 = np.einsum("nd,nd->n", self.X_, self.X_)[i]  # 1, or 0 for an empty profile
+        p_norm2 = np.einsum("nd,nd->n", P, P)[u]
+        num = dots - w * x_norm2
+        den = np.sqrt(np.maximum(p_norm2 - 2 * w * dots + w * w * x_norm2, 0) * x_norm2)
+        s = np.divide(num, den, out=np.zeros_like(num), where=den > 1e-12)
         resid = r - self.mu_ - self.b_u_[u] - self.b_i_[i]
         self.alpha_ = float(s @ resid / max(s @ s, 1e-12))
+        norms = np.linalg.norm(P, axis=1, keepdims=True)
+        # (n_users, n_items) cosines s_ui, every user against every movie
+        self.cosines_ = np.divide(P, norms, out=np.zeros_like(P), where=norms > 0) @ self.X_.T
         return self
 
     def scores(self, profile: np.ndarray) -> np.ndarray:
@@ -92,11 +100,11 @@ class ContentBased(Recommender):
         return self.X_ @ profile / norm if norm > 0 else np.zeros(self.X_.shape[0])
 
     def predict(self, user: np.ndarray, item: np.ndarray) -> np.ndarray:
-        s = _cosine_rows(self.profiles_[user], self.X_[item])
+        s = self.cosines_[user, item]
         return clip(self.mu_ + self.b_u_[user] + self.b_i_[item] + self.alpha_ * s)
 
     def score_all(self, user: int) -> np.ndarray:
-        return self.scores(self.profiles_[user])
+        return self.cosines_[user]
 
     def explain(self, profile: np.ndarray, item: int, n: int = 2) -> str:
         """The features that make `item` match the profile most, e.g. 'Sci-Fi, Action'."""
@@ -109,10 +117,3 @@ class ContentBased(Recommender):
 
     def set_state(self, state: dict[str, np.ndarray]) -> None:
         self.alpha_ = float(state["alpha"])
-
-
-def _cosine_rows(A: np.ndarray, B: np.ndarray) -> np.ndarray:
-    """Row-wise cosine of two (n, d) arrays; 0 where a row is all zeros."""
-    num = np.einsum("nd,nd->n", A, B)
-    den = np.linalg.norm(A, axis=1) * np.linalg.norm(B, axis=1)
-    return np.divide(num, den, out=np.zeros_like(num), where=den > 0)

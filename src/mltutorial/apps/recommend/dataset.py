@@ -69,7 +69,8 @@ def load(path: str | Path | None = None) -> Dataset:
         int(ml.n_users),
         int(ml.n_items),
     )
-    official = ml.info.name == "movielens_100k" and not ml.info.is_fallback and len(ml.folds) == 5
+    # u1..u5 are the 100k layout's own files (it alone has user_info); otherwise the loader's split.
+    official = ml.user_info is not None and not ml.info.is_fallback and len(ml.folds) == 5
     folds = [
         (f"u{k + 1}" if official else f"fold {k + 1}", np.asarray(tr), np.asarray(te))
         for k, (tr, te) in enumerate(ml.folds)

@@ -60,7 +60,11 @@ class MovieRecommender:
         self.min_ratings = min_ratings  # movies rated fewer times are not recommended (noise)
 
     # ----------------------------------------------------------------------------- fitting
-    def fit(self, ratings: Ratings, catalog: Catalog, label: str = "") -> MovieRecommender:
+    def fit(
+        self, ratings: Ratings, catalog: Catalog, label: str = "", hybrid: bool = True
+    ) -> MovieRecommender:
+        """Fit every rung on `ratings`; hybrid=False leaves the hybrid's blend (which fits the
+        members a second time on 90% of the ratings) until `recommend(method="hybrid")` needs it."""
         self.ratings_ = ratings
         self.catalog_ = catalog
         self.label_ = label
@@ -68,15 +72,23 @@ class MovieRecommender:
         self.content_ = ContentBased().fit(ratings, catalog)
         self.knn_ = ItemKNN().fit(ratings, catalog)
         self.mf_ = MatrixFactorization(**self.mf_params).fit(ratings, catalog)
+        self.hybrid_: Hybrid | None = self._fit_hybrid() if hybrid else None
+        self._index()
+        return self
+
+    def _fit_hybrid(self) -> Hybrid:
         fitted: dict[str, Recommender] = {
             "biases": self.biases_,
             "content": self.content_,
             "knn": self.knn_,
             "mf": self.mf_,
         }
-        self.hybrid_ = Hybrid(mf_params=self.mf_params).fit(ratings, catalog, fitted=fitted)
-        self._index()
-        return self
+        return Hybrid(mf_params=self.mf_params).fit(self.ratings_, self.catalog_, fitted=fitted)
+
+    def hybrid(self) -> Hybrid:
+        if self.hybrid_ is None:
+            self.hybrid_ = self._fit_hybrid()
+        return self.hybrid_
 
     @classmethod
     def from_models(
@@ -93,8 +105,8 @@ class MovieRecommender:
         self._index()
         return self
 
-    def fit_dataset(self, dataset: Dataset) -> MovieRecommender:
-        return self.fit(dataset.ratings, dataset.catalog, dataset.label)
+    def fit_dataset(self, dataset: Dataset, hybrid: bool = True) -> MovieRecommender:
+        return self.fit(dataset.ratings, dataset.catalog, dataset.label, hybrid)
 
     def _index(self) -> None:
         self.popularity_ = np.bincount(self.ratings_.item, minlength=self.ratings_.n_items)
@@ -161,7 +173,7 @@ class MovieRecommender:
         elif method == "collaborative":
             scores = self.mf_.score_all(u)
         else:
-            scores = self.hybrid_.score_all(u)
+            scores = self.hybrid().score_all(u)
         top = self._top(scores, self._candidates(rated), k)
         liked = rated[ratings >= LIKED_MIN] if (ratings >= LIKED_MIN).any() else rated
         profile = self.content_.profiles_[u]
@@ -275,7 +287,7 @@ class MovieRecommender:
             "content": self.content_,
             "knn": self.knn_,
             "mf": self.mf_,
-            "hybrid": self.hybrid_,
+            "hybrid": self.hybrid(),
         }
 
     @classmethod

@@ -17,6 +17,7 @@ import numpy as np
 from mltutorial.errors import UserError
 
 _YEAR = re.compile(r"\s*\((\d{4})\)\s*$")
+_LEADING = {"the", "a", "an", "les", "la", "le", "il", "el", "l"}
 _ARTICLE = re.compile(r"^(.*),\s*(the|a|an|les|la|le|il|el|das|der|die)$", re.IGNORECASE)
 
 
@@ -29,14 +30,17 @@ def split_year(title: str) -> tuple[str, str | None]:
 
 
 def normalize(name: str) -> str:
-    """Lower case, accents and punctuation dropped, 'Godfather, The' -> 'the godfather'."""
+    """Lower case, accents, punctuation and articles dropped: 'Godfather, The' -> 'godfather'."""
     name = name.strip()
     article = _ARTICLE.match(name)
-    if article:
-        name = f"{article.group(2)} {article.group(1)}"
+    if article:  # "Godfather, The" -> "Godfather": articles are dropped wherever they stand
+        name = article.group(1)
     name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii").lower()
     name = name.replace("&", " and ")
-    return " ".join(re.sub(r"[^a-z0-9]+", " ", name).split())
+    words = re.sub(r"[^a-z0-9]+", " ", name).split()
+    if len(words) > 1 and words[0] in _LEADING:
+        words = words[1:]
+    return " ".join(words)
 
 
 class TitleIndex:
