@@ -78,6 +78,12 @@ def test_movielens_malformed_line_names_the_line(tmp_path):
         D.load_movielens(folder)
 
 
+def test_movielens_short_and_long_line_do_not_shift_columns(tmp_path):
+    folder = _movielens_folder(tmp_path, "1\t1\t5\n881250949\t2\t3\t4\t881250950\n")
+    with pytest.raises(DataError, match=r"u\.data:1: expected 4 columns, found 3"):
+        D.load_movielens(folder)
+
+
 def test_movielens_rating_of_unknown_movie(tmp_path):
     folder = _movielens_folder(tmp_path, "1\t1\t5\t881250949\n1\t9\t3\t881250950\n")
     with pytest.raises(DataError, match=r"u\.data:2: movie id 9 is not listed"):
