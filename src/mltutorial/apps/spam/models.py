@@ -58,17 +58,32 @@ def sparse_linear(X: sp.csr_matrix, weight: Tensor, bias: Tensor | None = None) 
     return Tensor._make(out, parents, backward)
 
 
-def bce_with_logits(z: Tensor, y: Tensor, pos_weight: float = 1.0) -> Tensor:
-    """Mean binary cross-entropy of logits z against 0/1 targets y, computed stably.
+def _softplus(x: np.ndarray) -> np.ndarray:
+    """log(1 + exp(x)) without overflow."""
+    return np.maximum(x, 0) + np.log1p(np.exp(-np.abs(x)))
 
-    -[p y log s(z) + (1 - y) log(1 - s(z))] with log s(z) = -softplus(-z), log(1 - s(z)) =
-    -softplus(z) and softplus(z) = max(z, 0) + log(1 + exp(-|z|)): torch's `BCEWithLogitsLoss`
-    (with `pos_weight` p), built from engine primitives.
+
+def _sigmoid(x: np.ndarray) -> np.ndarray:
+    return 0.5 * (1.0 + np.tanh(0.5 * x))
+
+
+def bce_with_logits(z: Tensor, y: Tensor, pos_weight: float = 1.0) -> Tensor:
+    """Mean binary cross-entropy of logits z (B,) against 0/1 targets y (B,): torch's
+    `BCEWithLogitsLoss(pos_weight=p)`, one engine op with its derivative beside it.
+
+    L = mean(-p y log s(z) - (1 - y) log(1 - s(z))) = mean(p y softplus(-z) + (1 - y) softplus(z)),
+    dL/dz = (-p y s(-z) + (1 - y) s(z)) / B. Written as one op rather than from relu/abs/log,
+    because those primitives' subgradients at z = 0 give 0 there instead of the true slope.
     """
-    log1p_exp = (1.0 + (-z.abs()).exp()).log()  # log(1 + exp(-|z|))
-    softplus_pos = z.relu() + log1p_exp  # -log(1 - s(z))
-    softplus_neg = (-z).relu() + log1p_exp  # -log s(z)
-    return (y * softplus_neg * pos_weight + (1.0 - y) * softplus_pos).mean()
+    zd, yd = z.data, y.data
+    n = max(zd.size, 1)
+    loss = (pos_weight * yd * _softplus(-zd) + (1.0 - yd) * _softplus(zd)).sum() / n
+
+    def backward(g: np.ndarray) -> tuple[np.ndarray | None, ...]:
+        grad_z = g * (-pos_weight * yd * _sigmoid(-zd) + (1.0 - yd) * _sigmoid(zd)) / n
+        return (grad_z.astype(zd.dtype), None)
+
+    return Tensor._make(np.asarray(loss, dtype=zd.dtype), (z, y), backward)
 
 
 class _NeuronNet(nn.Module):
@@ -289,7 +304,7 @@ class _EngineModel(_Classifier):
 
     def predict_proba(self, X: sp.csr_matrix) -> np.ndarray:
         z = self.decision_function(X)
-        p = 0.5 * (1.0 + np.tanh(0.5 * z))  # sigmoid(z), without overflow warnings
+        p = _sigmoid(z)  # without overflow warnings
         return np.column_stack([1.0 - p, p])
 
     def get_state(self) -> dict[str, np.ndarray]:
