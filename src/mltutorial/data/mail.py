@@ -28,6 +28,7 @@ from mltutorial.data.cache import cached
 from mltutorial.data.text import info_for, load_sms_spam
 from mltutorial.data.types import DataInfo, TextLabels
 from mltutorial.errors import DataError
+from mltutorial.progress import progress
 
 PathLike = str | os.PathLike[str] | None
 _FORMAT_VERSION = 1  # bump when mail_text changes, to re-parse cached archives
@@ -179,7 +180,7 @@ def _archive_items(path: Path) -> Iterator[tuple[str, bytes]]:
     try:
         with tarfile.open(path, "r:*") as tar:
             members = sorted((m for m in tar.getmembers() if m.isfile()), key=lambda m: m.name)
-            for m in members:
+            for m in progress(members, desc=f"reading {path.name}"):
                 f = tar.extractfile(m)
                 if f is not None:
                     yield m.name.lstrip("./"), f.read()
