@@ -81,6 +81,8 @@ class Run:
     presenter_ms: list[float] = field(default_factory=list)
     ack_ms: list[float] = field(default_factory=list)
     cpu_percent: float = 0.0
+    server_cpu_s: float = 0.0  # server process CPU time in the answer phase
+    client_cpu_s: float = 0.0  # this load generator's CPU time in the answer phase
     answer_phase_s: float = 0.0
     join_s: float = 0.0
     batches: int = 0
@@ -218,6 +220,7 @@ async def _one_run(n: int, mode: str, spread_s: float, workdir: Path, timeout_s:
                     return
 
         cpu0 = _cpu_seconds(proc.pid)
+        me0 = time.process_time()
         wall0 = time.perf_counter()
         await asyncio.wait_for(
             asyncio.gather(*(answer(i, ws) for i, ws in enumerate(sockets))), timeout_s
@@ -228,7 +231,9 @@ async def _one_run(n: int, mode: str, spread_s: float, workdir: Path, timeout_s:
         while (not updates or updates[-1][1] < last_id) and time.perf_counter() < deadline:
             await asyncio.sleep(0.02)
         run.answer_phase_s = time.perf_counter() - wall0
-        run.cpu_percent = 100 * (_cpu_seconds(proc.pid) - cpu0) / run.answer_phase_s
+        run.server_cpu_s = _cpu_seconds(proc.pid) - cpu0
+        run.client_cpu_s = time.process_time() - me0
+        run.cpu_percent = 100 * run.server_cpu_s / run.answer_phase_s
         run.acked = sum(1 for a in acks if a[3] == "received")
         run.not_acked = n - run.acked
         run.ack_ms = [1000 * (got - sent) for sent, got, _, status in acks if status == "received"]
@@ -289,23 +294,25 @@ def _report(runs: list[Run], machine: str, command: str, spread_s: float) -> str
         "Presenter latency = a participant's submit to the presenter's count update that includes "
         'it; ack = submit to "answer received" (sent after the commit, SQLite WAL, '
         "synchronous=FULL). Lost = acknowledged answers missing from the database file after the "
-        "server stopped. CPU = server process user+system time during the answer phase, "
-        "in % of one core.",
+        "server stopped. Server CPU = the server process's user+system time during the answer "
+        "phase, in % of one core, and per acknowledged answer; client CPU = this load generator's "
+        "own CPU time in that phase (it competes for the same cores).",
         "",
         "| participants | mode | acked | in DB | lost | presenter p50 | presenter p99 | ack p50 | "
-        "ack p99 | answers/commit | server CPU | answer phase |",
-        "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "ack p99 | answers/commit | server CPU | server CPU/answer | client CPU | answer phase |",
+        "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for r in runs:
         if r.error:
-            lines.append(f"| {r.n} | {r.mode} | error: {r.error} | | | | | | | | | |")
+            lines.append(f"| {r.n} | {r.mode} | error: {r.error} | | | | | | | | | | | |")
             continue
         per_commit = r.acked / r.batches if r.batches else float("nan")
         lines.append(
             f"| {r.n} | {r.mode} | {r.acked} | {r.db_answers} | {r.lost} | "
             f"{_pct(r.presenter_ms, 50):.0f} ms | {_pct(r.presenter_ms, 99):.0f} ms | "
             f"{_pct(r.ack_ms, 50):.0f} ms | {_pct(r.ack_ms, 99):.0f} ms | {per_commit:.1f} | "
-            f"{r.cpu_percent:.0f}% | {r.answer_phase_s:.1f} s |"
+            f"{r.cpu_percent:.0f}% | {1000 * r.server_cpu_s / max(1, r.acked):.2f} ms | "
+            f"{r.client_cpu_s:.2f} s | {r.answer_phase_s:.1f} s |"
         )
     goal = [r for r in runs if r.n == 1000 and not r.error]
     lines.append("")

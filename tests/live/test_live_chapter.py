@@ -25,7 +25,7 @@ def test_chapter_runs_quick_without_a_server(tmp_path, monkeypatch):
     assert 1500 <= n["winner_points"] <= 3000  # three right answers, 500 to 1000 each
     assert n["group_commit_speedup"] > 2  # batches beat one commit per answer, side by side
     assert "simulated" in out.data and "simulated" in out.text
-    assert [t.title.split(":")[0] for t in out.tables][0].startswith("The default deck")
+    assert next(t.title.split(":")[0] for t in out.tables).startswith("The default deck")
     deck_rows = out.tables[0].rows
     assert deck_rows[0][2] == "What is Machine Learning?" and len(deck_rows) == 6
     words = dict(out.tables[1].rows)

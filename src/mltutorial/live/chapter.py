@@ -17,7 +17,7 @@ from pathlib import Path
 
 from mltutorial import viz
 from mltutorial.live.deck import Deck, load_deck
-from mltutorial.live.store import Store, Submission
+from mltutorial.live.store import Results, Store, Submission
 from mltutorial.live.text import format_code
 from mltutorial.tour import ORDER_INTRO, Chapter, ChapterContext, ChapterOutput, Table
 
@@ -175,10 +175,10 @@ def _cloud_figure(words: list[tuple[str, int]], path: Path, title: str) -> None:
     for line, h in zip(lines, heights):
         y -= h / 2 / box.height
         x = 0.5 - sum(w for _, _, w in line) / 2 / box.width
-        for j, (word, size, w) in enumerate(line):
+        for word, size, w in line:
             ax_cloud.text(
                 x, y, word, fontsize=size, fontweight="bold", va="center",
-                color=viz.CYCLE[hash(word) % len(viz.CYCLE)], transform=ax_cloud.transAxes,
+                color=viz.CYCLE[sum(map(ord, word)) % len(viz.CYCLE)], transform=ax_cloud.transAxes,
             )  # fmt: skip
             x += w / box.width
         y -= h / 2 / box.height
@@ -209,24 +209,31 @@ def _leaderboard_figure(board: list, correct_rates: list[tuple[str, float]], pat
     viz.save(fig, path, title="Final test! (simulated audience)")
 
 
+def _right_share(r: Results) -> float:
+    assert r.correct is not None
+    return r.options[r.correct] / max(1, r.count)
+
+
 def run(ctx: ChapterContext) -> ChapterOutput:
     rng = random.Random(ctx.seed)
     deck = load_deck()
-    with tempfile.TemporaryDirectory(prefix="mltutorial-live-") as tmp:
-        with Store(f"sqlite:///{Path(tmp) / 'live.sqlite3'}") as store:
-            sid, people = _simulate(store, deck, rng)
-            code = store.state(sid).code
-            cloud1 = store.results(sid, 0)
-            cloud2 = store.results(sid, 1)
-            quiz = [store.results(sid, i) for i in (2, 3, 4)]
-            guess = store.results(sid, 5)
-            board = store.leaderboard(sid, limit=None)
-            n = 300 if ctx.quick else 3000
-            batched, single = _throughput(store, deck, n=n, batch=100)
+    with (
+        tempfile.TemporaryDirectory(prefix="mltutorial-live-") as tmp,
+        Store(f"sqlite:///{Path(tmp) / 'live.sqlite3'}") as store,
+    ):
+        sid, people = _simulate(store, deck, rng)
+        code = store.state(sid).code
+        cloud1 = store.results(sid, 0)
+        cloud2 = store.results(sid, 1)
+        quiz = [store.results(sid, i) for i in (2, 3, 4)]
+        guess = store.results(sid, 5)
+        board = store.leaderboard(sid, limit=None)
+        n = 300 if ctx.quick else 3000
+        batched, single = _throughput(store, deck, n=n, batch=100)
 
     cloud_png = ctx.out_dir / "word_cloud.png"
     _cloud_figure(cloud1.words, cloud_png, "What is Machine Learning? (simulated audience)")
-    rates = [(f"Q{i + 1}", r.options[r.correct] / max(1, r.count)) for i, r in enumerate(quiz)]
+    rates = [(f"Q{i + 1}", _right_share(r)) for i, r in enumerate(quiz)]
     board_png = ctx.out_dir / "leaderboard.png"
     _leaderboard_figure(board, rates, board_png)
 
@@ -248,7 +255,7 @@ def run(ctx: ChapterContext) -> ChapterOutput:
         "top_entry_count": top[1],
         "quiz_right_percent": [round(100 * r, 1) for _, r in rates],
         "winner_points": winner.points,
-        "guess_right_percent": round(100 * guess.options[guess.correct] / guess.count, 1),
+        "guess_right_percent": round(100 * _right_share(guess), 1),
         "store_answers_per_s_batched": round(batched, 1),
         "store_answers_per_s_one_commit_each": round(single, 1),
         "group_commit_speedup": round(batched / single, 1),
@@ -305,7 +312,7 @@ def run(ctx: ChapterContext) -> ChapterOutput:
                     ["100 answers per transaction (the server's group commit)", round(batched)],
                     ["one transaction per answer", round(single)],
                 ],
-            ),  # fmt: skip
+            ),
         ],
         samples=[
             f"join code format: {format_code('64718286')} (8 digits from `secrets`, two groups); "
