@@ -148,10 +148,9 @@ def _fetch(args: argparse.Namespace) -> int:
         else [registry.get(args.name).name]
     )
     for name in names:
-        if not args.force and registry.locate(name) is not None:
-            print(
-                f"{name}: already present at {registry.locate(name).path} (--force to fetch again)"
-            )  # type: ignore[union-attr]
+        present = registry.locate(name)
+        if present is not None and not args.force:
+            print(f"{name}: already present at {present.path} (--force to fetch again)")
             continue
         rep = fetch(name, timeout=args.timeout)
         note = (

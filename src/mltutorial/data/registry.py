@@ -70,10 +70,6 @@ class Dataset:
         return _known_files().get(self.name, [])
 
 
-def _ds(*args: object, **kwargs: object) -> Dataset:
-    return Dataset(*args, **kwargs)  # type: ignore[arg-type]
-
-
 _GH = "https://raw.githubusercontent.com"
 _PYOD = f"{_GH}/yzhao062/pyod/34f7996effac700a5166d882d5e94c6e6078fae3/notebooks/data"
 _ODDS_NAMES = [
@@ -104,7 +100,7 @@ _IDX_TEST = ("t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz")
 DATASETS: dict[str, Dataset] = {
     d.name: d
     for d in [
-        _ds(
+        Dataset(
             "tinyshakespeare",
             "Tiny Shakespeare",
             "40,000 lines of Shakespeare plays, the char-RNN / nanoGPT toy corpus",
@@ -121,7 +117,7 @@ DATASETS: dict[str, Dataset] = {
                 ),
             ),
         ),
-        _ds(
+        Dataset(
             "sms_spam_collection",
             "SMS Spam Collection v.1",
             "English SMS messages labelled ham or spam, label<TAB>text",
@@ -138,7 +134,7 @@ DATASETS: dict[str, Dataset] = {
                 ),
             ),
         ),
-        _ds(
+        Dataset(
             "spamassassin",
             "SpamAssassin public mail corpus",
             "raw RFC 822 e-mails in their corpus folders (easy-ham-1/2, hard-ham-1, spam-1/2)",
@@ -155,7 +151,7 @@ DATASETS: dict[str, Dataset] = {
                 ),
             ),
         ),
-        _ds(
+        Dataset(
             "movielens_100k",
             "MovieLens 100K",
             "ratings 1-5 with movie titles, 19 genre flags, user demographics and official splits",
@@ -172,7 +168,7 @@ DATASETS: dict[str, Dataset] = {
                 ),
             ),
         ),
-        _ds(
+        Dataset(
             "mnist",
             "MNIST",
             "handwritten digits, 28x28 grey, IDX files",
@@ -183,7 +179,7 @@ DATASETS: dict[str, Dataset] = {
             "http://yann.lecun.com/exdb/mnist/",
             tuple(Download(f"{_MNIST}/{f}", f) for f in _IDX + _IDX_TEST),
         ),
-        _ds(
+        Dataset(
             "fashion_mnist",
             "Fashion-MNIST",
             "Zalando article images, 28x28 grey, 10 classes, IDX files",
@@ -194,7 +190,7 @@ DATASETS: dict[str, Dataset] = {
             "https://github.com/zalandoresearch/fashion-mnist",
             tuple(Download(f"{_FASHION}/{f}", f) for f in _IDX + _IDX_TEST),
         ),
-        _ds(
+        Dataset(
             "cifar10",
             "CIFAR-10",
             "32x32 colour photos, 10 classes, python pickled batches",
@@ -213,7 +209,7 @@ DATASETS: dict[str, Dataset] = {
                 ),
             ),
         ),
-        _ds(
+        Dataset(
             "digits",
             "scikit-learn digits (UCI optical recognition of handwritten digits)",
             "8x8 handwritten digits, 16 grey levels, shipped inside scikit-learn",
@@ -224,7 +220,7 @@ DATASETS: dict[str, Dataset] = {
             "https://archive.ics.uci.edu/dataset/80",
             package="scikit-learn",
         ),
-        _ds(
+        Dataset(
             "anomaly_odds",
             "ODDS outlier-detection tables",
             "17 labelled outlier-detection tables, MATLAB .mat with X and y (1 = outlier)",
@@ -234,7 +230,7 @@ DATASETS: dict[str, Dataset] = {
             "http://odds.cs.stonybrook.edu",
             tuple(Download(f"{_PYOD}/{n}.mat", f"{n}.mat") for n in _ODDS_NAMES),
         ),
-        _ds(
+        Dataset(
             "anomaly_adbench",
             "ADBench thyroid",
             "ADBench's classical thyroid table, .npz with X and y (1 = anomaly)",
@@ -251,7 +247,7 @@ DATASETS: dict[str, Dataset] = {
                 ),
             ),
         ),
-        _ds(
+        Dataset(
             "kddcup99",
             "KDD Cup 1999 (10% training subset)",
             "network connections, 41 features, normal or one of 22 attack types",
@@ -272,7 +268,7 @@ DATASETS: dict[str, Dataset] = {
                 ),
             ),
         ),
-        _ds(
+        Dataset(
             "hep",
             "UCI HIGGS (0.1% sample)",
             "simulated collision events, 28 features, signal (1) or background (0)",
@@ -289,7 +285,7 @@ DATASETS: dict[str, Dataset] = {
                 ),
             ),
         ),
-        _ds(
+        Dataset(
             "brown_corpus",
             "Brown Corpus",
             "1961 American English, 500 samples in 15 genres, POS-tagged (NLTK packaging)",
@@ -304,7 +300,7 @@ DATASETS: dict[str, Dataset] = {
                 ),
             ),
         ),
-        _ds(
+        Dataset(
             "corpora_en_es",
             "Don Quixote in English (Gutenberg #996) and Spanish (#2000)",
             "the same novel in two languages, Project Gutenberg plain text",
@@ -318,7 +314,7 @@ DATASETS: dict[str, Dataset] = {
                 Download("https://www.gutenberg.org/cache/epub/996/pg996.txt", "pg996.txt"),
             ),
         ),
-        _ds(
+        Dataset(
             "bilingual_dictionaries",
             "MUSE bilingual dictionaries and xling-eval BLI dictionaries",
             "word-translation pairs: MUSE en-es/es-en/en-fr/fr-en/en-de/de-en, xling-eval en-*",
