@@ -160,8 +160,12 @@ def _split(cfg: Config):
     return X_train, y_train, X_val, y_val, X_test, y_test
 
 
-def _train(X, y, width: int, lr: float, cfg: Config, seed: int):
-    """A one-hidden-layer ReLU network fitted by full-batch Adam; None if the cost diverged."""
+def _train(X, y, width: int, lr: float, cfg: Config, seed: int, may_diverge: bool = False):
+    """A one-hidden-layer ReLU network fitted by full-batch Adam.
+
+    A grid setting that diverges (`may_diverge`) gives None: a bad pick, scored as guessing. For
+    the user's own `--lr` the DivergenceError goes up to the command line as one clear line.
+    """
     from mltutorial import engine
     from mltutorial.engine import nn, optim
     from mltutorial.engine.trainer import DivergenceError, fit
@@ -178,6 +182,8 @@ def _train(X, y, width: int, lr: float, cfg: Config, seed: int):
             progress=False,
         )
     except DivergenceError:
+        if not may_diverge:
+            raise
         return None
     return model
 
@@ -228,7 +234,7 @@ def run(cfg: Config) -> Result:
         grid = []
         for lr in cfg.grid_lrs:
             for w in cfg.grid_widths:
-                model = _train(X_train, y_train, w, lr, cfg, cfg.seed)
+                model = _train(X_train, y_train, w, lr, cfg, cfg.seed, may_diverge=True)
                 grid.append((lr, w, _error(model, X_val, y_val), _error(model, X_test, y_test)))
                 pbar.update(1)
         chosen = min(grid, key=lambda g: (g[2], g[1]))  # lowest validation error, then smaller
