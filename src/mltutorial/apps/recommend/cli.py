@@ -247,6 +247,7 @@ def _show(header: str, recs, as_json: bool, extra: dict) -> int:
                         "item": r.item,
                         "title": r.title,
                         "score": round(r.score, 4),
+                        "score_name": r.score_name,
                         "because": r.because,
                     }
                     for r in recs

@@ -12,32 +12,26 @@ from mltutorial.apps.recommend.tuning import Trial
 
 FAMOUS = [
     "Star Wars (1977)",
-    "Return of the Jedi (1983)",
-    "Empire Strikes Back, The (1980)",
     "Toy Story (1995)",
-    "Aladdin (1992)",
-    "Lion King, The (1994)",
     "Pulp Fiction (1994)",
-    "Reservoir Dogs (1992)",
     "Godfather, The (1972)",
     "Schindler's List (1993)",
-    "Titanic (1997)",
-    "Fargo (1996)",
     "Independence Day (ID4) (1996)",
+    "Sound of Music, The (1965)",
     "Scream (1996)",
     "Casablanca (1942)",
-    "Sound of Music, The (1965)",
-    "Silence of the Lambs, The (1991)",
+    "Fargo (1996)",
+    "Lion King, The (1994)",
     "Twister (1996)",
-    "Babe (1995)",
-    "Full Monty, The (1997)",
+    "Titanic (1997)",
 ]
-# Colour a few genres so the reader can see what the factors learned without being told.
-GENRE_COLOURS = {
-    "Children's": "#2ca02c",
-    "Horror": "#d62728",
-    "Sci-Fi": "#1f77b4",
-    "Drama": "#9467bd",
+# Groups of genres coloured in the figure: the model was never told genres, so any grouping the
+# reader sees was learned from ratings alone.
+GROUPS = {
+    "Children's or Musical": (("Children's", "Musical"), "#2ca02c"),
+    "Horror": (("Horror",), "#d62728"),
+    "Sci-Fi": (("Sci-Fi",), "#1f77b4"),
+    "Film-Noir": (("Film-Noir",), "#000000"),
 }
 
 
@@ -48,43 +42,75 @@ def pca_2d(X: np.ndarray) -> np.ndarray:
     return Xc @ Vt[:2].T
 
 
+def _kept(popularity: np.ndarray, min_ratings: int) -> np.ndarray:
+    keep = np.flatnonzero(popularity >= min_ratings)
+    return keep if keep.size >= 3 else np.arange(popularity.size)
+
+
+def genre_axes(
+    Q: np.ndarray, catalog: Catalog, popularity: np.ndarray, min_ratings: int = 50
+) -> str:
+    """Which genres sit at the two ends of each principal component (genre centroids, genres
+    with >= 10 movies), e.g. "component 1 runs from Film-Noir to Adventure; ..."."""
+    keep = _kept(popularity, min_ratings)
+    xy = pca_2d(Q[keep])
+    centroids = {}
+    for j, genre in enumerate(catalog.genre_names):
+        mask = catalog.genres[keep, j] > 0
+        if mask.sum() >= 10:
+            centroids[genre] = xy[mask].mean(axis=0)
+    if len(centroids) < 2:
+        return ""
+    parts = []
+    for axis in (0, 1):
+        ordered = sorted(centroids, key=lambda g: centroids[g][axis])
+        parts.append(f"component {axis + 1} runs from {ordered[0]} to {ordered[-1]}")
+    return "; ".join(parts)
+
+
 def plot_embeddings(
     Q: np.ndarray, catalog: Catalog, popularity: np.ndarray, path: Path, min_ratings: int = 50
 ) -> Path:
-    """Item factor vectors of movies with >= min_ratings ratings, in 2-D (PCA), famous ones named."""
-    keep = np.flatnonzero(popularity >= min_ratings)
-    if keep.size < 3:
-        keep = np.arange(Q.shape[0])
+    """Item factor vectors of movies with >= min_ratings ratings, in 2-D (PCA), famous ones named;
+    a cross marks the centre of each coloured genre group."""
+    keep = _kept(popularity, min_ratings)
     xy = pca_2d(Q[keep])
     fig, ax = viz.figure(width=8.5, height=6.5)
+    ax.scatter(xy[:, 0], xy[:, 1], s=8, c="#c7c7c7", alpha=0.6, linewidths=0, label="other")
     genre_index = {g: j for j, g in enumerate(catalog.genre_names)}
-    colours = np.array(["#c7c7c7"] * keep.size, dtype=object)
-    for genre, colour in GENRE_COLOURS.items():
-        if genre in genre_index:
-            colours[catalog.genres[keep, genre_index[genre]] > 0] = colour
-    ax.scatter(xy[:, 0], xy[:, 1], s=9, c=list(colours), alpha=0.6, linewidths=0)
-    for genre, colour in GENRE_COLOURS.items():
-        if genre in genre_index:
-            ax.scatter([], [], s=20, c=colour, label=genre)
-    ax.scatter([], [], s=20, c="#c7c7c7", label="other")
+    for label, (genres, colour) in GROUPS.items():
+        columns = [genre_index[g] for g in genres if g in genre_index]
+        if not columns:
+            continue
+        mask = catalog.genres[np.ix_(keep, columns)].sum(axis=1) > 0
+        if not mask.any():
+            continue
+        ax.scatter(xy[mask, 0], xy[mask, 1], s=12, c=colour, alpha=0.7, linewidths=0, label=label)
+        centre = xy[mask].mean(axis=0)
+        ax.scatter(
+            [centre[0]], [centre[1]], s=160, marker="X", c=colour, edgecolors="white", zorder=5
+        )
     position = {catalog.titles[i]: n for n, i in enumerate(keep)}
-    for title in FAMOUS:
-        if title in position:
-            x, y = xy[position[title]]
-            ax.scatter([x], [y], s=28, c="black", zorder=3)
-            ax.annotate(
-                title,
-                (x, y),
-                xytext=(4, 3),
-                textcoords="offset points",
-                fontsize=8,
-                zorder=4,
-            )
-    ax.set_xlabel("principal component 1 of the item factors")
+    for n, title in enumerate(t for t in FAMOUS if t in position):
+        x, y = xy[position[title]]
+        ax.scatter([x], [y], s=30, facecolors="none", edgecolors="black", zorder=3)
+        ax.annotate(
+            title,
+            (x, y),
+            xytext=(5, 6 if n % 2 == 0 else -11),
+            textcoords="offset points",
+            fontsize=8,
+            zorder=6,
+            bbox={"boxstyle": "round,pad=0.1", "fc": "white", "alpha": 0.7, "lw": 0},
+        )
+    ax.set_xlabel("principal component 1 of the item factors q_i")
     ax.set_ylabel("principal component 2")
-    ax.legend(loc="best", fontsize=8, title="genre", title_fontsize=8)
+    ax.legend(loc="best", fontsize=8, title="genre (X = group centre)", title_fontsize=8)
+    axes_text = genre_axes(Q, catalog, popularity, min_ratings)
     ax.set_title(
-        f"Learned movie embeddings q_i in 2-D ({keep.size} movies with >= {min_ratings} ratings)"
+        f"Learned movie embeddings in 2-D ({keep.size} movies with >= {min_ratings} ratings)"
+        + (f"\n{axes_text}" if axes_text else ""),
+        fontsize=10,
     )
     return viz.save(fig, path, title="Netflix: collaborative filtering learns tastes")
 

@@ -42,9 +42,10 @@ class Recommendation:
     title: str
     score: float  # predicted rating for a known user; a similarity or blended score otherwise
     because: str
+    score_name: str = "score"  # "predicted rating", "similarity" or "score" (a blend)
 
     def line(self, rank: int) -> str:
-        return f"{rank:>2}. {self.title}  ({self.score:.2f})  {self.because}"
+        return f"{rank:>2}. {self.title}  ({self.score_name} {self.score:.2f})  {self.because}"
 
 
 def _zscore(x: np.ndarray) -> np.ndarray:
@@ -177,12 +178,14 @@ class MovieRecommender:
         top = self._top(scores, self._candidates(rated), k)
         liked = rated[ratings >= LIKED_MIN] if (ratings >= LIKED_MIN).any() else rated
         profile = self.content_.profiles_[u]
+        name = "similarity" if method == "content" else "predicted rating"
         return [
             Recommendation(
                 int(i),
                 self.catalog_.titles[i],
                 float(scores[i]),
                 self._reason(method, i, liked, profile),
+                name,
             )
             for i in top
         ]
@@ -214,7 +217,11 @@ class MovieRecommender:
                 if method in parts
                 else f"{parts['collaborative']}; {parts['content']}"
             )
-            out.append(Recommendation(int(i), self.catalog_.titles[i], float(scores[i]), because))
+            out.append(
+                Recommendation(
+                    int(i), self.catalog_.titles[i], float(scores[i]), because, "similarity"
+                )
+            )
         return out
 
     def _co_raters(self, a: int, b: int) -> int:
@@ -250,6 +257,7 @@ class MovieRecommender:
                 self.catalog_.titles[i],
                 float(scores[i]),
                 self._reason(method, int(i), liked_arr, profile),
+                "similarity" if method == "content" else "score",
             )
             for i in top
         ]
