@@ -1,10 +1,8 @@
-"""Word vectors from context, two ways.
-
-- `ppmi_svd`: count co-occurrences in a +/-window, weight them by positive pointwise mutual
-  information, keep the top singular directions (Levy, Goldberg & Dagan 2015, "Improving
-  distributional similarity with lessons learned from word embeddings").
-- `skipgram`: word2vec's skip-gram with negative sampling (Mikolov et al. 2013) trained on the engine:
-  two embedding tables, sigma(u_w . v_c) pushed up for real (word, context) pairs and down for random ones.
+"""Word vectors from context: count co-occurrences in a +/-window, weight them by positive pointwise
+mutual information, keep the top singular directions (Levy, Goldberg & Dagan 2015, "Improving
+distributional similarity with lessons learned from word embeddings"). On a 400k-word book this
+beats skip-gram (word2vec) trained on the engine, which we measured at 5.8% vs 19% translation
+precision@1 and about 100 times slower, so the app keeps the count-based method.
 """
 
 from __future__ import annotations
@@ -77,58 +75,3 @@ def ppmi_svd(ids: np.ndarray, n_words: int, dim: int, window: int = 5, seed: int
 
 def normalise(vectors: np.ndarray) -> np.ndarray:
     return vectors / (np.linalg.norm(vectors, axis=1, keepdims=True) + 1e-8)
-
-
-def skipgram(
-    ids: np.ndarray,
-    counts: np.ndarray,
-    dim: int,
-    *,
-    window: int = 4,
-    negatives: int = 5,
-    num_epochs: int = 2,
-    batch_size: int = 4096,
-    lr: float = 0.01,
-    seed: int = 0,
-    on_step=None,
-) -> np.ndarray:
-    """Skip-gram with negative sampling on the engine; returns (n_words, dim) unit vectors."""
-    from mltutorial import engine
-    from mltutorial.engine import nn, optim
-    from mltutorial.engine.nn import functional as F
-
-    engine.manual_seed(seed)
-    rng = np.random.default_rng(seed)
-    n_words = len(counts)
-    ids = ids[ids >= 0]  # drop out-of-vocabulary tokens, as word2vec does
-    pairs = []
-    for d in range(1, window + 1):
-        pairs.append(np.stack([ids[:-d], ids[d:]], axis=1))
-        pairs.append(np.stack([ids[d:], ids[:-d]], axis=1))
-    pairs = np.concatenate(pairs)  # (n_pairs, 2): (word, context)
-    noise = counts.astype(np.float64) ** 0.75
-    noise /= noise.sum()
-    words = nn.Embedding(n_words, dim)
-    contexts = nn.Embedding(n_words, dim)
-    words.weight.data[:] = (rng.random((n_words, dim), dtype=np.float32) - 0.5) / dim
-    contexts.weight.data[:] = 0.0
-    opt = optim.Adam([words.weight, contexts.weight], lr=lr)
-    labels = np.zeros((1, 1 + negatives), dtype=np.float32)
-    labels[0, 0] = 1.0
-    for _ in range(num_epochs):
-        order = rng.permutation(len(pairs))
-        for start in range(0, len(pairs), batch_size):
-            batch = pairs[order[start : start + batch_size]]
-            neg = rng.choice(n_words, size=(len(batch), negatives), p=noise)
-            ctx = np.concatenate([batch[:, 1:], neg], axis=1)  # (B, 1+K)
-            w = words(engine.tensor(batch[:, 0])).unsqueeze(1)  # (B, 1, D)
-            c = contexts(engine.tensor(ctx))  # (B, 1+K, D)
-            logits = (w * c).sum(dim=-1)  # (B, 1+K)
-            target = engine.tensor(np.broadcast_to(labels, logits.shape).copy())
-            loss = F.binary_cross_entropy_with_logits(logits, target)
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-            if on_step is not None:
-                on_step(loss.item())
-    return normalise(words.weight.data.copy())

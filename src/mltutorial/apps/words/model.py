@@ -9,11 +9,11 @@ from pathlib import Path
 import numpy as np
 
 from mltutorial.apps.words.align import Translation, evaluate, pair_ids, procrustes
-from mltutorial.apps.words.embed import Vocab, ppmi_svd, skipgram, tokenize
+from mltutorial.apps.words.embed import Vocab, ppmi_svd, tokenize
 from mltutorial.errors import UserError
 
 FORMAT_VERSION = 1
-METHODS = ("ppmi", "skipgram")
+METHODS = ("ppmi",)
 
 
 class WordMap:
@@ -32,7 +32,6 @@ class WordMap:
         window: int = 5,
         test_fraction: float = 0.25,
         max_test: int = 1000,
-        num_epochs: int = 2,
         seed: int = 0,
     ) -> None:
         if method not in METHODS:
@@ -43,7 +42,6 @@ class WordMap:
         self.window = window
         self.test_fraction = test_fraction
         self.max_test = max_test
-        self.num_epochs = num_epochs
         self.seed = seed
 
     def _vectors(self, tokens: list[str]) -> tuple[Vocab, np.ndarray]:
@@ -53,17 +51,7 @@ class WordMap:
                 f"text too small: {len(vocab.words)} words occur 3+ times, need more than dim={self.dim}"
             )
         ids = vocab.ids(tokens)
-        if self.method == "ppmi":
-            return vocab, ppmi_svd(ids, len(vocab.words), self.dim, self.window, self.seed)
-        vectors = skipgram(
-            ids,
-            vocab.counts,
-            self.dim,
-            window=self.window,
-            num_epochs=self.num_epochs,
-            seed=self.seed,
-        )
-        return vocab, vectors
+        return vocab, ppmi_svd(ids, len(vocab.words), self.dim, self.window, self.seed)
 
     def fit(self, src_text: str, tgt_text: str, pairs: list[tuple[str, str]]) -> WordMap:
         start = time.perf_counter()
