@@ -5,15 +5,16 @@ resources, easier to train). Dont's: Choose non-learnable parameters of your mod
 "Get better over time (with more data!)"
 
 Three experiments on scikit-learn's handwritten digits (1,797 images of 8x8 pixels, ten classes),
-each with a network of one hidden ReLU layer trained by the engine (Adam, full batch). The data is
+each with a network of one hidden tanh layer trained by the engine (Adam, full batch). The data is
 split once: a test set that no choice ever sees, a validation set for making choices, and the rest
 for training.
 
 (a) Start simple, increase size wisely. The hidden layer grows from 1 neuron to 256 on a small
 training set (300 images). Tiny networks underfit: training and validation error are both high.
-Large ones drive the training error to zero while the validation error stops improving: the gap
-between the two is overfitting, and every extra neuron is paid for in parameters and time. The
-lesson reports the smallest width whose validation error is within one point of the best.
+Large ones drive the training error to zero while the validation error stops improving and
+creeps back up: the gap between the two is overfitting, and every extra neuron is paid for in
+parameters and time. The lesson reports the smallest width whose validation error is within one
+point of the best, and its parameter count against the largest network's.
 
 (b) Don't choose non-learnable parameters at random. Learning rate and width are not learned by
 gradient descent. Every combination of a grid is trained; the one with the lowest validation error
@@ -104,8 +105,10 @@ class Result:
         lr, width, _, test = self.chosen
         return (
             f"(a) width {self.widths[0]}: val error {self.size_val_errors[0]:.1%}, width "
-            f"{self.best_width} is enough ({self.size_val_errors[i]:.1%}), width "
-            f"{self.widths[-1]}: train {self.size_train_errors[-1]:.1%} vs val "
+            f"{self.best_width} is enough ({self.size_val_errors[i]:.1%}, "
+            f"{self.size_params[i]:,} parameters), width "
+            f"{self.widths[-1]} ({self.size_params[-1]:,} parameters): train "
+            f"{self.size_train_errors[-1]:.1%} vs val "
             f"{self.size_val_errors[-1]:.1%}; (b) chosen on validation lr {lr:g} width {width}: "
             f"test error {test:.1%} vs random pick median {self.random_median_test_error:.1%}; "
             f"(c) {self.sizes[0]} -> {self.sizes[-1]} examples: val error "
@@ -161,7 +164,7 @@ def _split(cfg: Config):
 
 
 def _train(X, y, width: int, lr: float, cfg: Config, seed: int, may_diverge: bool = False):
-    """A one-hidden-layer ReLU network fitted by full-batch Adam.
+    """A one-hidden-layer tanh network fitted by full-batch Adam (tanh: no dead units at width 1).
 
     A grid setting that diverges (`may_diverge`) gives None: a bad pick, scored as guessing. For
     the user's own `--lr` the DivergenceError goes up to the command line as one clear line.
@@ -171,7 +174,7 @@ def _train(X, y, width: int, lr: float, cfg: Config, seed: int, may_diverge: boo
     from mltutorial.engine.trainer import DivergenceError, fit
 
     engine.manual_seed(seed)
-    model = nn.Sequential(nn.Linear(X.shape[1], width), nn.ReLU(), nn.Linear(width, 10))
+    model = nn.Sequential(nn.Linear(X.shape[1], width), nn.Tanh(), nn.Linear(width, 10))
     try:
         fit(
             model,
@@ -266,54 +269,55 @@ def run(cfg: Config) -> Result:
 
 
 def plot(result: Result, path: str | Path) -> Path:
-    fig, (ax_a, ax_b, ax_c) = viz.figure(3, 1, width=4.8, height=4.2)
+    fig, (ax_a, ax_b, ax_c) = viz.figure(3, 1, width=4.8, height=4.8)
     pct = 100.0
 
     # (a) train / validation error against width
-    ax_a.semilogx(
-        result.widths,
-        np.asarray(result.size_train_errors) * pct,
-        "o-",
-        color=viz.COLORS["train"],
-        label="training error",
-    )
-    ax_a.semilogx(
-        result.widths,
-        np.asarray(result.size_val_errors) * pct,
-        "s-",
-        color=viz.COLORS["val"],
-        label="validation error",
-    )
+    widths = np.asarray(result.widths)
+    train_err = np.asarray(result.size_train_errors) * pct
+    val_err = np.asarray(result.size_val_errors) * pct
+    best_i = result.widths.index(result.best_width)
+    ax_a.plot(widths, train_err, "o-", color=viz.COLORS["train"], label="training error")
+    ax_a.plot(widths, val_err, "s-", color=viz.COLORS["val"], label="validation error")
     ax_a.axvline(
         result.best_width,
         color=viz.COLORS["peer"],
         ls="--",
-        label=f"width {result.best_width}: within 1 point of best",
+        label=f"width {result.best_width}: within 1 point of best\n"
+        f"({result.size_params[best_i]:,} parameters)",
     )
     ax_a.set_xscale("log", base=2)
-    ax_a.set_xticks(result.widths)
+    ax_a.set_xticks(widths)
     ax_a.set_xticklabels([str(w) for w in result.widths])
     ax_a.set_xlabel("neurons in the hidden layer (model size)")
     ax_a.set_ylabel("error (%)")
     ax_a.set_title("(a) Start simple, increase size wisely")
-    gap = (result.size_val_errors[-1] - result.size_train_errors[-1]) * pct
     ax_a.annotate(
         "underfit: both errors high",
-        (result.widths[0], result.size_val_errors[0] * pct),
+        (widths[0], val_err[0]),
         xytext=(8, -4),
         textcoords="offset points",
         fontsize=8,
         va="top",
     )
-    ax_a.annotate(
-        f"overfit: train {result.size_train_errors[-1] * pct:.0f}%, gap {gap:.1f} pts",
-        (result.widths[-1], result.size_val_errors[-1] * pct),
-        xytext=(-4, 14),
-        textcoords="offset points",
-        fontsize=8,
-        ha="right",
-    )
-    ax_a.legend(fontsize=8, loc="center right")
+    ax_a.legend(fontsize=8, loc="upper right")
+    # zoom on the validation error of the larger networks, where overfitting shows
+    big = widths >= result.best_width / 4
+    if big.sum() >= 2:
+        ins = ax_a.inset_axes([0.42, 0.22, 0.55, 0.36])
+        ins.plot(widths[big], val_err[big], "s-", color=viz.COLORS["val"], ms=4)
+        ins.plot(widths[big], train_err[big], "o-", color=viz.COLORS["train"], ms=3)
+        ins.axvline(result.best_width, color=viz.COLORS["peer"], ls="--")
+        ins.set_xscale("log", base=2)
+        ins.set_xticks(widths[big])
+        ins.set_xticklabels([str(w) for w in widths[big]], fontsize=7)
+        ins.tick_params(labelsize=7)
+        ins.set_title(
+            f"zoom: width {result.widths[-1]} ({result.size_params[-1]:,} parameters)\n"
+            f"overfits: train {train_err[-1]:.0f}%, validation {val_err[-1]:.1f}%",
+            fontsize=7,
+            fontweight="normal",
+        )
 
     # (b) test error of every grid setting: chosen on validation vs a random pick
     tests = np.asarray([g[3] for g in result.grid]) * pct

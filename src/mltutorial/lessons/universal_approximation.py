@@ -155,7 +155,7 @@ def _run(cfg: Config) -> Result:
 
 
 def plot(result: Result, path: str | Path) -> Path:
-    fig, (ax_fit, ax_err) = viz.figure(2, 1, width=5.8, height=4.3)
+    fig, (ax_fit, ax_gap, ax_err) = viz.figure(3, 1, width=4.9, height=4.3)
     xg = result.x_grid
     ax_fit.plot(xg, target(xg), color="k", lw=3.0, alpha=0.35, label="target f(x)")
     cmap = viz.plt.get_cmap("viridis")
@@ -175,6 +175,19 @@ def plot(result: Result, path: str | Path) -> Path:
     ax_fit.set_ylabel("f(x) and the network's h(x)")
     ax_fit.set_title("Fits of one hidden layer with N tanh neurons")
     ax_fit.legend(fontsize=8, ncol=2, loc="lower right")
+
+    for i, (n, h) in enumerate(zip(result.neurons, result.fits)):
+        if i % 2 and i != len(result.neurons) - 1:
+            continue  # every other N, so the curves can be told apart
+        color = cmap(i / max(1, len(result.neurons) - 1))
+        ax_gap.semilogy(
+            xg, np.maximum(np.abs(h - target(xg)), 1e-6), color=color, lw=1.0, label=f"N = {n}"
+        )
+    ax_gap.set_ylim(1e-5, 3)
+    ax_gap.set_xlabel("x")
+    ax_gap.set_ylabel("|h(x) - f(x)|")
+    ax_gap.set_title("Where the error is (every other N)")
+    ax_gap.legend(fontsize=7, ncol=2, loc="lower left", frameon=True, framealpha=0.9)
 
     ax_err.loglog(
         result.neurons,
