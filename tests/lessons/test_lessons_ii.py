@@ -45,13 +45,13 @@ def test_convolution_example_by_hand_sums():
 
 def test_cnn_beats_dense_with_fewer_parameters(tmp_path):
     need_data("cifar10")
-    cfg = convolution.Config(n_train=1000, n_test=500, num_epochs=2, dataset="cifar10")
+    cfg = convolution.Config(n_train=2000, n_test=500, num_epochs=3, dataset="cifar10")
     result = convolution.run(cfg)
     assert result.example_matches
     assert result.dataset == "cifar10"
     assert result.cnn.n_params * 20 < result.mlp.n_params
-    assert result.cnn.test_accuracy > result.mlp.test_accuracy + 0.03
-    assert result.cnn.test_accuracy > 0.30  # chance is 0.10
+    assert result.cnn.test_accuracy > result.mlp.test_accuracy + 0.02
+    assert result.cnn.test_accuracy > 0.35  # chance is 0.10
     assert result.filters.shape == (8, 3, 3, 3)
     paths = convolution.plot(result, tmp_path / "convolution.png")
     assert all(p.stat().st_size > 10_000 for p in paths)
@@ -87,7 +87,7 @@ def test_networks_on_cifar10_predicts_the_slide_way(tmp_path):
 
 
 def test_networks_falls_back_to_digits_on_a_fresh_machine(no_real_data):
-    cfg = networks.Config(n_train=300, n_test=100, num_epochs=2, hidden=32, n_show=2)
+    cfg = networks.Config(n_train=600, n_test=200, num_epochs=5, hidden=64, batch_size=32, n_show=2)
     result = networks.run(cfg)
     assert result.dataset == "digits"
     assert result.input_shape == (1, 8, 8)
@@ -118,6 +118,12 @@ def test_zoo_counts_equal_torchvision(name):
     assert macs / 1e9 == pytest.approx(published_gmacs, rel=0.02)
 
 
+def test_fast_build_times_a_forward_pass():
+    model = complexity.build_fast("ResNet-18")
+    assert sum(p.numel() for p in model.parameters()) == 11_689_512
+    assert complexity.time_forward("MobileNetV2", input_size=64) > 0
+
+
 def test_zoo_builds_real_weights_and_runs():
     """Outside meta mode the same definitions allocate weights and run a forward pass."""
     from mltutorial import engine
@@ -135,6 +141,7 @@ def test_complexity_lesson_and_chart(tmp_path):
     assert [r.name for r in result.rows] == list(TORCHVISION)
     assert all(r.matches_params for r in result.rows)
     assert result.row("ResNet-50").macs == pytest.approx(4.09e9, rel=0.01)
+    assert all(r.seconds is None for r in result.rows)
     assert "6/6" in result.summary()
     path = complexity.plot(result, tmp_path / "complexity.png")
     assert path.stat().st_size > 20_000
