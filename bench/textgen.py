@@ -167,6 +167,12 @@ def torch_estimate(model: TorchGPT, ids: np.ndarray, cfg, seed: int) -> float:
 # ------------------------------------------------------------------------------ the benchmark
 
 
+def app_plot(h_engine, h_peer, path: Path, label: str) -> None:
+    from mltutorial.apps.textgen import app
+
+    app.plot_curves({"engine GPT": h_engine, "PyTorch GPT": h_peer}, path, label)
+
+
 def _limit_threads(n: int):
     """NumPy's BLAS and PyTorch both on `n` threads (on a shared 2-core machine 1 is fairest)."""
     from threadpoolctl import threadpool_limits
@@ -181,7 +187,13 @@ def run(
     data: str | None = None,
     threads: int = 1,
     save: str | None = None,
+    timing_iters: int | None = None,
+    engine_ckpt: str | None = None,
 ) -> dict:
+    """Lock-step training of both for `timing_iters` (default: all) iterations, timed; then
+    PyTorch alone to the end, the engine's result then coming from `engine_ckpt` (a checkpoint of
+    `mltutorial generate train --config NAME`, which is the same computation: same seed, same
+    initial weights, same batches)."""
     import dataclasses
 
     from mltutorial.apps.textgen import corpus as corpus_mod
@@ -204,18 +216,18 @@ def run(
     loss_ours = loss_peer = float("nan")
     h_ours, h_peer = T.History(), T.History()
 
-    def evaluate(step: int) -> None:
+    def evaluate(step: int, engine: bool = True) -> None:
         """nanoGPT's estimate_loss (eval_iters batches per split), same batches for both."""
-        for h, est in (
-            (h_ours, lambda ids: T.estimate_loss(ours, ids, cfg, cfg.seed + 1)),
-            (h_peer, lambda ids: torch_estimate(peer, ids, cfg, cfg.seed + 1)),
-        ):
+        pairs = [(h_peer, lambda ids: torch_estimate(peer, ids, cfg, cfg.seed + 1))]
+        if engine:
+            pairs.insert(0, (h_ours, lambda ids: T.estimate_loss(ours, ids, cfg, cfg.seed + 1)))
+        for h, est in pairs:
             h.eval_step.append(step)
             h.eval_train.append(est(corpus.train))
             h.eval_val.append(est(corpus.val))
+        ours_text = f"engine {h_ours.eval_val[-1]:.4f}  " if engine else ""
         print(
-            f"eval {step:5d}  val engine {h_ours.eval_val[-1]:.4f}  torch "
-            f"{h_peer.eval_val[-1]:.4f}",
+            f"eval {step:5d}  val {ours_text}torch {h_peer.eval_val[-1]:.4f}",
             file=sys.stderr,
             flush=True,
         )
@@ -224,11 +236,27 @@ def run(
         f"textgen bench: GPT {config_name}, {cfg.max_iters} iterations, {threads} threads",
         file=sys.stderr,
     )
+    timed = min(timing_iters or cfg.max_iters, cfg.max_iters)
     for step in range(cfg.max_iters):
+        lockstep = step < timed
         if step % cfg.eval_interval == 0:
-            evaluate(step)
+            evaluate(step, engine=lockstep)
         lr = T.lr_at(step, cfg)
         X, Y = corpus_mod.get_batch(corpus.train, model_cfg.block_size, cfg.batch_size, rng)
+        if not lockstep:  # PyTorch alone, untimed
+            for g in opt_peer.param_groups:
+                g["lr"] = lr
+            _, lp = peer(torch.from_numpy(X), torch.from_numpy(Y))
+            opt_peer.zero_grad(set_to_none=True)
+            lp.backward()
+            torch.nn.utils.clip_grad_norm_(peer.parameters(), cfg.grad_clip)
+            opt_peer.step()
+            loss_peer = float(lp.item())
+            h_peer.step.append(step)
+            h_peer.loss.append(loss_peer)
+            if step % 100 == 0:
+                print(f"step {step:5d}  torch {loss_peer:.4f}", file=sys.stderr, flush=True)
+            continue
         t0 = time.perf_counter()
         T.set_lr(opt_ours, lr)
         _, loss = ours(X, Y)
@@ -260,11 +288,40 @@ def run(
                 file=sys.stderr,
                 flush=True,
             )
-    evaluate(cfg.max_iters)
-    val_ours = T.split_loss(ours, corpus.val)
+    full = timed == cfg.max_iters
+    evaluate(cfg.max_iters, engine=full)
     val_peer = torch_split_loss(peer, corpus.val)
+    lockstep_gap = max(abs(a - b) for a, b in zip(h_ours.loss, h_peer.loss[:timed]))
+    engine_source = "this run"
+    h_engine, ckpt_gap = h_ours, float("nan")
+    if full:
+        val_ours = T.split_loss(ours, corpus.val)
+    elif engine_ckpt:
+        from mltutorial.apps.textgen import app
+
+        for _ in range(240):  # the engine's run may still be going: wait up to 2 hours
+            model, _, meta = app.load_checkpoint(engine_ckpt)
+            if meta["step"] >= cfg.max_iters and meta.get("val_loss") is not None:
+                break
+            print(f"waiting for {engine_ckpt} (step {meta['step']})", file=sys.stderr, flush=True)
+            time.sleep(30)
+        expect = (dataclasses.asdict(model_cfg), cfg.max_iters, cfg.seed, cfg.learning_rate)
+        got = (
+            meta["model_config"],
+            meta["step"],
+            meta["train_config"]["seed"],
+            meta["train_config"]["learning_rate"],
+        )
+        if expect != got:
+            raise SystemExit(f"{engine_ckpt}: not this configuration ({got} != {expect})")
+        val_ours = T.split_loss(model, corpus.val)
+        h_engine = T.History.from_dict(meta["history"])
+        ckpt_gap = max(abs(a - b) for a, b in zip(h_engine.loss[:timed], h_ours.loss))
+        engine_source = f"`{engine_ckpt}` (`mltutorial generate train --config {config_name}`)"
+    else:
+        val_ours = float("nan")
     limits.restore_original_limits()
-    if save:
+    if save and full:
         from mltutorial.apps.textgen import app
 
         app.save_checkpoint(
@@ -281,11 +338,11 @@ def run(
             rng=rng,
             val_loss=val_ours,
         )
-        app.plot_curves(
-            {"engine GPT": h_ours, "PyTorch GPT": h_peer},
-            Path(save).with_name(Path(save).stem + "-loss.png"),
-            corpus.label,
+    if save:
+        app_plot(
+            h_engine, h_peer, Path(save).with_name(Path(save).stem + "-loss.png"), corpus.label
         )
+    n = max(timed, 1)
     n = max(cfg.max_iters, 1)
     return {
         "config": config_name,
@@ -298,9 +355,13 @@ def run(
         "ratio": (t_ours / t_peer) if t_peer else float("nan"),
         "val_engine": val_ours,
         "val_torch": val_peer,
-        "est_val_engine": h_ours.eval_val[-1],
+        "est_val_engine": h_engine.eval_val[-1],
+        "timing_iters": timed,
+        "lockstep_gap": lockstep_gap,
+        "ckpt_gap": ckpt_gap,
+        "engine_source": engine_source,
         "est_val_torch": h_peer.eval_val[-1],
-        "curve_engine": list(zip(h_ours.eval_step, h_ours.eval_val)),
+        "curve_engine": list(zip(h_engine.eval_step, h_engine.eval_val)),
         "curve_torch": list(zip(h_peer.eval_step, h_peer.eval_val)),
         "train_last_engine": loss_ours,
         "train_last_torch": loss_peer,
@@ -313,7 +374,7 @@ def write_section(r: dict, path: Path) -> None:
     when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     m, t = r["model"], r["train"]
     lines = [
-        "## textgen: GPT on the engine vs the same GPT in PyTorch (nanoGPT's CPU baby run)",
+        f"## textgen: GPT on the engine vs the same GPT in PyTorch ({r['config']} config)",
         "",
         f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
         f"NumPy {np.__version__}, PyTorch {torch.__version__} (CPU, {r['threads']} threads, no compile); "
@@ -325,11 +386,23 @@ def write_section(r: dict, path: Path) -> None:
         f"{r['iters']} iterations, AdamW lr {t['learning_rate']:g} -> {t['min_lr']:g} "
         f"(warmup {t['warmup_iters']}, cosine to {t['lr_decay_iters']}), betas ({t['beta1']}, "
         f"{t['beta2']}), weight decay {t['weight_decay']} on 2-D weights, grad clip {t['grad_clip']}.",
-        "Both start from the same weights and see the same batches; they train in lock-step.",
+        "Both start from the same weights and see the same batches; they train in lock-step"
+        + (
+            "."
+            if r["timing_iters"] == r["iters"]
+            else f" for the first {r['timing_iters']} iterations (the timed part), after which "
+            f"PyTorch trains alone to {r['iters']}; the engine's {r['iters']}-iteration result "
+            f"comes from {r['engine_source']}, the same computation run separately (its "
+            f"per-step training losses match this run's lock-step engine to "
+            f"{r['ckpt_gap']:.1e})."
+        ),
+        f"Per-step training losses, engine vs PyTorch, over the lock-step part: largest "
+        f"difference {r['lockstep_gap']:.1e} nats.",
         "",
         "| | engine (NumPy) | PyTorch | engine / PyTorch |",
         "| --- | ---: | ---: | ---: |",
-        f"| time per iteration | {r['ms_per_iter_engine']:.0f} ms | {r['ms_per_iter_torch']:.0f} ms "
+        f"| time per iteration (mean of {r['timing_iters']} lock-step iterations) | "
+        f"{r['ms_per_iter_engine']:.0f} ms | {r['ms_per_iter_torch']:.0f} ms "
         f"| **{r['ratio']:.2f}x** (goal <= 1.5) |",
         f"| validation loss (whole val split, nats/char) | {r['val_engine']:.4f} | "
         f"{r['val_torch']:.4f} | {r['val_engine'] - r['val_torch']:+.4f} |",
@@ -346,7 +419,13 @@ def write_section(r: dict, path: Path) -> None:
         "",
         f"nanoGPT reports a validation loss of about 1.88 for this configuration (its estimate on "
         f"20 random batches); goal for the engine: <= 1.90. Run: `python bench/textgen.py "
-        f"--config {r['config']} --iters {r['iters']}`.",
+        f"--config {r['config']} --iters {r['iters']}"
+        + (
+            f" --timing-iters {r['timing_iters']} --engine-ckpt CKPT"
+            if r["timing_iters"] != r["iters"]
+            else ""
+        )
+        + "`.",
         "",
     ]
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -362,9 +441,28 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument(
         "--save", default=None, help="write the engine model's checkpoint (+ loss figure)"
     )
+    p.add_argument(
+        "--timing-iters",
+        type=int,
+        default=None,
+        help="time this many lock-step iterations, then train PyTorch alone",
+    )
+    p.add_argument(
+        "--engine-ckpt",
+        default=None,
+        help="with --timing-iters: the engine's full run (generate train) to compare",
+    )
     p.add_argument("--out", default=str(HERE / "results" / "textgen.md"))
     args = p.parse_args(argv)
-    r = run(args.config, args.iters, args.data, args.threads, args.save)
+    r = run(
+        args.config,
+        args.iters,
+        args.data,
+        args.threads,
+        args.save,
+        args.timing_iters,
+        args.engine_ckpt,
+    )
     write_section(r, Path(args.out))
     print(Path(args.out).read_text(encoding="utf-8"))
     return 0

@@ -259,17 +259,24 @@ def run_ladder(
     config: str = "tour",
     overrides: list[str] | None = None,
     plot: Pathish | None = None,
+    val_chars: int | None = None,
 ) -> Ladder:
-    """Bigram, MLP and GPT on the same split; validation loss of each on the whole val split."""
+    """Bigram, MLP and GPT on the same split; validation loss of each on the whole val split
+    (or on its first `val_chars` characters, for a quick run)."""
     corpus = corpus or corpus_mod.load(data)
-    results = [train_mod.fit_bigram(corpus, TrainConfig())]
+    results = [train_mod.fit_bigram(corpus, TrainConfig(), val_chars)]
     for kind in ("mlp", "gpt"):
         model_cfg, cfg = train_mod.make_configs(kind, config, _for(kind, overrides or []))
         model_cfg = dataclasses.replace(model_cfg, vocab_size=corpus.vocab.size)
         net = train_mod.build_model(kind, model_cfg, seed=cfg.seed)
         results.append(
             train_mod.fit_neural(
-                net, corpus, cfg, model_config=model_cfg, desc=f"{kind} ({config})"
+                net,
+                corpus,
+                cfg,
+                model_config=model_cfg,
+                desc=f"{kind} ({config})",
+                val_chars=val_chars,
             )
         )
     figure = None
