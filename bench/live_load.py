@@ -113,9 +113,12 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _start_server(db_file: Path, port: int) -> tuple[subprocess.Popen, str, str]:
+def _start_server(
+    db_file: Path, port: int, profile: Path | None = None
+) -> tuple[subprocess.Popen, str, str]:
     env = dict(os.environ, MLTUTORIAL_LIVE_JOIN_FAILURES="1000000", PYTHONUNBUFFERED="1")
-    cmd = [sys.executable, "-m", "mltutorial", "live", "--host", HOST, "--port", str(port),
+    prof = ["-m", "cProfile", "-o", str(profile)] if profile else []
+    cmd = [sys.executable, *prof, "-m", "mltutorial", "live", "--host", HOST, "--port", str(port),
            "--db", str(db_file), "--new-session"]  # fmt: skip
     proc = subprocess.Popen(
         cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env
@@ -144,11 +147,13 @@ def _start_server(db_file: Path, port: int) -> tuple[subprocess.Popen, str, str]
     raise RuntimeError("the server did not answer /healthz")
 
 
-async def _one_run(n: int, mode: str, spread_s: float, workdir: Path, timeout_s: float) -> Run:
+async def _one_run(
+    n: int, mode: str, spread_s: float, workdir: Path, timeout_s: float, profile: Path | None
+) -> Run:
     run = Run(n, mode)
     port = _free_port()
     db_file = workdir / f"live-{n}-{mode}.sqlite3"
-    proc, secret, code = _start_server(db_file, port)
+    proc, secret, code = _start_server(db_file, port, profile)
     base = f"http://{HOST}:{port}"
     ws_base = f"ws://{HOST}:{port}"
     updates: list[tuple[float, int, int]] = []  # (time, last_answer_id, count)
@@ -346,6 +351,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--spread", type=float, default=5.0, help="seconds the spread mode uses")
     parser.add_argument("--timeout", type=float, default=120.0, help="answer phase limit, seconds")
     parser.add_argument("--out", type=Path, default=RESULTS)
+    parser.add_argument("--profile", type=Path, help="cProfile the server into this file")
     args = parser.parse_args(argv)
     if max(args.sizes) > 2000:
         parser.error("at most 2000 participants")
@@ -362,7 +368,9 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="live-load-") as tmp:
         for n in args.sizes:
             for mode in args.modes:
-                run = asyncio.run(_one_run(n, mode, args.spread, Path(tmp), args.timeout))
+                run = asyncio.run(
+                    _one_run(n, mode, args.spread, Path(tmp), args.timeout, args.profile)
+                )
                 runs.append(run)
                 print(
                     f"N={n:5d} {mode:6s} acked {run.acked} in DB {run.db_answers} lost {run.lost} "

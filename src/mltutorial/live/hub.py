@@ -148,11 +148,11 @@ class GroupCommit(Generic[T, R]):
                         future.set_exception(reason)
             self.batches += 1
             self.items += len(items)
+            if self.on_commit is not None:  # queue the presenters' refresh ahead of the acks
+                await self.on_commit(items, results)
             for (_, future), result in zip(batch, results):
                 if not future.done():
                     future.set_result(result)
-            if self.on_commit is not None:
-                await self.on_commit(items, results)
 
 
 @dataclass
