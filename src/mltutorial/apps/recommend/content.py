@@ -70,6 +70,7 @@ class ContentBased(Recommender):
 
     def fit(self, train: Ratings, catalog: Catalog) -> ContentBased:
         self.X_, self.feature_names_ = item_profiles(catalog, self.genre_weight, self.min_df)
+        self.n_words_ = len(self.feature_names_) - len(catalog.genre_names)
         self.mu_, self.b_u_, self.b_i_ = fit_biases(train)
         self.n_items_ = train.n_items
         u, i, r = train.user, train.item, train.rating
@@ -107,10 +108,15 @@ class ContentBased(Recommender):
         return self.cosines_[user]
 
     def explain(self, profile: np.ndarray, item: int, n: int = 2) -> str:
-        """The features that make `item` match the profile most, e.g. 'Sci-Fi, Action'."""
+        """The genres that make `item` match the profile most, e.g. 'Sci-Fi, Action' (title words,
+        quoted, only when no genre contributes)."""
         contrib = profile * self.X_[item]
-        top = [j for j in np.argsort(-contrib)[:n] if contrib[j] > 0]
-        return ", ".join(self.feature_names_[j] for j in top)
+        n_genres = len(self.feature_names_) - self.n_words_
+        for block in (np.arange(n_genres), np.arange(n_genres, contrib.size)):
+            top = [j for j in block[np.argsort(-contrib[block])][:n] if contrib[j] > 0]
+            if top:
+                return ", ".join(self.feature_names_[j] for j in top)
+        return ""
 
     def get_state(self) -> dict[str, np.ndarray]:
         return {"alpha": np.array(self.alpha_)}
