@@ -71,6 +71,7 @@ from .ops import cat, log_softmax, matmul, maximum, minimum, softmax, stack, tri
 from .serialize import LoadError, load, save
 from .summary import Summary, SummaryRow, summary
 from .tensor import (
+    Scalar,
     Tensor,
     bool_,
     float16,
@@ -125,7 +126,7 @@ def flatten(x: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
     return x.flatten(start_dim, end_dim)
 
 
-def clamp(x: Tensor, min: float | None = None, max: float | None = None) -> Tensor:
+def clamp(x: Tensor, min: Scalar | None = None, max: Scalar | None = None) -> Tensor:
     return x.clamp(min, max)
 
 

@@ -153,19 +153,29 @@ class Adam(Optimizer):
                 elif wd:
                     g = g + wd * x
                 m, v = state["exp_avg"], state["exp_avg_sq"]
-                m += (1 - b1) * (g - m)  # lerp, as torch
+                buf = state.get("scratch")
+                if (
+                    buf is None or buf.shape != x.shape
+                ):  # one scratch array: no temporaries per step
+                    buf = state["scratch"] = np.empty_like(x)
+                np.subtract(g, m, out=buf)  # m = lerp(m, g, 1 - b1), as torch
+                buf *= 1 - b1
+                m += buf
+                np.multiply(g, g, out=buf)  # v = b2 v + (1 - b2) g^2
+                buf *= 1 - b2
                 v *= b2
-                v += (1 - b2) * (g * g)
+                v += buf
                 if group["amsgrad"]:
                     np.maximum(state["max_exp_avg_sq"], v, out=state["max_exp_avg_sq"])
                     v = state["max_exp_avg_sq"]
-                step_size = lr / (1 - b1**t)
-                denom = np.sqrt(v)
-                denom /= math.sqrt(1 - b2**t)
-                denom += eps
-                np.divide(m, denom, out=denom)
-                denom *= step_size
-                x -= denom
+                # p -= lr/(1-b1^t) * m / (sqrt(v)/c + eps) with c = sqrt(1-b2^t), written as
+                # p -= (lr c/(1-b1^t)) * m / (sqrt(v) + eps c): same value, one pass fewer
+                c = math.sqrt(1 - b2**t)
+                np.sqrt(v, out=buf)
+                buf += eps * c
+                np.divide(m, buf, out=buf)
+                buf *= lr * c / (1 - b1**t)
+                x -= buf
 
 
 class AdamW(Adam):

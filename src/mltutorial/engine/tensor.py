@@ -12,7 +12,7 @@ float32 inputs returns float32 (Python scalars never upcast, NumPy 2 rules); flo
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeAlias
 
 import numpy as np
 
@@ -116,6 +116,12 @@ def _is_advanced(key: Any) -> bool:
     return any(isinstance(k, (np.ndarray, list)) for k in keys)
 
 
+# builtins under other names: Tensor has methods called int/bool/float, as torch does
+_int: TypeAlias = int
+_bool: TypeAlias = bool
+_float: TypeAlias = float
+
+
 class MaxResult(NamedTuple):
     """`(values, indices)`, as `torch.max(x, dim)` returns."""
 
@@ -130,7 +136,7 @@ class Tensor:
 
     __array_priority__ = 1000  # so `ndarray + Tensor` defers to Tensor.__radd__
 
-    def __init__(self, data: ArrayLike, requires_grad: bool = False, dtype: Any = None) -> None:
+    def __init__(self, data: ArrayLike, requires_grad: _bool = False, dtype: Any = None) -> None:
         self.data: np.ndarray = to_array(data, dtype)
         self.grad: Tensor | None = None
         self.requires_grad = bool(requires_grad)
@@ -159,7 +165,7 @@ class Tensor:
 
     # ------------------------------------------------------------------ basics
     @property
-    def shape(self) -> tuple[int, ...]:
+    def shape(self) -> tuple[_int, ...]:
         return self.data.shape
 
     @property
@@ -167,27 +173,27 @@ class Tensor:
         return self.data.dtype
 
     @property
-    def ndim(self) -> int:
+    def ndim(self) -> _int:
         return self.data.ndim
 
     @property
-    def is_leaf(self) -> bool:
+    def is_leaf(self) -> _bool:
         return self._backward is None
 
     @property
     def device(self) -> str:
         return "cpu"
 
-    def size(self, dim: int | None = None) -> Any:
+    def size(self, dim: _int | None = None) -> Any:
         return self.shape if dim is None else self.shape[dim]
 
-    def dim(self) -> int:
+    def dim(self) -> _int:
         return self.data.ndim
 
-    def numel(self) -> int:
+    def numel(self) -> _int:
         return int(self.data.size)
 
-    def __len__(self) -> int:
+    def __len__(self) -> _int:
         if self.data.ndim == 0:
             raise TypeError("len() of a 0-d tensor")
         return self.data.shape[0]
@@ -222,7 +228,7 @@ class Tensor:
     def contiguous(self) -> Tensor:
         return self
 
-    def requires_grad_(self, requires_grad: bool = True) -> Tensor:
+    def requires_grad_(self, requires_grad: _bool = True) -> Tensor:
         self.requires_grad = requires_grad
         return self
 
@@ -230,7 +236,7 @@ class Tensor:
         self._retain = True
 
     def backward(
-        self, gradient: Tensor | np.ndarray | None = None, retain_graph: bool = False
+        self, gradient: Tensor | np.ndarray | None = None, retain_graph: _bool = False
     ) -> None:
         """Accumulate the gradient of this tensor into `.grad` of every leaf that requires it."""
         if not self.requires_grad:
@@ -264,18 +270,18 @@ class Tensor:
 
     __hash__ = object.__hash__
 
-    def __bool__(self) -> bool:
+    def __bool__(self) -> _bool:
         if self.data.size != 1:
             raise RuntimeError("Boolean value of Tensor with more than one value is ambiguous")
         return bool(self.data.reshape(()))
 
-    def __float__(self) -> float:
+    def __float__(self) -> _float:
         return float(self.item())
 
-    def __int__(self) -> int:
+    def __int__(self) -> _int:
         return int(self.item())
 
-    def __index__(self) -> int:
+    def __index__(self) -> _int:
         return int(self.item())
 
     # ------------------------------------------------------------------ dtype
@@ -334,10 +340,10 @@ class Tensor:
     def __itruediv__(self, other: Any) -> Tensor:
         return self._inplace(np.true_divide, other)
 
-    def add_(self, other: Any, alpha: float = 1.0) -> Tensor:
+    def add_(self, other: Any, alpha: _float = 1.0) -> Tensor:
         return self._inplace(np.add, other if alpha == 1.0 else to_array(other) * alpha)
 
-    def sub_(self, other: Any, alpha: float = 1.0) -> Tensor:
+    def sub_(self, other: Any, alpha: _float = 1.0) -> Tensor:
         return self._inplace(np.subtract, other if alpha == 1.0 else to_array(other) * alpha)
 
     def mul_(self, other: Any) -> Tensor:
@@ -373,7 +379,9 @@ class Tensor:
     def _other(self, other: Any) -> Tensor | Scalar:
         if isinstance(other, Tensor):
             return other
-        if isinstance(other, (int, float, bool, np.generic)) and not isinstance(other, np.ndarray):
+        if isinstance(other, (_int, _float, _bool, np.generic)) and not isinstance(
+            other, np.ndarray
+        ):
             return other.item() if isinstance(other, np.generic) else other
         return Tensor(to_array(other, self.dtype if self.dtype.kind == "f" else None))
 
@@ -559,7 +567,7 @@ class Tensor:
         y = np.clip(x, min, max)
 
         def backward(g: np.ndarray) -> Grads:
-            keep = np.ones(x.shape, dtype=bool)
+            keep = np.ones(x.shape, dtype=_bool)
             if min is not None:
                 keep &= x >= min
             if max is not None:
@@ -570,12 +578,12 @@ class Tensor:
 
     clip = clamp
 
-    def softmax(self, dim: int) -> Tensor:
+    def softmax(self, dim: _int) -> Tensor:
         from .ops import softmax
 
         return softmax(self, dim)
 
-    def log_softmax(self, dim: int) -> Tensor:
+    def log_softmax(self, dim: _int) -> Tensor:
         from .ops import log_softmax
 
         return log_softmax(self, dim)
@@ -587,7 +595,7 @@ class Tensor:
         return where(Tensor(m), Tensor(np.asarray(value, dtype=self.dtype)), self)
 
     # ------------------------------------------------------------------ reductions
-    def sum(self, dim: int | Sequence[int] | None = None, keepdim: bool = False) -> Tensor:
+    def sum(self, dim: _int | Sequence[_int] | None = None, keepdim: _bool = False) -> Tensor:
         x = self.data
         axes = _axes(dim, x.ndim)
         out = x.sum(axis=axes, keepdims=keepdim)
@@ -601,18 +609,18 @@ class Tensor:
 
         return Tensor._make(np.asarray(out), (self,), backward)
 
-    def mean(self, dim: int | Sequence[int] | None = None, keepdim: bool = False) -> Tensor:
+    def mean(self, dim: _int | Sequence[_int] | None = None, keepdim: _bool = False) -> Tensor:
         axes = _axes(dim, self.ndim)
         n = self.data.size if axes is None else int(np.prod([self.shape[a] for a in axes]))
         return self.sum(dim, keepdim) * (1.0 / n)
 
     def var(
         self,
-        dim: int | Sequence[int] | None = None,
-        unbiased: bool | None = None,
-        keepdim: bool = False,
+        dim: _int | Sequence[_int] | None = None,
+        unbiased: _bool | None = None,
+        keepdim: _bool = False,
         *,
-        correction: int | None = None,
+        correction: _int | None = None,
     ) -> Tensor:
         if correction is None:
             correction = 0 if unbiased is False else 1
@@ -623,13 +631,13 @@ class Tensor:
 
     def std(
         self,
-        dim: int | Sequence[int] | None = None,
-        unbiased: bool | None = None,
-        keepdim: bool = False,
+        dim: _int | Sequence[_int] | None = None,
+        unbiased: _bool | None = None,
+        keepdim: _bool = False,
     ) -> Tensor:
         return self.var(dim, unbiased, keepdim).sqrt()
 
-    def _extremum(self, dim: int | None, keepdim: bool, largest: bool) -> Any:
+    def _extremum(self, dim: _int | None, keepdim: _bool, largest: _bool) -> Any:
         x = self.data
         pick = np.argmax if largest else np.argmin
         if dim is None:
@@ -652,24 +660,24 @@ class Tensor:
         out = Tensor._make(values if keepdim else values.squeeze(d), (self,), backward)
         return MaxResult(out, Tensor(idx if keepdim else idx.squeeze(d)))
 
-    def max(self, dim: int | None = None, keepdim: bool = False) -> Any:
+    def max(self, dim: _int | None = None, keepdim: _bool = False) -> Any:
         """`x.max()` -> Tensor; `x.max(dim)` -> (values, indices), like PyTorch."""
         return self._extremum(dim, keepdim, largest=True)
 
-    def min(self, dim: int | None = None, keepdim: bool = False) -> Any:
+    def min(self, dim: _int | None = None, keepdim: _bool = False) -> Any:
         return self._extremum(dim, keepdim, largest=False)
 
-    def amax(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
+    def amax(self, dim: _int | None = None, keepdim: _bool = False) -> Tensor:
         return self.max() if dim is None else self.max(dim, keepdim).values
 
-    def argmax(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
+    def argmax(self, dim: _int | None = None, keepdim: _bool = False) -> Tensor:
         if dim is None:
             return Tensor(np.asarray(np.argmax(self.data)))
         d = _norm_dim(dim, self.ndim)
         out = np.argmax(self.data, axis=d)
         return Tensor(np.expand_dims(out, d) if keepdim else out)
 
-    def argmin(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
+    def argmin(self, dim: _int | None = None, keepdim: _bool = False) -> Tensor:
         return (-self.detach()).argmax(dim, keepdim)
 
     def all(self) -> Tensor:
@@ -694,19 +702,19 @@ class Tensor:
     def view_as(self, other: Tensor) -> Tensor:
         return self.reshape(other.shape)
 
-    def flatten(self, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+    def flatten(self, start_dim: _int = 0, end_dim: _int = -1) -> Tensor:
         if self.ndim == 0:
             return self.reshape(1)
         s, e = _norm_dim(start_dim, self.ndim), _norm_dim(end_dim, self.ndim)
         shape = self.shape
         return self.reshape(*shape[:s], -1, *shape[e + 1 :])
 
-    def unsqueeze(self, dim: int) -> Tensor:
+    def unsqueeze(self, dim: _int) -> Tensor:
         d = dim if dim >= 0 else dim + self.ndim + 1
         shape = self.shape
         return self.reshape(*shape[:d], 1, *shape[d:])
 
-    def squeeze(self, dim: int | None = None) -> Tensor:
+    def squeeze(self, dim: _int | None = None) -> Tensor:
         if dim is None:
             return self.reshape(tuple(n for n in self.shape if n != 1))
         d = _norm_dim(dim, self.ndim)
@@ -719,7 +727,7 @@ class Tensor:
         inverse = tuple(np.argsort(perm))
         return Tensor._make(self.data.transpose(perm), (self,), lambda g: (g.transpose(inverse),))
 
-    def transpose(self, dim0: int, dim1: int) -> Tensor:
+    def transpose(self, dim0: _int, dim1: _int) -> Tensor:
         perm = list(range(self.ndim))
         a, b = _norm_dim(dim0, self.ndim), _norm_dim(dim1, self.ndim)
         perm[a], perm[b] = perm[b], perm[a]
@@ -777,11 +785,11 @@ class Tensor:
         return Tensor._make(np.asarray(out), (self,), backward)
 
     def split(
-        self, split_size_or_sections: int | Sequence[int], dim: int = 0
+        self, split_size_or_sections: _int | Sequence[_int], dim: _int = 0
     ) -> tuple[Tensor, ...]:
         d = _norm_dim(dim, self.ndim)
         n = self.shape[d]
-        if isinstance(split_size_or_sections, int):
+        if isinstance(split_size_or_sections, _int):
             step = split_size_or_sections
             sizes = [min(step, n - i) for i in range(0, n, step)]
         else:
@@ -798,16 +806,16 @@ class Tensor:
             start += size
         return tuple(pieces)
 
-    def chunk(self, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
+    def chunk(self, chunks: _int, dim: _int = 0) -> tuple[Tensor, ...]:
         n = self.shape[_norm_dim(dim, self.ndim)]
         return self.split(-(-n // chunks), dim)
 
-    def tril(self, diagonal: int = 0) -> Tensor:
+    def tril(self, diagonal: _int = 0) -> Tensor:
         return Tensor._make(
             np.tril(self.data, diagonal), (self,), lambda g: (np.tril(g, diagonal),)
         )
 
-    def triu(self, diagonal: int = 0) -> Tensor:
+    def triu(self, diagonal: _int = 0) -> Tensor:
         return Tensor._make(
             np.triu(self.data, diagonal), (self,), lambda g: (np.triu(g, diagonal),)
         )

@@ -1,18 +1,22 @@
-"""Convolution and pooling over NCHW tensors: im2col + one (batched) GEMM, no loop over pixels.
+"""Convolution and pooling over NCHW tensors: im2col + GEMM, no Python loop over pixels.
 
 im2col copies, for each of the KH*KW kernel offsets (a loop of at most a few dozen iterations), the
-strided slice of the padded input that this offset sees into `cols` of shape (N, C, KH, KW, OH, OW);
-the convolution is then `W (G, O/G, C/G*KH*KW) @ cols (N, G, C/G*KH*KW, OH*OW)`. col2im (backward)
-adds the same slices back. Pooling reads the same KH*KW strided views and reduces them elementwise.
+strided slice of the padded input that this offset sees into a `cols` array; the convolution is then
+matrix products with the (O, C/G*KH*KW) weight. Two layouts, picked by shape:
 
-conv2d is cross-correlation, as in PyTorch: out[n, o, i, j] = b[o] + sum_{c,u,v} W[o, c, u, v] *
-x_pad[n, g*C/G + c, i*s + u*d, j*s + v*d].
+* channel-major cols (G, C/G*KH*KW, N*OH*OW): the whole batch is one GEMM per group (most layers);
+* per-sample cols (N, C*KH*KW, OH*OW): one small GEMM per sample, for skinny products with few
+  input channels (a first layer on 1 or 3 channels), which OpenBLAS runs far faster this way.
+
+col2im (backward) adds the same slices back. Pooling reads the same KH*KW strided views and reduces
+them elementwise. conv2d is cross-correlation, as in PyTorch:
+out[n, o, i, j] = b[o] + sum_{c,u,v} W[o, c, u, v] * x_pad[n, g*C/G + c, i*s + u*d, j*s + v*d].
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
@@ -106,9 +110,35 @@ def conv2d(
         STATE.macs += n * o * oh * ow * cg * kh * kw
         return Tensor._make(meta_array((n, o, oh, ow), x.dtype), parents, lambda g: (None,) * 3)
 
-    g_, og, ckk, nl = groups, o // groups, cg * kh * kw, n * oh * ow
+    geometry = (s, p, dil, groups, (oh, ow))
+    b = None if bias is None else bias.data
+    need = (input.requires_grad, weight.requires_grad, bias is not None and bias.requires_grad)
+    # Skinny products (few input channels, e.g. the first layer) run far faster in OpenBLAS as one
+    # small GEMM per sample; otherwise the whole batch is one GEMM per group.
+    per_sample = groups == 1 and cg * kh * kw < 64
+    conv = _conv_per_sample if per_sample else _conv_channel_major
+    out, grads = conv(x, w, b, geometry, need)
+
+    def backward(g: np.ndarray) -> Grads:
+        gx, gw, gb = grads(g)
+        return (gx, gw) if bias is None else (gx, gw, gb)
+
+    return Tensor._make(out, parents, backward)
+
+
+Geometry = tuple[tuple[int, int], tuple[int, int], tuple[int, int], int, tuple[int, int]]
+ConvGrads = Callable[[np.ndarray], tuple[Any, Any, Any]]
+
+
+def _conv_channel_major(
+    x: np.ndarray, w: np.ndarray, b: np.ndarray | None, geometry: Geometry, need: tuple[bool, ...]
+) -> tuple[np.ndarray, ConvGrads]:
+    """cols (G, C/G*KH*KW, N*OH*OW): the whole batch is ONE GEMM per group, forward and backward."""
+    s, p, dil, g_, (oh, ow) = geometry
+    n, c, h, wd = x.shape
+    o, cg, kh, kw = w.shape
+    og, ckk, nl = o // g_, cg * kh * kw, n * oh * ow
     pointwise = kh == kw == 1 and s == (1, 1) and p == (0, 0)
-    # cols (G, C/G*KH*KW, N*OH*OW): channel-major, so the whole batch is ONE GEMM per group
     if pointwise:
         cols = x.transpose(1, 0, 2, 3).reshape(g_, ckk, nl)
     else:
@@ -119,18 +149,19 @@ def conv2d(
         cols = cols6.reshape(g_, ckk, nl)
     w2 = w.reshape(g_, og, ckk)
     out_cm = np.matmul(w2, cols).reshape(o, n, oh, ow)  # (O, N, OH, OW)
-    if bias is not None:
-        out_cm += bias.data.reshape(o, 1, 1, 1)
-    out = out_cm.transpose(1, 0, 2, 3)  # NCHW view of channel-major memory (no copy)
+    if b is not None:
+        out_cm += b.reshape(o, 1, 1, 1)
+    # back to C-contiguous NCHW: one cheap copy that keeps every later op on regular strides
+    out = np.ascontiguousarray(out_cm.transpose(1, 0, 2, 3))
 
-    def backward(grad: np.ndarray) -> Grads:
+    def grads(grad: np.ndarray) -> tuple[Any, Any, Any]:
         g2 = grad.transpose(1, 0, 2, 3).reshape(g_, og, nl)  # (G, O/G, N*L)
-        gw = gb = gx = None
-        if weight.requires_grad:
+        gx = gw = gb = None
+        if need[1]:
             gw = np.matmul(g2, cols.transpose(0, 2, 1)).reshape(w.shape)
-        if bias is not None and bias.requires_grad:
+        if need[2]:
             gb = g2.reshape(o, nl).sum(axis=1)
-        if input.requires_grad:
+        if need[0]:
             gcols = np.matmul(w2.transpose(0, 2, 1), g2)  # (G, CKK, N*L)
             if pointwise:
                 gx = gcols.reshape(c, n, h, wd).transpose(1, 0, 2, 3)
@@ -140,9 +171,46 @@ def conv2d(
                 for u, v, index in _windows(gxp, (kh, kw), s, dil, (oh, ow)):
                     gxp[index] += gcols6[:, u, v]
                 gx = gxp[:, :, p[0] : p[0] + h, p[1] : p[1] + wd].transpose(1, 0, 2, 3)
-        return (gx, gw) if bias is None else (gx, gw, gb)
+        return gx, gw, gb
 
-    return Tensor._make(out, parents, backward)
+    return out, grads
+
+
+def _conv_per_sample(
+    x: np.ndarray, w: np.ndarray, b: np.ndarray | None, geometry: Geometry, need: tuple[bool, ...]
+) -> tuple[np.ndarray, ConvGrads]:
+    """cols (N, C*KH*KW, OH*OW) and one small GEMM per sample (groups == 1)."""
+    s, p, dil, _, (oh, ow) = geometry
+    n, c, h, wd = x.shape
+    o, _, kh, kw = w.shape
+    ckk, L = c * kh * kw, oh * ow
+    xp = _pad(x, p[0], p[0], p[1], p[1], 0.0)
+    cols6 = np.empty((n, c, kh, kw, oh, ow), dtype=x.dtype)
+    for u, v, index in _windows(xp, (kh, kw), s, dil, (oh, ow)):
+        cols6[:, :, u, v] = xp[index]
+    cols = cols6.reshape(n, ckk, L)
+    w2 = w.reshape(o, ckk)
+    out = np.matmul(w2, cols).reshape(n, o, oh, ow)  # (N, O, L): contiguous NCHW
+    if b is not None:
+        out += b.reshape(1, o, 1, 1)
+
+    def grads(grad: np.ndarray) -> tuple[Any, Any, Any]:
+        g2 = grad.reshape(n, o, L)
+        gx = gw = gb = None
+        if need[1]:
+            # sum over samples of g[n] @ cols[n]^T as one GEMM: (O, N*L) @ (N*L, CKK)
+            gw = np.einsum("nol,nkl->ok", g2, cols).reshape(w.shape)
+        if need[2]:
+            gb = g2.sum(axis=(0, 2))
+        if need[0]:
+            gcols6 = np.matmul(w2.T, g2).reshape(n, c, kh, kw, oh, ow)
+            gxp = np.zeros(xp.shape, dtype=x.dtype)
+            for u, v, index in _windows(gxp, (kh, kw), s, dil, (oh, ow)):
+                gxp[index] += gcols6[:, :, u, v]
+            gx = gxp[:, :, p[0] : p[0] + h, p[1] : p[1] + wd]
+        return gx, gw, gb
+
+    return out, grads
 
 
 def _pool_geometry(
@@ -195,20 +263,27 @@ def max_pool2d(
     eh, ew = _extra(h, k[0], s[0], p[0], d[0], oh), _extra(w, k[1], s[1], p[1], d[1], ow)
     xp = _pad(x, p[0], p[0] + eh, p[1], p[1] + ew, -np.inf)
     best = np.empty((n, c, oh, ow), dtype=x.dtype)
-    arg = np.zeros((n, c, oh, ow), dtype=np.int16)
     for u, v, index in _windows(xp, k, s, d, (oh, ow)):
-        view = xp[index]
         if u == v == 0:
-            best[...] = view
-            continue
-        better = view > best  # strict: ties keep the first maximum, as PyTorch does
-        np.copyto(best, view, where=better)
-        arg[better] = u * k[1] + v
+            best[...] = xp[index]
+        else:
+            np.maximum(best, xp[index], out=best)
+    disjoint = s[0] >= d[0] * (k[0] - 1) + 1 and s[1] >= d[1] * (k[1] - 1) + 1
 
     def backward(g: np.ndarray) -> Grads:
+        # route g to the first maximum of each window (row-major order), as PyTorch does
         gxp = np.zeros(xp.shape, dtype=g.dtype)
+        taken = np.zeros(best.shape, dtype=bool)
+        hit = np.empty(best.shape, dtype=bool)
         for u, v, index in _windows(gxp, k, s, d, (oh, ow)):
-            gxp[index] += np.where(arg == u * k[1] + v, g, 0)
+            np.equal(xp[index], best, out=hit)
+            if u or v:
+                hit &= ~taken
+            taken |= hit
+            if disjoint:  # windows do not overlap: write, do not accumulate
+                np.multiply(g, hit, out=gxp[index])
+            else:
+                gxp[index] += g * hit
         return (gxp[:, :, p[0] : p[0] + h, p[1] : p[1] + w],)
 
     return Tensor._make(best, (input,), backward)
