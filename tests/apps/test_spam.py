@@ -363,3 +363,16 @@ def test_neuron_estimator_manners():
     proba = m.predict_proba(X)
     assert proba.shape == (6, 2) and np.allclose(proba.sum(1), 1)
     assert 0.0 <= m.score(X, y) <= 1.0
+
+
+def test_tuned_threshold_comes_from_the_training_data(no_real_data):
+    from mltutorial.data import load_sms_spam
+
+    corpus = load_sms_spam()
+    cfg = LadderConfig(
+        models=("nb", "neuron"), char_ngrams=None, neuron_epochs=5, tune_threshold=True
+    )
+    result = train_ladder(corpus, cfg)
+    for r in result.results.values():
+        assert 0.0 < r.metrics["threshold"] < 1.0
+        assert r.filter.threshold == r.metrics["threshold"]

@@ -214,7 +214,8 @@ def _evaluate(args: Any) -> int:
         f"{flt.model_name} filter trained on {flt.meta.get('dataset', '?')}, measured on all "
         f"{len(corpus)} messages of {corpus.info.label} (threshold {flt.threshold:.3f})",
     )
-    if flt.meta.get("dataset") == corpus.info.label:
+    same_data = flt.meta.get("data_path") == (str(corpus.info.path) if corpus.info.path else None)
+    if same_data and flt.meta.get("dataset") == corpus.info.label:
         print("note: same corpus as training: these numbers include the training messages")
     return 0
 

@@ -132,8 +132,12 @@ def _make_model(name: str, cfg: LadderConfig):
 def _best_threshold(y: np.ndarray, y_score: np.ndarray) -> float:
     """The threshold with the best F1 on (y, y_score), midway between neighbouring scores."""
     precision, recall, thresholds = skm.precision_recall_curve(y, y_score)
+    if len(thresholds) == 0:
+        return 0.5
     f1 = 2 * precision * recall / np.maximum(precision + recall, 1e-12)
-    return float(thresholds[int(np.argmax(f1[:-1]))]) if len(thresholds) else 0.5
+    i = int(np.argmax(f1[:-1]))  # any threshold in (thresholds[i-1], thresholds[i]] does as well
+    below = thresholds[i - 1] if i > 0 else 0.0
+    return float((below + thresholds[i]) / 2)
 
 
 def _tuned_threshold(name: str, cfg: LadderConfig, texts: list[str], y: np.ndarray) -> float:
@@ -180,7 +184,12 @@ def train_ladder(corpus, cfg: LadderConfig | None = None) -> LadderResult:
     tr_texts = [texts[i] for i in train_idx]
     te_texts = [texts[i] for i in test_idx]
     y_tr, y_te = y[train_idx], y[test_idx]
-    meta = {"dataset": corpus.info.label, "n_train": len(train_idx), "seed": cfg.seed}
+    meta = {
+        "dataset": corpus.info.label,
+        "data_path": str(corpus.info.path) if corpus.info.path else None,
+        "n_train": len(train_idx),
+        "seed": cfg.seed,
+    }
 
     start = time.perf_counter()
     cache: dict[str, tuple[TextFeatures, Any, Any]] = {}  # feature kind -> fitted, X_train, X_test

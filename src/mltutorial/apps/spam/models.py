@@ -268,15 +268,20 @@ class _EngineModel(_Classifier):
         self.net_.train()
         for _ in range(self.num_epochs):
             order = rng.permutation(n_samples)
+            X_epoch, y_epoch = (
+                X[order],
+                y[order].astype(np.float32),
+            )  # shuffled once: slices are cheap
             total = 0.0
             for lo in range(0, n_samples, self.batch_size):
-                idx = order[lo : lo + self.batch_size]
-                z = self.net_(X[idx])  # (B,) logits
-                loss = bce_with_logits(z, engine.tensor(y[idx].astype(np.float32)), self.pos_weight)
+                X_batch = X_epoch[lo : lo + self.batch_size]
+                z = self.net_(X_batch)  # (B,) logits
+                y_batch = engine.tensor(y_epoch[lo : lo + self.batch_size])
+                loss = bce_with_logits(z, y_batch, self.pos_weight)
                 opt.zero_grad()
                 loss.backward()
                 opt.step()
-                total += loss.item() * len(idx)
+                total += loss.item() * X_batch.shape[0]
             epoch_loss = total / n_samples
             if not np.isfinite(epoch_loss):
                 progress.close()
