@@ -128,7 +128,7 @@ def _figure(path: Path, alt: str) -> str:
     except OSError as exc:
         return f"<p class='error'>figure {_e(path)} could not be read: {_e(exc)}</p>"
     return (
-        f"<figure><img src='data:image/png;base64,{data}' alt='{_e(alt)}' loading='lazy'>"
+        f"<figure><img src='data:image/png;base64,{data}' alt='{_e(alt)}'>"
         f"<figcaption>{_e(Path(path).name)}</figcaption></figure>"
     )
 
