@@ -220,7 +220,7 @@ def plot(result: Result, path: str | Path) -> Path:
     start = result.runs[0].path[0]
     w_lo, w_hi = min(start[0], ws) - 0.25, max(start[0], ws) + 0.6
     b_lo, b_hi = min(start[1], bs) - 0.9, max(start[1], bs) + 0.4
-    W, B = np.meshgrid(np.linspace(w_lo, w_hi, 240), np.linspace(b_lo, b_hi, 240))
+    W, B = np.meshgrid(np.linspace(w_lo, w_hi, 150), np.linspace(b_lo, b_hi, 150))
     J = cost(W, B, result.x, result.y)
     levels = result.J_star * np.geomspace(1.02, J.max() / result.J_star, 16)
 
@@ -266,9 +266,34 @@ def plot(result: Result, path: str | Path) -> Path:
     ax_cost.set_xlabel("step")
     ax_cost.set_ylabel("J(w, b) - J*  (cm^2)")
     ax_cost.set_title(f"Distance to the minimum (stable for lr < {result.lr_limit:.3f})")
-    ax_cost.legend(fontsize=8, loc="center left", frameon=True, framealpha=0.9)
-    for ax in flat[n_maps + 1 :]:
-        ax.set_visible(False)
+    ax_cost.legend(fontsize=8, loc="upper right", frameon=True, framealpha=0.9)
+    rest = flat[n_maps + 1 :]
+    if rest:  # steps to converge per learning rate, in the spare panel
+        ax_bar = rest[0]
+        for i, r in enumerate(result.runs):
+            color = viz.CYCLE[i % len(viz.CYCLE)]
+            if r.converged_step is not None:
+                height, note, hatch = r.converged_step, f"{r.converged_step}", None
+            elif r.diverged_step is not None:
+                height, note, hatch = 0, f"diverged\n(step {r.diverged_step})", None
+            else:
+                height, note, hatch = result.max_steps, f"> {result.max_steps}", "//"
+            ax_bar.bar(i, height, color=color, hatch=hatch)
+            ax_bar.annotate(
+                note,
+                (i, height),
+                xytext=(0, 3),
+                textcoords="offset points",
+                ha="center",
+                fontsize=8,
+            )
+        ax_bar.set_xticks(range(len(result.runs)))
+        ax_bar.set_xticklabels([f"lr = {r.lr:g}" for r in result.runs])
+        ax_bar.set_ylabel("steps to converge (J - J* < rel_tol J*)")
+        ax_bar.set_ylim(0, max(1, ax_bar.get_ylim()[1]) * 1.12)
+        ax_bar.set_title("Steps to converge, per learning rate")
+        for ax in rest[1:]:
+            ax.set_visible(False)
     return viz.save(fig, path, title=f"{SLIDE} h(x) = w x + b on iris petals, contours of J(w, b)")
 
 
@@ -277,5 +302,5 @@ CHAPTER = lesson_chapter(
     slide=SLIDE,
     order=42,
     tour={},
-    quick={"lrs": [0.03, 0.1, 0.11], "max_steps": 1000},
+    quick={"lrs": [0.1, 0.11], "max_steps": 500},
 )

@@ -359,7 +359,7 @@ def plot(result: Result, path: str | Path) -> Path:
     ax3.legend(fontsize=8, loc="upper center")
 
     # 4. saddle: the path on the map
-    X, Y = np.meshgrid(np.linspace(-2.2, 2.2, 200), np.linspace(-1.5, 1.5, 200))
+    X, Y = np.meshgrid(np.linspace(-2.2, 2.2, 120), np.linspace(-1.5, 1.5, 120))
     ax4.contour(X, Y, saddle(X, Y), levels=20, cmap="Greys", linewidths=0.7)
     sp = result.saddle_path
     ax4.plot(sp[:, 0], sp[:, 1], ".-", ms=3, lw=0.8, color=viz.COLORS["ours"], label="descent path")
