@@ -178,3 +178,33 @@ def test_load_state_dict_errors_and_save_load_roundtrip(tmp_path):
     with pytest.raises(engine.LoadError, match="no such model file"):
         engine.load(tmp_path / "missing.npz")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.npz", "m.npz"]  # no temp files left
+
+
+def test_scatter_add_rows_equals_add_at():
+    from mltutorial.engine.nn.functional import _scatter_add_rows
+
+    rng = np.random.default_rng(0)
+    index, rows = rng.integers(0, 7, 50), rng.standard_normal((50, 3)).astype(np.float32)
+    expected = np.zeros((7, 3), np.float32)
+    np.add.at(expected, index, rows)
+    np.testing.assert_allclose(_scatter_add_rows(index, rows, 7), expected, rtol=1e-6, atol=1e-6)
+
+
+def test_cnn_training_step_stays_float32_everywhere():
+    engine.manual_seed(0)
+    model = nn.Sequential(
+        nn.Conv2d(1, 4, 3, padding=1), nn.BatchNorm2d(4), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Flatten(), nn.Linear(4 * 4 * 4, 3), nn.GELU(), nn.LayerNorm(3),
+    )  # fmt: skip
+    opt = engine.optim.AdamW(model.parameters())
+    out = model(engine.randn(5, 1, 8, 8))
+    loss = F.cross_entropy(out, engine.tensor([0, 1, 2, 0, 1]))
+    loss.backward()
+    opt.step()
+    assert out.dtype == loss.dtype == np.float32
+    for p in model.parameters():
+        assert p.dtype == p.grad.dtype == np.float32
+        assert all(
+            v.dtype == np.float32 for v in opt.state[id(p)].values() if isinstance(v, np.ndarray)
+        )
+    assert all(b.dtype in (np.float32, np.int64) for b in model.buffers())

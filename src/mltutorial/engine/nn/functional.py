@@ -159,6 +159,21 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
     return Tensor._make(x * scale, (input,), lambda g: (g * scale,))
 
 
+def _scatter_add_rows(index: np.ndarray, rows: np.ndarray, n: int) -> np.ndarray:
+    """out[index[i]] += rows[i] for all i (repeats add up): sort by index, then one segmented sum.
+
+    Same result as np.add.at(out, index, rows), several times faster for 2-D rows.
+    """
+    out = np.zeros((n, rows.shape[1]), dtype=rows.dtype)
+    if index.size == 0:
+        return out
+    order = np.argsort(index, kind="stable")
+    sorted_index = index[order]
+    starts = np.flatnonzero(np.r_[True, sorted_index[1:] != sorted_index[:-1]])
+    out[sorted_index[starts]] = np.add.reduceat(rows[order], starts, axis=0)
+    return out
+
+
 def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None) -> Tensor:
     """Rows of `weight` picked by integer `input`; backward scatter-adds into the picked rows."""
     idx = to_array(input)
@@ -175,9 +190,9 @@ def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None) -> 
     out = w[idx]
 
     def backward(g: np.ndarray) -> Grads:
-        gw = np.zeros_like(w)
-        flat = idx.reshape(-1)
-        np.add.at(gw, flat, g.reshape(flat.size, w.shape[1]))
+        gw = _scatter_add_rows(
+            idx.reshape(-1) % w.shape[0], g.reshape(idx.size, w.shape[1]), w.shape[0]
+        )
         if padding_idx is not None:
             gw[padding_idx] = 0
         return (gw,)
