@@ -87,10 +87,14 @@ def run(ctx: ChapterContext) -> ChapterOutput:
         "best_model": best,
         **{f"{name}_{k}": v for name, r in res.items() for k, v in r.metrics.items()},
     }
+    best_m = res[best].metrics
     summary = (
-        f"best {plots.LABELS[best]}: accuracy {res[best].metrics['accuracy']:.2%}, "
-        f"F1 {res[best].metrics['f1']:.3f}; one neuron F1 {neuron['f1']:.3f} vs naive Bayes "
-        f"{nb['f1']:.3f}"
+        f"{plots.LABELS[best]} best: accuracy {best_m['accuracy']:.2%}, F1 {best_m['f1']:.3f}; "
+        + (
+            f"naive Bayes F1 {nb['f1']:.3f}"
+            if best == "neuron"
+            else f"one neuron F1 {neuron['f1']:.3f}, naive Bayes {nb['f1']:.3f}"
+        )
     )
     text = (
         f"Four models on one stratified 80/20 split of {result.dataset} ({result.n_train} training, "
