@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from helpers import need_data
 from mltutorial.apps.textgen import app, checkpoint
 from mltutorial.apps.textgen import corpus as corpus_mod
 from mltutorial.apps.textgen import train as T
@@ -363,3 +364,16 @@ def test_chapter_quick(tmp_path):
     assert out.figures and out.figures[0].exists()
     assert "ROMEO:" in out.samples[0] and "Einstein Telescope" in out.samples[1]
     assert out.data and out.summary.startswith("val loss")
+
+
+# ------------------------------------------------------------------ real data (slow)
+
+
+@pytest.mark.slow
+def test_tour_ladder_on_tiny_shakespeare(tmp_path):
+    """The tour's configuration on the real corpus: each rung beats the one below it."""
+    need_data("tinyshakespeare")
+    ladder = app.run_ladder(config="tour", plot=tmp_path / "ladder.png")
+    bigram, mlp, gpt = (r.val_loss for r in ladder.results)
+    assert bigram == pytest.approx(2.4819, abs=1e-3)  # add-one bigram, whole val split
+    assert mlp < bigram - 0.1 and gpt < mlp, (bigram, mlp, gpt)

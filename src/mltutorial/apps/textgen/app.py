@@ -98,7 +98,8 @@ def load_checkpoint(path: Pathish) -> tuple[Any, CharVocab, dict[str, Any]]:
     """(model ready to sample, its vocabulary, the checkpoint's header)."""
     meta, state, _ = ckpt_mod.load(path)
     model, _ = _build(meta, state, str(path))
-    model.eval() if hasattr(model, "eval") else None
+    if hasattr(model, "eval"):
+        model.eval()
     return model, CharVocab(meta["vocab"]), meta
 
 
@@ -307,18 +308,21 @@ def plot_curves(
     data_label: str,
     baseline: tuple[str, float] | None = None,
 ) -> Path:
-    """Training and validation loss against step, one colour per model (train dashed)."""
+    """Training and validation loss against step: one model in the house train/val colours;
+    several, one colour per model (train dashed, validation solid)."""
     from mltutorial import viz
 
     fig, ax = viz.figure(width=7.0, height=4.2)
     for i, (name, h) in enumerate(curves.items()):
-        color = viz.CYCLE[i % len(viz.CYCLE)]
+        color = tcolor = viz.CYCLE[i % len(viz.CYCLE)]
+        if len(curves) == 1:
+            tcolor, color = viz.COLORS["train"], viz.COLORS["val"]
         if h.step:
             smooth = _smooth(np.asarray(h.loss), 25)
             ax.plot(
                 h.step,
                 smooth,
-                color=color,
+                color=tcolor,
                 alpha=0.35,
                 lw=1,
                 label=f"{name}: train (per step, smoothed)",
@@ -327,7 +331,7 @@ def plot_curves(
             h.eval_step,
             h.eval_train,
             "--o",
-            color=color,
+            color=tcolor,
             ms=3,
             lw=1.2,
             label=f"{name}: train (estimate)",

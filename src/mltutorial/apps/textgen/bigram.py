@@ -24,9 +24,7 @@ class BigramModel:
         counts = np.zeros((vocab_size, vocab_size), dtype=np.float64)  # (V, V)
         np.add.at(counts, (ids[:-1], ids[1:]), 1.0)
         self.counts_ = counts
-        smoothed = counts + self.alpha
-        self.log_probs_ = np.log(smoothed / smoothed.sum(axis=1, keepdims=True))  # (V, V)
-        return self
+        return self.load_state({"counts": counts})
 
     @property
     def n_params(self) -> int:
@@ -47,5 +45,7 @@ class BigramModel:
         counts = np.asarray(state["counts"], dtype=np.float64)
         smoothed = counts + self.alpha
         self.counts_ = counts
-        self.log_probs_ = np.log(smoothed / smoothed.sum(axis=1, keepdims=True))
+        total = np.maximum(smoothed.sum(axis=1, keepdims=True), 1e-300)  # a row never seen
+        with np.errstate(divide="ignore"):  # alpha=0: unseen pairs are impossible, log 0 = -inf
+            self.log_probs_ = np.log(smoothed / total)  # (V, V)
         return self

@@ -80,14 +80,16 @@ def run(ctx: ChapterContext) -> ChapterOutput:
         f"Counting pairs of characters (bigram) gives {bigram.val_loss:.2f}. An MLP that looks at "
         f"the last {mlp.model.context_size} characters gets {mlp.val_loss:.2f}. A small GPT "
         f"(nanoGPT's architecture: embeddings, causal self-attention, MLPs, trained with AdamW on "
-        f"our NumPy engine) gets {gpt.val_loss:.2f} after {gpt.step} steps. ChatGPT is the same "
-        "idea at a vastly larger scale: tokens instead of characters, about a million times more "
-        "parameters and data, then tuned to follow instructions.\n\n"
+        f"our NumPy engine) gets {gpt.val_loss:.2f} after {gpt.step} steps, with "
+        f"{gpt.n_params:,} parameters. ChatGPT is the same idea at a vastly larger scale: "
+        "tokens (pieces of words) instead of characters, GPT-3's 175 billion parameters (over a "
+        "million times more) trained on a large part of the web, then tuned to follow "
+        "instructions.\n\n"
         "The slide's prompt shows what this model is not: it never learned to follow "
         "instructions, so it continues the request as if it were a line of a play"
         + (f" ({warnings[-1].replace('warning: ', '')})" if warnings else "")
         + ". Run `mltutorial generate train --config baby` for nanoGPT's CPU configuration "
-        "(validation loss about 1.9 in a few minutes), then `mltutorial generate sample "
+        "(validation loss about 1.9 after 2,000 steps), then `mltutorial generate sample "
         '"ROMEO:"`.'
     )
     figure = ladder.figure

@@ -49,7 +49,7 @@ def load(
     """(meta, model_state, optim_state); any problem is one `DataError` line naming the file."""
     p = Path(path)
     if not p.exists():
-        raise DataError(f"{p}: no such checkpoint")
+        raise DataError(f"{p}: no such checkpoint (make one: mltutorial generate train -o {p})")
     if p.is_dir():
         raise DataError(f"{p}: is a folder, not a checkpoint file")
     try:
