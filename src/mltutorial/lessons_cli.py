@@ -13,8 +13,8 @@ from mltutorial.config import parse_overrides
 def _list(argv: list[str], prog: str) -> int:
     parser = Parser(prog=prog, description="List the lessons, one per slide idea of the talk.")
     parser.parse_args(argv)
-    for name in lessons.names():
-        module = lessons.get(name)
+    for module in lessons.in_slide_order():
+        name = module.__name__.rsplit(".", 1)[-1]
         print(f"{name:<24} {lessons.title(module)}")
     return 0
 

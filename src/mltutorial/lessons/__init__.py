@@ -23,7 +23,7 @@ from mltutorial.tour import Chapter, ChapterContext, ChapterOutput, Table
 
 
 def names() -> list[str]:
-    """Every lesson module's name, in slide order where they register a chapter."""
+    """Every lesson module's name, alphabetically (see `in_slide_order` for the talk's order)."""
     found = [m.name for m in pkgutil.iter_modules(__path__) if not m.name.startswith("_")]
     return sorted(found)
 
@@ -37,6 +37,12 @@ def get(name: str) -> ModuleType:
         hint = f"; did you mean {', '.join(close)}?" if close else ""
         raise UserError(f"unknown lesson {name!r}{hint} (see 'mltutorial lessons')")
     return importlib.import_module(f"{__name__}.{name}")
+
+
+def in_slide_order() -> list[ModuleType]:
+    """Every lesson module, in the order of the talk's slides (their chapter's `order`)."""
+    modules = [get(name) for name in names()]
+    return sorted(modules, key=lambda m: getattr(getattr(m, "CHAPTER", None), "order", 1e9))
 
 
 def title(module: ModuleType) -> str:
