@@ -148,9 +148,7 @@ class MovieRecommender:
         """'because you liked X': the liked movie most similar to `item` (kNN similarity)."""
         if liked.size == 0:
             return ""
-        sims = self.knn_.sim_[item, liked].astype(np.float64)
-        if weights is not None:
-            sims = sims * weights
+        sims = self.knn_.sim_[item, liked]
         best = liked[int(np.argmax(sims))]
         return f"because you liked {self.catalog_.titles[best]}"
 
@@ -165,7 +163,11 @@ class MovieRecommender:
 
     # ----------------------------------------------------------------------------- use
     def recommend(self, user: int, k: int = 10, method: str = "hybrid") -> list[Recommendation]:
-        """Top-k movies user `user` (1-based id) has not rated, with reasons."""
+        """Top-k movies user `user` (1-based id) has not rated, with reasons.
+
+        content: ranked by the content cosine; collaborative: by MF's predicted rating; hybrid: by
+        the hybrid's blended rating. "because you liked X": of the movies the user rated >= 4, the
+        one with the highest kNN similarity to the recommendation."""
         method = self._method(method)
         u = self.check_user(user)
         rated, ratings = self.knn_.rated(u)
