@@ -142,9 +142,7 @@ class MovieRecommender:
         return top[np.argsort(-scores[top], kind="stable")]
 
     # ----------------------------------------------------------------------------- reasons
-    def _because_liked(
-        self, item: int, liked: np.ndarray, weights: np.ndarray | None = None
-    ) -> str:
+    def _because_liked(self, item: int, liked: np.ndarray) -> str:
         """'because you liked X': the liked movie most similar to `item` (kNN similarity)."""
         if liked.size == 0:
             return ""
