@@ -336,7 +336,7 @@ def _report(runs: list[Run], machine: str, command: str, spread_s: float) -> str
         + ", ".join(
             f"{r.join_s:.1f} s for {r.n}" for r in runs if not r.error and r.mode == runs[0].mode
         )
-        + " (each join is its own committed transaction).",
+        + " (joins are group-committed like answers; the HTTP requests dominate).",
         "",
     ]
     return "\n".join(lines)

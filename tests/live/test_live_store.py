@@ -222,3 +222,37 @@ def test_batch_throughput(store, deck):
     seconds = time.perf_counter() - start
     assert store.results(sid, 2).count == 50
     assert seconds < 5, seconds
+
+
+CHOICE_DECK = """\
+title: Poll
+results_hidden: true
+profanity_filter: false
+questions:
+  - type: choice
+    prompt: Tea or coffee?
+    options: [Tea, Coffee, Water]
+  - type: wordcloud
+    prompt: One word
+    max_entries: 1
+"""
+
+
+def test_multiple_choice_and_hidden_results(store):
+    from mltutorial.live.deck import parse_deck
+
+    deck = parse_deck(CHOICE_DECK, "poll.yaml")
+    info = store.create_session(deck)
+    sid = info.session_id
+    state = store.state(sid)
+    assert state.question.type == "choice" and not state.results_visible  # hidden by the deck
+    people = store.join_many([(sid, f"p{i}") for i in range(5)])
+    store.submit_many(
+        Submission(p.id, sid, 0, choice=[0, 1, 1, 2, 1][i]) for i, p in enumerate(people)
+    )
+    assert store.results(sid, 0).options == [1, 3, 1]
+    assert store.act(sid, "show_results").results_visible
+    store.act(sid, "next")
+    ack = store.submit(Submission(people[0].id, sid, 1, words=["damn", "extra"]))
+    assert ack.status == "received"
+    assert dict(store.results(sid, 1).words) == {"damn": 1}  # one entry allowed, no filter

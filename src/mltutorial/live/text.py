@@ -17,6 +17,7 @@ from importlib import resources
 MAX_ENTRY_CHARS = 40  # a word-cloud entry: a word or a short phrase (Mentimeter allows 25)
 MAX_NICKNAME_CHARS = 24
 MIN_WORD_CHARS = 2  # "AI" and "ML" stay; "a", "x" and "?" go
+_NON_WORD = re.compile(r"[^\w]+")
 _END_PUNCTUATION = " \t.,;:!?¡¿\"'`“”‘’()[]{}-–—…"
 
 STOP_WORDS = frozenset(
@@ -146,7 +147,7 @@ def normalise_entry(text: str, profanity_filter: bool = True) -> Entry:
         return Entry(raw, None, "too short")
     if profanity_filter:
         bad = profanity_words()
-        if any(t in bad for t in re.split(r"[^\w]+", word)):
+        if any(t in bad for t in _NON_WORD.split(word)):
             return Entry(raw, None, "filtered")
     return Entry(raw, word)
 
