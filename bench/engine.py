@@ -265,6 +265,15 @@ def main(argv: list[str] | None = None) -> int:
         "Step = forward, cross-entropy, backward, Adam step.",
         "",
     ]
+    if max(r["load"] for r in runs) > (os.cpu_count() or 1):
+        lines += [
+            "Note: the machine was oversubscribed during this run (load average above the core "
+            "count: other jobs were running). With more BLAS threads than free cores, OpenBLAS and "
+            "torch threads spin against other processes and timings swing widely; the 1-thread "
+            "section is then the steadier comparison. Ratios come from interleaved steps, so both "
+            "frameworks saw the same conditions.",
+            "",
+        ]
     for res in runs:
         lines += section(res)
     last = runs[-1]

@@ -154,9 +154,7 @@ class Adam(Optimizer):
                     g = g + wd * x
                 m, v = state["exp_avg"], state["exp_avg_sq"]
                 buf = state.get("scratch")
-                if (
-                    buf is None or buf.shape != x.shape
-                ):  # one scratch array: no temporaries per step
+                if buf is None or buf.shape != x.shape:  # one scratch array, no temporaries
                     buf = state["scratch"] = np.empty_like(x)
                 np.subtract(g, m, out=buf)  # m = lerp(m, g, 1 - b1), as torch
                 buf *= 1 - b1
