@@ -96,6 +96,13 @@ def test_a_deck_file(tmp_path):
         load_deck(tmp_path / "missing.yaml")
 
 
+def _postgres_words() -> str:
+    """Without the optional driver: the install hint; with it: nothing listens on port 9."""
+    import importlib.util
+
+    return "cannot use the database" if importlib.util.find_spec("psycopg") else "psycopg"
+
+
 def _run_cli(args, capsys) -> tuple[int, str]:
     """`mltutorial live ARGS` in this process: (exit status, stderr)."""
     from mltutorial.cli import main as top_main
@@ -111,12 +118,15 @@ def test_cli_errors_are_one_line_exit_2(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
     bad = tmp_path / "bad.yaml"
     bad.write_text("questions:\n  - type: quiz\n    prompt: x\n")
+    not_a_db = tmp_path / "text.sqlite3"
+    not_a_db.write_text("this is not a database\n" * 100)
     cases = [
         (["--port", "99999"], "port must be between 1 and 65535"),
         (["--port", "http"], "not a port number"),
         (["--deck", str(bad), "--check"], "line 2"),
         (["--deck", str(tmp_path / "nope.yaml"), "--check"], "deck file not found"),
-        (["--db", "postgresql://u@localhost/live", "--check"], "psycopg"),
+        (["--db", "postgresql://u@127.0.0.1:9/live", "--check"], _postgres_words()),
+        (["--db", str(not_a_db), "--check"], "cannot use the database"),
         (["--db", "mysql://u@h/x", "--check"], "unsupported database"),
         (["--public-url", "ftp://x", "--check"], "http://"),
         (["--bogus"], "unrecognized arguments"),

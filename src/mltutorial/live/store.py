@@ -26,8 +26,9 @@ from typing import Any
 from sqlalchemy import and_, case, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
+from mltutorial.errors import UserError
 from mltutorial.live import db
 from mltutorial.live.deck import Deck, Question
 from mltutorial.live.text import (
@@ -233,7 +234,13 @@ class Store:
         # SQLite has one writer anyway; serialising writes in-process avoids busy waits.
         self._write_lock = threading.Lock()
         self._decks: dict[int, Deck] = {}
-        db.metadata.create_all(self.engine)
+        try:
+            db.metadata.create_all(self.engine)
+        except DBAPIError as exc:  # unreachable server, wrong password, not a database file
+            where = self.engine.url.render_as_string(hide_password=True)
+            reason = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
+            self.engine.dispose()
+            raise UserError(f"cannot use the database {where}: {reason}") from None
         dialect_insert: Any = (
             sqlite.insert if self.engine.dialect.name == "sqlite" else postgresql.insert
         )
