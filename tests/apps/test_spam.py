@@ -376,3 +376,20 @@ def test_tuned_threshold_comes_from_the_training_data(no_real_data):
     for r in result.results.values():
         assert 0.0 < r.metrics["threshold"] < 1.0
         assert r.filter.threshold == r.metrics["threshold"]
+
+
+def test_classify_raw_mail_files(tmp_path, capsys):
+    folder = _write_mail_folder(tmp_path / "mail")
+    out_file = tmp_path / "f.npz"
+    rc, _, err = _run(
+        ["train", "--data", str(folder), "--model", "nb", "-o", str(out_file)], capsys
+    )
+    assert rc == 0, err
+    mails = [folder / "spam" / "00001.eml", folder / "ham" / "00001.eml"]
+    rc, out, err = _run(
+        ["classify", "--model-file", str(out_file), "--mail", *map(str, mails)], capsys
+    )
+    assert rc == 0, err
+    assert [line.split()[0] for line in out.splitlines()] == ["spam", "ham"]
+    rc, _, err = _run(["classify", "--model-file", str(out_file), "--mail", "/no/such.eml"], capsys)
+    assert rc == 2 and "mail file not found" in err

@@ -69,10 +69,24 @@ def _parser(prog: str) -> Parser:
     add_seed(t)
     add_json(t)
 
-    c = sub.add_parser("classify", help="classify messages: prints 'spam 0.998' / 'ham 0.012'")
+    c = sub.add_parser(
+        "classify",
+        help="classify messages: prints 'spam 0.998' / 'ham 0.012'",
+        description=(
+            "Prints one line per message: the verdict and p(spam). With --file or '-', each line is "
+            "one message (blank lines are skipped); with --mail, each file is one raw e-mail. Bytes "
+            "that are not UTF-8 are replaced; a message is read up to its first 100,000 characters."
+        ),
+    )
     c.prog = f"{prog} classify"
     c.add_argument("texts", nargs="*", metavar="TEXT", help="messages to classify; '-' reads stdin")
     c.add_argument("--file", metavar="F", help="read messages from F, one per line")
+    c.add_argument(
+        "--mail",
+        metavar="FILE",
+        nargs="+",
+        help="raw e-mail files (RFC 822, e.g. .eml): each is one message (subject + body)",
+    )
     c.add_argument("--model-file", metavar="FILE", default=None, help="a filter saved by train")
 
     e = sub.add_parser("evaluate", help="measure a saved filter on a labelled corpus")
@@ -145,15 +159,29 @@ def _train(args: Any) -> int:
 
 def _read_messages(args: Any) -> list[str]:
     """Messages from the arguments, --file or stdin ('-'): decoded leniently, blank lines skipped."""
-    if args.file and args.texts:
-        raise UserError("give messages as arguments or with --file, not both")
+    if sum(bool(x) for x in (args.file, args.texts, args.mail)) > 1:
+        raise UserError("give messages as arguments, with --file or with --mail: one of them")
+    if args.mail:
+        from mltutorial.data import mail_text
+
+        from .features import MAX_CHARS
+
+        messages = []
+        for name in args.mail:
+            path = Path(name)
+            if not path.is_file():
+                raise UserError(f"mail file not found: {path}")
+            messages.append(mail_text(path.read_bytes())[:MAX_CHARS])
+        return messages
     if args.file:
         path = Path(args.file)
         if not path.is_file():
             raise UserError(f"message file not found: {path}")
         return _lines(path.read_bytes(), str(path))
     if not args.texts:
-        raise UserError("nothing to classify: give a message, --file F, or - to read stdin")
+        raise UserError(
+            "nothing to classify: give a message, --file F, --mail F, or - to read stdin"
+        )
     messages: list[str] = []
     for text in args.texts:
         if text == "-":
