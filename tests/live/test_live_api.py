@@ -205,3 +205,15 @@ def test_server_restart_resumes_the_session(make_client, tmp_path):
     assert state["my_answer"] is not None and state["answers"] == 1
     _fresh_client, fresh = make_client(db=db_file, new_session=True)
     assert not fresh.resumed and fresh.session.code != live.session.code
+
+
+def test_a_flooding_socket_is_closed(make_client):
+    client, live = make_client()
+    me = _join(client, live)
+    with client.websocket_connect(f"/ws/participant?token={me['token']}") as phone:
+        phone.receive_json()
+        with pytest.raises(WebSocketDisconnect) as info:
+            for _ in range(40):
+                phone.send_json({"type": "ping"})
+                phone.receive_json()
+        assert info.value.code == 1008

@@ -61,6 +61,7 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "no-referrer",
     "X-Frame-Options": "DENY",
 }
+MESSAGES_PER_WINDOW, MESSAGE_WINDOW_S = 30, 10.0  # a phone sends a handful; a script, floods
 _participant_message: TypeAdapter[AnswerIn | PingIn | RenameIn] = TypeAdapter(ParticipantMessageIn)
 
 
@@ -305,11 +306,16 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         try:
             view = (await asyncio.to_thread(participant_views, store, p.session_id, [p]))[0]
             await ws.send_text(view.model_dump_json())
+            recent: deque[float] = deque(maxlen=MESSAGES_PER_WINDOW)
             while True:
                 text = await ws.receive_text()
                 received = time.time()
                 if len(text) > MAX_MESSAGE_BYTES:
                     await ws.close(code=1009, reason="message too large")
+                    return
+                recent.append(received)
+                if len(recent) == recent.maxlen and received - recent[0] < MESSAGE_WINDOW_S:
+                    await ws.close(code=1008, reason="too many messages")
                     return
                 try:
                     message = _participant_message.validate_json(text)
