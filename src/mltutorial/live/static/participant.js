@@ -191,6 +191,11 @@
     const left = Math.max(0, Math.ceil((deadline - Date.now()) / 1000));
     timer.hidden = false;
     timer.textContent = left > 0 ? `${left}s` : "Time's up";
+    if (left === 0 && state.accepting && !pending) {
+      state.accepting = false; // the server refuses answers from now on
+      state.remaining_s = 0;
+      render();
+    }
   }
   setInterval(tick, 250);
 

@@ -189,6 +189,10 @@
     timer.hidden = false;
     timer.textContent = left > 0 ? `${left}s` : "Time's up";
     timer.classList.toggle("urgent", left <= 5);
+    if (left === 0 && state.accepting) {
+      state.accepting = false; // the server refuses answers from now on
+      renderStatus();
+    }
   }
   setInterval(tick, 250);
 
