@@ -1,7 +1,9 @@
 """The `mltutorial` (alias `mlt`) command: a table of subcommands, each imported only when used.
 
 Each subcommand module has `main(argv: list[str], prog: str) -> int`. A `UserError` anywhere becomes
-one line on stderr and exit status 2; Ctrl-C exits 130 without a traceback.
+one line on stderr and exit status 2, and so does a file the command cannot read or write (`OSError`,
+a file that is not UTF-8) that no lower layer turned into a clearer `UserError`; Ctrl-C exits 130
+without a traceback.
 """
 
 from __future__ import annotations
@@ -70,7 +72,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return int(module.main(rest, prog=f"mltutorial {name}", command=name) or 0)
         return int(module.main(rest, prog=f"mltutorial {name}") or 0)
     except UserError as exc:
-        print(f"mltutorial {name}: error: {exc}", file=sys.stderr)
+        message = " ".join(line.strip() for line in str(exc).splitlines() if line.strip())
+        print(f"mltutorial {name}: error: {message}", file=sys.stderr)
         return 2
     except SystemExit as exc:  # argparse: --help (0) or a usage error (2, already printed)
         return exc.code if isinstance(exc.code, int) else 2
@@ -79,6 +82,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except OSError as exc:  # a file or folder the command could not read or write
+        where = f": {exc.filename}" if exc.filename else ""
+        print(f"mltutorial {name}: error: {exc.strerror or exc}{where}", file=sys.stderr)
+        return 2
+    except UnicodeDecodeError as exc:
+        print(
+            f"mltutorial {name}: error: a file is not UTF-8 text ({exc.reason} at byte {exc.start})",
+            file=sys.stderr,
+        )
+        return 2
 
 
 if __name__ == "__main__":

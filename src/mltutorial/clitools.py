@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
+import tempfile
+from pathlib import Path
 from typing import Any, NoReturn
 
+from mltutorial.errors import UserError
 from mltutorial.files import jsonable
 
 
@@ -30,3 +34,31 @@ def add_json(parser: argparse.ArgumentParser) -> None:
 def print_json(obj: Any) -> None:
     json.dump(jsonable(obj), sys.stdout, indent=2, allow_nan=True)
     sys.stdout.write("\n")
+
+
+def output_dir(path: str | os.PathLike[str], flag: str = "--out") -> Path:
+    """Create the output folder `path` if needed and check that files can be written in it.
+
+    Call it before long work, so a bad folder fails in a second with one line, not after the work.
+    """
+    folder = Path(path)
+    if folder.exists() and not folder.is_dir():
+        raise UserError(f"{flag} {folder}: exists and is not a folder")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as exc:
+        raise UserError(f"{flag} {folder}: cannot write there ({exc.strerror or exc})") from None
+    return folder
+
+
+def output_file(path: str | os.PathLike[str] | None, flag: str = "-o") -> Path | None:
+    """Check, before long work, that a file can be saved at `path` (None passes through)."""
+    if path is None:
+        return None
+    target = Path(path)
+    if target.is_dir():
+        raise UserError(f"{flag} {target}: is a folder; give a file name")
+    output_dir(target.parent, flag=f"{flag} {target}: folder")
+    return target

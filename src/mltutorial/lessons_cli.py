@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
-from pathlib import Path
+import sys
 
 from mltutorial import lessons
-from mltutorial.clitools import Parser, print_json
+from mltutorial.clitools import Parser, output_dir, print_json
 from mltutorial.config import parse_overrides
 
 
@@ -28,15 +29,26 @@ def _run(argv: list[str], prog: str) -> int:
     parser.add_argument("name", help="the lesson (see 'mltutorial lessons')")
     parser.add_argument("--json", action="store_true", help="print one JSON object of the numbers")
     parser.add_argument("--out", default=".", help="folder for the figure (default: .)")
-    parser.add_argument("--config", action="store_true", help="show the Config fields and exit")
+    parser.add_argument(
+        "--config",
+        action="store_true",
+        help="show the Config fields (with --json: as JSON) and exit",
+    )
     args, rest = parser.parse_known_args(argv)
     module = lessons.get(args.name)
     if args.config:
+        defaults = module.Config()
+        if args.json:
+            print_json({f.name: getattr(defaults, f.name) for f in dataclasses.fields(defaults)})
+            return 0
         for f in dataclasses.fields(module.Config):
-            print(f"--{f.name}={getattr(module.Config(), f.name)!r}")
+            print(f"--{f.name}={getattr(defaults, f.name)!r}")
         return 0
     cfg = parse_overrides(module.Config, rest)
-    result, figures = lessons.run_lesson(module, cfg, Path(args.out))
+    out_dir = output_dir(args.out)  # a bad folder fails now, not after the work
+    # With --json, stdout carries the one JSON object only: stray prints go to stderr.
+    with contextlib.redirect_stdout(sys.stderr) if args.json else contextlib.nullcontext():
+        result, figures = lessons.run_lesson(module, cfg, out_dir)
     if args.json:
         print_json(result.numbers())
     else:

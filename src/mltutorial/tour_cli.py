@@ -8,6 +8,7 @@ reported with its one-line reason; the tour goes on and exits with status 1 at t
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import platform
@@ -18,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from mltutorial import __version__
-from mltutorial.clitools import Parser, add_seed, print_json
+from mltutorial.clitools import Parser, add_seed, output_dir, print_json
 from mltutorial.errors import UserError
 from mltutorial.files import jsonable, write_json, write_text
 from mltutorial.tour import Chapter, ChapterRecord, discover, run_chapter
@@ -122,23 +123,33 @@ def main(argv: list[str], prog: str) -> int:
     parser.add_argument("--skip", metavar="NAMES", help="comma-separated chapters to leave out")
     parser.add_argument("--list", action="store_true", help="list the chapters and exit")
     parser.add_argument(
-        "--json", action="store_true", help="print results.json to stdout at the end"
+        "--json",
+        action="store_true",
+        help="print results.json to stdout at the end (with --list: the chapters)",
     )
     add_seed(parser)
     args = parser.parse_args(argv)
 
     chapters, broken = discover()
     if args.list:
+        if args.json:
+            print_json(
+                {
+                    "chapters": [
+                        {"name": c.name, "title": c.title, "order": c.order, "command": c.command}
+                        for c in chapters
+                    ],
+                    "broken_modules": broken,
+                }
+            )
+            return 0
         for c in chapters:
             print(f"{c.name:<26} {c.title}")
         for module, error in broken.items():
             print(f"{'(broken)':<26} {module}: {error}")
         return 0
     selected = _select(chapters, args.only, args.skip)
-    out_dir = Path(args.out)
-    if out_dir.exists() and not out_dir.is_dir():
-        raise UserError(f"--out {out_dir}: exists and is not a folder")
-    out_dir.mkdir(parents=True, exist_ok=True)
+    out_dir = output_dir(args.out)
 
     # Human output goes to stderr when --json owns stdout.
     say = (lambda s: print(s, file=sys.stderr, flush=True)) if args.json else print
@@ -155,7 +166,9 @@ def main(argv: list[str], prog: str) -> int:
     records: list[ChapterRecord] = []
     for i, chapter in enumerate(selected, 1):
         say(f"[{i:>2}/{len(selected)}] {chapter.name}: {chapter.title} ...")
-        rec = run_chapter(chapter, out_dir, quick=args.quick, seed=args.seed)
+        # With --json, stdout carries the one JSON object only: a chapter's stray prints go to stderr.
+        with contextlib.redirect_stdout(sys.stderr) if args.json else contextlib.nullcontext():
+            rec = run_chapter(chapter, out_dir, quick=args.quick, seed=args.seed)
         records.append(rec)
         if rec.error is None and rec.output is not None:
             say(f"        done in {rec.seconds:.1f} s: {rec.output.summary}")

@@ -159,6 +159,10 @@ def _load(cfg: Config):
 def run(cfg: Config) -> Result:
     if cfg.num_steps < 1:
         raise UserError("--num_steps must be at least 1")
+    if not 0 < cfg.test_size < 1:
+        raise UserError(f"--test_size={cfg.test_size}: must be a fraction between 0 and 1")
+    if not cfg.lr > 0:
+        raise UserError(f"--lr={cfg.lr}: must be a positive number")
     names, X_train, y_train, X_test, y_test, label = _load(cfg)
     rng = np.random.default_rng(cfg.seed)
     w = rng.normal(0.0, 0.1, size=2)

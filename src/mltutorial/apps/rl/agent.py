@@ -162,6 +162,8 @@ class Reinforce:
     @classmethod
     def load(cls, path: str | Path) -> Reinforce:
         path = Path(path)
+        if path.is_dir():
+            raise UserError(f"model file {path} is a folder; give the .npz file")
         if not path.is_file():
             raise UserError(
                 f"model file {path} not found (train one with 'mltutorial rl train -o FILE')"

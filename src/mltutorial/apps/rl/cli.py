@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mltutorial.clitools import Parser, add_json, add_seed, print_json
+from mltutorial.clitools import Parser, add_json, add_seed, output_file, print_json
 from mltutorial.progress import bar
 
 
@@ -20,6 +20,7 @@ def _train(argv: list[str], prog: str) -> int:
     args = parser.parse_args(argv)
     if args.episodes < 1 or args.hidden < 1 or not args.lr > 0:
         parser.error("--episodes and --hidden must be positive and --lr > 0")
+    output_file(args.output)  # a bad path fails now, not after training
     progress = bar(args.episodes, "episodes")
 
     def tick(episode: int, total: float) -> None:
@@ -64,6 +65,8 @@ def _play(argv: list[str], prog: str) -> int:
     add_seed(parser)
     add_json(parser)
     args = parser.parse_args(argv)
+    if args.episodes < 1:
+        parser.error("--episodes must be at least 1")
     agent = Reinforce.load(args.model_file)
     totals = evaluate(agent.act, agent.env_id_, args.episodes, args.seed)
     if args.json:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from mltutorial.clitools import Parser, add_json, add_seed, print_json
+from mltutorial.clitools import Parser, add_json, add_seed, output_file, print_json
 from mltutorial.errors import UserError
 from mltutorial.progress import bar
 
@@ -26,6 +26,7 @@ def _train(argv: list[str], prog: str) -> int:
     args = parser.parse_args(argv)
     if args.epochs < 1 or args.limit < 0:
         parser.error("--epochs must be at least 1 and --limit not negative")
+    output_file(args.output)  # a bad path fails now, not after training
     images = getattr(data, f"load_{args.dataset}")()
     if len(images.X_train) == 0:
         raise UserError(f"{images.info.label} has no training images here: {images.info.notes}")

@@ -141,6 +141,8 @@ class ImageClassifier:
     @classmethod
     def load(cls, path: str | Path) -> ImageClassifier:
         path = Path(path)
+        if path.is_dir():
+            raise UserError(f"model file {path} is a folder; give the .npz file")
         if not path.is_file():
             raise UserError(
                 f"model file {path} not found (train one with 'mltutorial vision train -o FILE')"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mltutorial.clitools import Parser, add_json, add_seed, print_json
+from mltutorial.clitools import Parser, add_json, add_seed, output_file, print_json
 
 
 def _train(argv: list[str], prog: str) -> int:
@@ -24,6 +24,7 @@ def _train(argv: list[str], prog: str) -> int:
     args = parser.parse_args(argv)
     if args.vocab < 100 or args.dim < 2:
         parser.error("--vocab must be at least 100 and --dim at least 2")
+    output_file(args.output)  # a bad path fails now, not after training
     corpus = data.load_en_es(args.data)
     dictionary = data.load_dictionary("en-es")
     model = WordMap(method=args.method, vocab_size=args.vocab, dim=args.dim, seed=args.seed)

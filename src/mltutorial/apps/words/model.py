@@ -117,6 +117,8 @@ class WordMap:
     @classmethod
     def load(cls, path: str | Path) -> WordMap:
         path = Path(path)
+        if path.is_dir():
+            raise UserError(f"model file {path} is a folder; give the .npz file")
         if not path.is_file():
             raise UserError(
                 f"model file {path} not found (make one with 'mltutorial words train -o FILE')"
