@@ -73,6 +73,7 @@ RESULTS = Path(__file__).parent / "results" / "live_load.md"
 class Run:
     n: int
     mode: str
+    loop: str = "auto"
     joined: int = 0
     acked: int = 0
     not_acked: int = 0
@@ -114,9 +115,14 @@ def _free_port() -> int:
 
 
 def _start_server(
-    db_file: Path, port: int, profile: Path | None = None
+    db_file: Path, port: int, profile: Path | None = None, loop: str = "auto"
 ) -> tuple[subprocess.Popen, str, str]:
-    env = dict(os.environ, MLTUTORIAL_LIVE_JOIN_FAILURES="1000000", PYTHONUNBUFFERED="1")
+    env = dict(
+        os.environ,
+        MLTUTORIAL_LIVE_JOIN_FAILURES="1000000",
+        MLTUTORIAL_LIVE_LOOP=loop,
+        PYTHONUNBUFFERED="1",
+    )
     prof = ["-m", "cProfile", "-o", str(profile)] if profile else []
     cmd = [sys.executable, *prof, "-m", "mltutorial", "live", "--host", HOST, "--port", str(port),
            "--db", str(db_file), "--new-session"]  # fmt: skip
@@ -148,12 +154,18 @@ def _start_server(
 
 
 async def _one_run(
-    n: int, mode: str, spread_s: float, workdir: Path, timeout_s: float, profile: Path | None
+    n: int,
+    mode: str,
+    spread_s: float,
+    workdir: Path,
+    timeout_s: float,
+    profile: Path | None,
+    loop: str = "auto",
 ) -> Run:
-    run = Run(n, mode)
+    run = Run(n, mode, loop)
     port = _free_port()
-    db_file = workdir / f"live-{n}-{mode}.sqlite3"
-    proc, secret, code = _start_server(db_file, port, profile)
+    db_file = workdir / f"live-{n}-{mode}-{loop}.sqlite3"
+    proc, secret, code = _start_server(db_file, port, profile, loop)
     base = f"http://{HOST}:{port}"
     ws_base = f"ws://{HOST}:{port}"
     updates: list[tuple[float, int, int]] = []  # (time, last_answer_id, count)
@@ -301,19 +313,23 @@ def _report(runs: list[Run], machine: str, command: str, spread_s: float) -> str
         "synchronous=FULL). Lost = acknowledged answers missing from the database file after the "
         "server stopped. Server CPU = the server process's user+system time during the answer "
         "phase, in % of one core, and per acknowledged answer; client CPU = this load generator's "
-        "own CPU time in that phase (it competes for the same cores).",
+        "own CPU time in that phase (it competes for the same cores). Loop = the server's event "
+        "loop, asyncio (the standard library) or uvloop (optional, `pip install uvloop`; uvicorn "
+        "takes it automatically when installed), run one after the other in the same invocation.",
         "",
-        "| participants | mode | acked | in DB | lost | presenter p50 | presenter p99 | ack p50 | "
+        "| participants | mode | loop | acked | in DB | lost | presenter p50 | presenter p99 | ack p50 | "
         "ack p99 | answers/commit | server CPU | server CPU/answer | client CPU | answer phase |",
-        "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| ---: | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for r in runs:
         if r.error:
-            lines.append(f"| {r.n} | {r.mode} | error: {r.error} | | | | | | | | | | | |")
+            lines.append(
+                f"| {r.n} | {r.mode} | {r.loop} | error: {r.error} | | | | | | | | | | | |"
+            )
             continue
         per_commit = r.acked / r.batches if r.batches else float("nan")
         lines.append(
-            f"| {r.n} | {r.mode} | {r.acked} | {r.db_answers} | {r.lost} | "
+            f"| {r.n} | {r.mode} | {r.loop} | {r.acked} | {r.db_answers} | {r.lost} | "
             f"{_pct(r.presenter_ms, 50):.0f} ms | {_pct(r.presenter_ms, 99):.0f} ms | "
             f"{_pct(r.ack_ms, 50):.0f} ms | {_pct(r.ack_ms, 99):.0f} ms | {per_commit:.1f} | "
             f"{r.cpu_percent:.0f}% | {1000 * r.server_cpu_s / max(1, r.acked):.2f} ms | "
@@ -324,7 +340,8 @@ def _report(runs: list[Run], machine: str, command: str, spread_s: float) -> str
     for r in goal:
         ok = _pct(r.presenter_ms, 99) < 250 and r.lost == 0 and r.acked == r.n
         lines.append(
-            f"- Goal (1,000 participants, presenter p99 < 250 ms, nothing lost), {r.mode}: "
+            f"- Goal (1,000 participants, presenter p99 < 250 ms, nothing lost), {r.mode}, "
+            f"{r.loop}: "
             f"**{'met' if ok else 'NOT met'}** (p99 {_pct(r.presenter_ms, 99):.0f} ms, "
             f"{r.lost} lost, {r.acked}/{r.n} acknowledged)."
         )
@@ -352,6 +369,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timeout", type=float, default=120.0, help="answer phase limit, seconds")
     parser.add_argument("--out", type=Path, default=RESULTS)
     parser.add_argument("--profile", type=Path, help="cProfile the server into this file")
+    parser.add_argument(
+        "--loops",
+        nargs="+",
+        choices=["asyncio", "uvloop", "auto"],
+        default=["asyncio"],
+        help="server event loops to run one after the other (uvloop must be installed)",
+    )
     args = parser.parse_args(argv)
     if max(args.sizes) > 2000:
         parser.error("at most 2000 participants")
@@ -368,17 +392,18 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="live-load-") as tmp:
         for n in args.sizes:
             for mode in args.modes:
-                run = asyncio.run(
-                    _one_run(n, mode, args.spread, Path(tmp), args.timeout, args.profile)
-                )
-                runs.append(run)
-                print(
-                    f"N={n:5d} {mode:6s} acked {run.acked} in DB {run.db_answers} lost {run.lost} "
-                    f"presenter p50 {_pct(run.presenter_ms, 50):.0f} ms p99 "
-                    f"{_pct(run.presenter_ms, 99):.0f} ms ack p99 {_pct(run.ack_ms, 99):.0f} ms "
-                    f"CPU {run.cpu_percent:.0f}% batches {run.batches} {run.error}",
-                    flush=True,
-                )
+                for loop in args.loops:
+                    run = asyncio.run(
+                        _one_run(n, mode, args.spread, Path(tmp), args.timeout, args.profile, loop)
+                    )
+                    runs.append(run)
+                    print(
+                        f"N={n:5d} {mode:6s} {loop:7s} acked {run.acked} in DB {run.db_answers} lost {run.lost} "
+                        f"presenter p50 {_pct(run.presenter_ms, 50):.0f} ms p99 "
+                        f"{_pct(run.presenter_ms, 99):.0f} ms ack p99 {_pct(run.ack_ms, 99):.0f} ms "
+                        f"CPU {run.cpu_percent:.0f}% batches {run.batches} {run.error}",
+                        flush=True,
+                    )
     command = "python bench/live_load.py" + (
         ""
         if argv is None and len(sys.argv) == 1

@@ -132,6 +132,7 @@ def main(argv: list[str], prog: str = "mltutorial live") -> int:
         port=settings.port,
         log_level="warning",
         ws="websockets-sansio",
+        loop=settings.loop,
         ws_max_size=MAX_MESSAGE_BYTES * 4,
         ws_per_message_deflate=False,  # messages are small: compressing them only costs CPU
         backlog=2048,

@@ -31,6 +31,7 @@ class Settings:
     join_window_s: float = 60.0
     batch_max: int = 500  # answers committed in one transaction at most
     presenter_interval_s: float = 0.05  # the presenter's live count refreshes at most this often
+    loop: str = "auto"  # uvicorn's event loop: "auto" takes uvloop when installed, else "asyncio"
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: object) -> Settings:
@@ -63,5 +64,7 @@ class Settings:
             raise UserError(f"port must be between 1 and 65535, not {self.port}")
         if self.join_failures < 1 or self.join_window_s <= 0:
             raise UserError("join_failures must be >= 1 and join_window_s > 0")
+        if self.loop not in ("auto", "asyncio", "uvloop"):
+            raise UserError(f"loop must be auto, asyncio or uvloop, not {self.loop!r}")
         if self.public_url and not self.public_url.startswith(("http://", "https://")):
             raise UserError(f"public URL must start with http:// or https://: {self.public_url!r}")
