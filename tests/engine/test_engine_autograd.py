@@ -208,3 +208,12 @@ def test_cnn_training_step_stays_float32_everywhere():
             v.dtype == np.float32 for v in opt.state[id(p)].values() if isinstance(v, np.ndarray)
         )
     assert all(b.dtype in (np.float32, np.int64) for b in model.buffers())
+
+
+def test_numpy_interop():
+    t = engine.tensor([1.0, 2.0], requires_grad=True)
+    np.testing.assert_array_equal(np.asarray(t), [1.0, 2.0])
+    out = np.array([1.0, 1.0], dtype=np.float32) + t  # ndarray on the left defers to the Tensor
+    assert isinstance(out, engine.Tensor) and out.requires_grad
+    out.sum().backward()
+    np.testing.assert_array_equal(t.grad.data, [1.0, 1.0])

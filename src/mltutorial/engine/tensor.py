@@ -134,7 +134,11 @@ class Tensor:
 
     __slots__ = ("__weakref__", "_backward", "_prev", "_retain", "data", "grad", "requires_grad")
 
-    __array_priority__ = 1000  # so `ndarray + Tensor` defers to Tensor.__radd__
+    __array_ufunc__ = None  # so `ndarray + Tensor` defers to Tensor.__radd__ (and friends)
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        """`np.asarray(t)` gives the data (for plotting and metrics), like torch for CPU tensors."""
+        return self.data if dtype is None else self.data.astype(dtype)
 
     def __init__(self, data: ArrayLike, requires_grad: _bool = False, dtype: Any = None) -> None:
         self.data: np.ndarray = to_array(data, dtype)
