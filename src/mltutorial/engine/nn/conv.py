@@ -255,6 +255,8 @@ def max_pool2d(
     return_indices: bool = False,
 ) -> Tensor:
     """Max over each window (padding counts as -inf); the gradient goes to the first maximum."""
+    if return_indices:
+        raise NotImplementedError("max_pool2d(return_indices=True) is not supported")
     x = input.data
     k, s, p, d, (oh, ow) = _pool_geometry(x, kernel_size, stride, padding, dilation, ceil_mode)
     n, c, h, w = x.shape

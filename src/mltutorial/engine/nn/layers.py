@@ -112,6 +112,8 @@ class MaxPool2d(Module):
         super().__init__()
         self.kernel_size, self.stride = kernel_size, stride if stride is not None else kernel_size
         self.padding, self.dilation, self.ceil_mode = padding, dilation, ceil_mode
+        if return_indices:
+            raise NotImplementedError("MaxPool2d(return_indices=True) is not supported")
 
     def forward(self, input: Tensor) -> Tensor:
         return F.max_pool2d(
@@ -326,6 +328,10 @@ class _BatchNorm(Module):
         dtype: Any = None,
     ) -> None:
         super().__init__()
+        if momentum is None:
+            raise NotImplementedError(
+                "BatchNorm with momentum=None (cumulative average) is not supported"
+            )
         self.num_features, self.eps, self.momentum = num_features, eps, momentum
         self.affine, self.track_running_stats = affine, track_running_stats
         self.weight = Parameter(ones(num_features, dtype=dtype)) if affine else None
