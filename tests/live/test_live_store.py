@@ -256,3 +256,15 @@ def test_multiple_choice_and_hidden_results(store):
     ack = store.submit(Submission(people[0].id, sid, 1, words=["damn", "extra"]))
     assert ack.status == "received"
     assert dict(store.results(sid, 1).words) == {"damn": 1}  # one entry allowed, no filter
+
+
+def test_live_counts_match_results(store, deck):
+    info = store.create_session(deck)
+    sid = info.session_id
+    people = store.join_many([(sid, "") for _ in range(3)])
+    store.submit_many(Submission(p.id, sid, 0, words=["data"]) for p in people[:2])
+    participants, results = store.live_counts(sid)
+    assert participants == 3 and results == store.results(sid)
+    assert results.count == 2 and results.last_answer_id > 0
+    store.act(sid, "goto", index=len(deck.questions))  # the podium: no question
+    assert store.live_counts(sid) == (3, None)

@@ -232,14 +232,8 @@ class Hub:
             await asyncio.sleep(wait)
         self._pending.discard(session_id)  # answers committed from here on trigger a new flush
         self._last[session_id] = time.monotonic()
-        state, results = await asyncio.to_thread(self._results, session_id)
-        message = ResultsUpdate(results=results, participants=state.participants)
+        participants, results = await asyncio.to_thread(self.store.live_counts, session_id)
+        public = None if results is None else ResultsPublic.of(results, revealed=True)
+        message = ResultsUpdate(results=public, participants=participants)
         text = message.model_dump_json()
         await asyncio.gather(*(self._send(ws, text) for ws in list(self.presenters[session_id])))
-
-    def _results(self, session_id: int):  # type: ignore[no-untyped-def]
-        state = self.store.state(session_id)
-        results = None
-        if state.question is not None:
-            results = ResultsPublic.of(self.store.results(session_id, state.current), revealed=True)
-        return state, results

@@ -684,64 +684,78 @@ class Store:
 
     # -- results ------------------------------------------------------------------------------
 
+    def live_counts(self, session_id: int) -> tuple[int, Results | None]:
+        """(participants, results of the current question or None on the podium): what the
+        presenter's live count needs after each commit, in one short read transaction."""
+        s, p = db.sessions, db.participants
+        people = select(func.count()).where(p.c.session_id == session_id).scalar_subquery()
+        with self._read() as conn:
+            current, n_people = conn.execute(
+                select(s.c.current, people).where(s.c.id == session_id)
+            ).one()
+            if current >= len(self.deck(session_id).questions):
+                return int(n_people), None
+            return int(n_people), self._results(conn, session_id, current)
+
     def results(self, session_id: int, q_index: int | None = None) -> Results:
         """The live result of a question (default: the current one), current generation."""
-        deck = self.deck(session_id)
         with self._read() as conn:
             if q_index is None:
                 q_index = conn.scalar(
                     select(db.sessions.c.current).where(db.sessions.c.id == session_id)
                 )
                 assert q_index is not None
-            if not 0 <= q_index < len(deck.questions):
-                raise IndexError(f"no question {q_index}")
-            q = deck.questions[q_index]
-            gen = conn.scalar(
-                select(db.question_state.c.generation).where(
-                    db.question_state.c.session_id == session_id,
-                    db.question_state.c.q_index == q_index,
-                )
+            return self._results(conn, session_id, q_index)
+
+    def _results(self, conn: Connection, session_id: int, q_index: int) -> Results:
+        deck = self.deck(session_id)
+        if not 0 <= q_index < len(deck.questions):
+            raise IndexError(f"no question {q_index}")
+        q = deck.questions[q_index]
+        gen = conn.scalar(
+            select(db.question_state.c.generation).where(
+                db.question_state.c.session_id == session_id,
+                db.question_state.c.q_index == q_index,
             )
-            where = and_(
-                db.answers.c.session_id == session_id,
-                db.answers.c.q_index == q_index,
-                db.answers.c.generation == gen,
+        )
+        where = and_(
+            db.answers.c.session_id == session_id,
+            db.answers.c.q_index == q_index,
+            db.answers.c.generation == gen,
+        )
+        count, last = conn.execute(
+            select(func.count(), func.coalesce(func.max(db.answers.c.id), 0)).where(where)
+        ).one()
+        out = Results(q_index, q.type, int(count), last_answer_id=int(last))
+        if q.type == "wordcloud":
+            removed = select(db.removed_words.c.word).where(
+                db.removed_words.c.session_id == session_id,
+                db.removed_words.c.q_index == q_index,
             )
-            count, last = conn.execute(
-                select(func.count(), func.coalesce(func.max(db.answers.c.id), 0)).where(where)
-            ).one()
-            out = Results(q_index, q.type, int(count), last_answer_id=int(last))
-            if q.type == "wordcloud":
-                removed = select(db.removed_words.c.word).where(
-                    db.removed_words.c.session_id == session_id,
-                    db.removed_words.c.q_index == q_index,
+            n = func.count().label("n")
+            rows = conn.execute(
+                select(db.words.c.word, n)
+                .where(
+                    db.words.c.session_id == session_id,
+                    db.words.c.q_index == q_index,
+                    db.words.c.generation == gen,
+                    db.words.c.word.is_not(None),
+                    db.words.c.word.not_in(removed),
                 )
-                n = func.count().label("n")
-                rows = conn.execute(
-                    select(db.words.c.word, n)
-                    .where(
-                        db.words.c.session_id == session_id,
-                        db.words.c.q_index == q_index,
-                        db.words.c.generation == gen,
-                        db.words.c.word.is_not(None),
-                        db.words.c.word.not_in(removed),
-                    )
-                    .group_by(db.words.c.word)
-                    .order_by(n.desc(), db.words.c.word)
-                    .limit(MAX_CLOUD_WORDS)
-                ).all()
-                out.words = [(r[0], int(r[1])) for r in rows]
-            else:
-                votes = [0] * len(q.options)
-                for choice, n_votes in conn.execute(
-                    select(db.answers.c.choice, func.count())
-                    .where(where)
-                    .group_by(db.answers.c.choice)
-                ):
-                    if choice is not None and 0 <= choice < len(votes):
-                        votes[choice] = int(n_votes)
-                out.options = votes
-                out.correct = q.correct
+                .group_by(db.words.c.word)
+                .order_by(n.desc(), db.words.c.word)
+                .limit(MAX_CLOUD_WORDS)
+            ).all()
+            out.words = [(r[0], int(r[1])) for r in rows]
+        else:
+            votes = [0] * len(q.options)
+            for choice, n_votes in conn.execute(
+                select(db.answers.c.choice, func.count()).where(where).group_by(db.answers.c.choice)
+            ):
+                if choice is not None and 0 <= choice < len(votes):
+                    votes[choice] = int(n_votes)
+            out.options = votes
+            out.correct = q.correct
         return out
 
     def leaderboard(self, session_id: int, limit: int | None = 10) -> list[LeaderRow]:
