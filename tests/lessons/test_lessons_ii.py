@@ -145,3 +145,14 @@ def test_complexity_lesson_and_chart(tmp_path):
     assert "6/6" in result.summary()
     path = complexity.plot(result, tmp_path / "complexity.png")
     assert path.stat().st_size > 20_000
+
+
+def test_complexity_joins_the_tour(tmp_path):
+    from mltutorial.tour import ChapterContext
+
+    chapter = complexity.CHAPTER
+    assert (chapter.name, chapter.order) == ("complexity", 54)
+    assert (networks.CHAPTER.order, convolution.CHAPTER.order) == (50, 51)
+    out = chapter.run(ChapterContext(out_dir=tmp_path, quick=True))
+    assert out.numbers["ResNet-18"]["params"] == 11_689_512
+    assert out.citation.startswith("A. Canziani") and out.tables and out.figures

@@ -313,7 +313,7 @@ def plot(result: Result, path: str | Path) -> Path:
         _plain_log_axis(ax2.yaxis, [0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50, 100])
         ax2.set_xlabel("operations for one 224x224 image [G-MACs, log scale]")
         ax2.set_ylabel("engine forward time, one image [s, log scale]")
-        ax2.set_title("Measured here: time grows with operations")
+        ax2.set_title("Measured here: engine forward time grows with operations")
     return viz.save(
         fig,
         path,

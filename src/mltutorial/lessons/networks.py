@@ -441,6 +441,7 @@ def plot(result: Result, path: str | Path) -> list[Path]:
     epochs = [r["epoch"] for r in result.history]
     ax1.plot(epochs, [r["train_loss"] for r in result.history], "o-", color=viz.COLORS["train"])
     ax1.set_xlabel("epoch")
+    ax1.xaxis.get_major_locator().set_params(integer=True)
     ax1.set_ylabel("training loss (cross-entropy)", color=viz.COLORS["train"])
     twin = ax1.twinx()
     twin.plot(
