@@ -19,6 +19,10 @@ ROMEO = "ROMEO:"
 POEM = "Can you write a poem about Einstein Telescope in less than 100 words?\n"
 
 
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
 def run(ctx: ChapterContext) -> ChapterOutput:
     from mltutorial.apps.textgen import app
     from mltutorial.apps.textgen import corpus as corpus_mod
@@ -50,8 +54,9 @@ def run(ctx: ChapterContext) -> ChapterOutput:
             {
                 "bigram": "counts of character pairs",
                 "mlp": f"MLP over {r.model.context_size} characters (Bengio et al. 2003)",
-                "gpt": f"GPT, {gpt.model_config.n_layer} layers x {gpt.model_config.n_head} "
-                f"heads x {gpt.model_config.n_embd}, context {r.model.context_size}",
+                "gpt": f"GPT, {_plural(gpt.model_config.n_layer, 'layer')} x "
+                f"{_plural(gpt.model_config.n_head, 'head')} x {gpt.model_config.n_embd} wide, "
+                f"context {r.model.context_size}",
             }[r.kind],
             r.n_params,
             r.step,

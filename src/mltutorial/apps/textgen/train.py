@@ -393,11 +393,11 @@ def _loss_value(model: Any, X: np.ndarray, Y: np.ndarray) -> float:
 def estimate_loss(model: Any, ids: np.ndarray, cfg: TrainConfig, seed: int) -> float:
     """Mean loss over `eval_iters` random batches (the same batches at every evaluation)."""
     rng = np.random.default_rng(seed)
+    # an MLP batch scores batch_size characters, a GPT batch batch_size * block_size: give the
+    # MLP's estimate as many characters as a GPT's would have, or its curve is mostly noise
+    n = cfg.batch_size if model.kind == "gpt" else cfg.batch_size * 32
     model.eval()
-    losses = [
-        _loss_value(model, *sample_batch(model, ids, cfg.batch_size, rng))
-        for _ in range(cfg.eval_iters)
-    ]
+    losses = [_loss_value(model, *sample_batch(model, ids, n, rng)) for _ in range(cfg.eval_iters)]
     model.train()
     return float(np.mean(losses))
 
