@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import math
 import typing
 from collections.abc import Sequence
 from typing import Any, TypeVar
@@ -41,10 +42,14 @@ def _convert(raw: str, kind: Any, key: str) -> Any:
         if kind is int:
             return int(float(raw)) if "e" in raw.lower() and float(raw).is_integer() else int(raw)
         if kind is float:
-            return float(raw)
+            value = float(raw)
+            if not math.isfinite(value):  # a NaN or infinite setting is never what a user meant
+                raise ValueError(raw)
+            return value
         return kind(raw)
     except (TypeError, ValueError):
         name = getattr(kind, "__name__", str(kind))
+        name = "finite float" if name == "float" else name
         raise UserError(f"--{key}={raw}: expected a value of type {name}") from None
 
 

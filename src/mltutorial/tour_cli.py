@@ -129,6 +129,8 @@ def main(argv: list[str], prog: str) -> int:
     )
     add_seed(parser)
     args = parser.parse_args(argv)
+    # A folder that cannot be written fails in a second, before the chapters are even imported.
+    out_dir = None if args.list else output_dir(args.out)
 
     chapters, broken = discover()
     if args.list:
@@ -149,7 +151,7 @@ def main(argv: list[str], prog: str) -> int:
             print(f"{'(broken)':<26} {module}: {error}")
         return 0
     selected = _select(chapters, args.only, args.skip)
-    out_dir = output_dir(args.out)
+    assert out_dir is not None
 
     # Human output goes to stderr when --json owns stdout.
     say = (lambda s: print(s, file=sys.stderr, flush=True)) if args.json else print

@@ -213,6 +213,8 @@ def run(cfg: Config) -> Result:
         raise UserError("widths, grid_lrs, grid_widths and sizes each need at least one value")
     if min(cfg.widths + cfg.grid_widths + cfg.sizes) < 1 or cfg.steps < 1:
         raise UserError("widths, sizes and steps must be positive")
+    if not (0 < cfg.test_fraction < 1 and 0 < cfg.val_fraction < 1):
+        raise UserError("--test_fraction and --val_fraction must be fractions between 0 and 1")
     from threadpoolctl import threadpool_limits
 
     X_train, y_train, X_val, y_val, X_test, y_test = _split(cfg)

@@ -105,8 +105,10 @@ def run(cfg: Config) -> Result:
 
 
 def _run(cfg: Config) -> Result:
-    if cfg.max_neurons < 1 or cfg.steps < 1 or cfg.n_train < 2 or cfg.lr <= 0:
-        raise UserError("max_neurons, steps and lr must be positive and n_train at least 2")
+    if cfg.max_neurons < 1 or cfg.steps < 1 or cfg.n_train < 2 or cfg.lr <= 0 or cfg.n_grid < 2:
+        raise UserError(
+            "max_neurons, steps and lr must be positive and n_train and n_grid at least 2"
+        )
     from mltutorial import engine
     from mltutorial.engine import nn, optim
     from mltutorial.engine.trainer import fit

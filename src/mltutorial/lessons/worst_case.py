@@ -256,6 +256,8 @@ def run(cfg: Config) -> Result:
 def _run(cfg: Config) -> Result:
     if cfg.depth < 2:
         raise UserError("--depth must be at least 2")
+    if min(cfg.width, cfg.batch, cfg.saddle_steps) < 1:
+        raise UserError("--width, --batch and --saddle_steps must be at least 1")
     if min(cfg.lr_big, cfg.lr_good, cfg.lr_small) <= 0:
         raise UserError("learning rates must be positive")
     diverged_step, diverged_cost, big, J_star, good, small = _learning_rates(cfg)

@@ -93,6 +93,8 @@ def _predict(argv: list[str], prog: str) -> int:
     parser.add_argument("-k", type=int, default=3, help="classes shown per image")
     add_json(parser)
     args = parser.parse_args(argv)
+    if args.k < 1:
+        parser.error("-k must be at least 1")
     model = ImageClassifier.load(args.model_file)
     X = np.stack([_read_image(p, model.shape_, model.max_value_) for p in args.images])
     proba = model.predict_proba(X)

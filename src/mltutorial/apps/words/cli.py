@@ -61,6 +61,8 @@ def _translate(argv: list[str], prog: str) -> int:
     parser.add_argument("-k", type=int, default=5, help="guesses per word")
     add_json(parser)
     args = parser.parse_args(argv)
+    if args.k < 1:
+        parser.error("-k must be at least 1")
     model = WordMap.load(args.model_file)
     results = {w: model.translate(w, args.k) for w in args.words}
     if args.json:
