@@ -25,15 +25,22 @@ def _train(argv: list[str], prog: str) -> int:
     if args.vocab < 100 or args.dim < 2:
         parser.error("--vocab must be at least 100 and --dim at least 2")
     output_file(args.output)  # a bad path fails now, not after training
+    from mltutorial.apps.words import fallback
+
     corpus = data.load_en_es(args.data)
-    dictionary = data.load_dictionary("en-es")
     model = WordMap(method=args.method, vocab_size=args.vocab, dim=args.dim, seed=args.seed)
-    model.fit(corpus.en, corpus.es, dictionary.pairs)
+    label = corpus.info.label
+    if corpus.info.is_fallback:
+        en, es, pairs = fallback.corpus(args.seed)
+        model.fit(en, es, pairs)
+        label = fallback.LABEL
+    else:
+        model.fit(corpus.en, corpus.es, data.load_dictionary("en-es").pairs)
     score = model.score()
     if args.output:
         model.save(args.output)
     result = {
-        "data": corpus.info.label,
+        "data": label,
         "method": args.method,
         "test_words": score.n_pairs,
         "precision_at_1": score.precision_at_1,
@@ -45,7 +52,7 @@ def _train(argv: list[str], prog: str) -> int:
     else:
         print(
             f"en→es on {score.n_pairs} held-out words: precision@1 {score.precision_at_1:.1%}, "
-            f"@5 {score.precision_at_5:.1%} ({corpus.info.label})"
+            f"@5 {score.precision_at_5:.1%} ({label})"
         )
         if args.output:
             print(f"saved: {args.output}")
