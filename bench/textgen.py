@@ -343,7 +343,6 @@ def run(
             h_engine, h_peer, Path(save).with_name(Path(save).stem + "-loss.png"), corpus.label
         )
     n = max(timed, 1)
-    n = max(cfg.max_iters, 1)
     return {
         "config": config_name,
         "iters": cfg.max_iters,
@@ -377,7 +376,7 @@ def write_section(r: dict, path: Path) -> None:
         f"## textgen: GPT on the engine vs the same GPT in PyTorch ({r['config']} config)",
         "",
         f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
-        f"NumPy {np.__version__}, PyTorch {torch.__version__} (CPU, {r['threads']} threads, no compile); "
+        f"NumPy {np.__version__}, PyTorch {torch.__version__} (CPU, {r['threads']} thread(s) for both, no compile); "
         f"measured {when}; shared machine, so ratios not seconds.",
         "",
         f"Data: {r['dataset']} (90/10 split). Model: {m['n_layer']} layers, {m['n_head']} heads, "
