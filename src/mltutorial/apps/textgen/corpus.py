@@ -98,7 +98,8 @@ def get_batch(
     """
     if len(ids) <= block_size:
         raise DataError(
-            f"a split of {len(ids)} characters is shorter than block_size={block_size}+1"
+            f"a split of {len(ids)} characters is too short for block_size={block_size} (needs "
+            f"{block_size + 1}); use a longer text or a smaller --block_size"
         )
     starts = rng.integers(0, len(ids) - block_size, size=batch_size)
     offsets = np.arange(block_size)
@@ -116,7 +117,8 @@ def eval_windows(ids: np.ndarray, block_size: int) -> tuple[np.ndarray, np.ndarr
     n = (len(ids) - 1) // block_size
     if n < 1:
         raise DataError(
-            f"a split of {len(ids)} characters is shorter than block_size={block_size}+1"
+            f"a split of {len(ids)} characters is too short for block_size={block_size} (needs "
+            f"{block_size + 1}); use a longer text or a smaller --block_size"
         )
     X = ids[: n * block_size].reshape(n, block_size)
     Y = ids[1 : n * block_size + 1].reshape(n, block_size)
