@@ -341,3 +341,9 @@ def test_ctrl_c_in_a_real_process_is_130_and_leaves_no_file(tmp_path):
     assert out == ""
     assert not target.exists()
     assert not target.parent.exists() or list(target.parent.iterdir()) == []
+
+
+def test_a_mistyped_odds_table_is_an_error_even_without_data(no_real_data, capsys):
+    rc, out, err = _call(["anomaly", "evaluate", "--dataset", "odds:nosuch", "--quick"], capsys)
+    assert "unknown ODDS table 'nosuch'" in _assert_one_line_error(rc, err)
+    assert out == ""

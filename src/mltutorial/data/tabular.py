@@ -76,6 +76,10 @@ def load_odds(name: str = "cardio", path: PathLike = None) -> Tabular:
     ds = "anomaly_odds"
     found = registry.locate(ds, path)
     if found is None:
+        if name not in registry._ODDS_NAMES:  # the stand-in must not hide a mistyped table name
+            raise DataError(
+                f"unknown ODDS table {name!r}; tables: {', '.join(registry._ODDS_NAMES)}"
+            )
         X, y, names = builtin.breast_cancer_outliers(21)
         notes = "scikit-learn's breast cancer data: 357 benign + 21 malignant (outliers), ODDS wbc recipe"
         return Tabular(X, y, names, info_for(ds, None, notes))
