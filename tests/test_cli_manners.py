@@ -347,3 +347,20 @@ def test_a_mistyped_odds_table_is_an_error_even_without_data(no_real_data, capsy
     rc, out, err = _call(["anomaly", "evaluate", "--dataset", "odds:nosuch", "--quick"], capsys)
     assert "unknown ODDS table 'nosuch'" in _assert_one_line_error(rc, err)
     assert out == ""
+
+
+def test_data_fetch_rejects_a_non_positive_timeout(no_real_data, capsys):
+    for value in ("0", "-1", "nan"):
+        rc, out, err = _call(["data", "fetch", "tinyshakespeare", "--timeout", value], capsys)
+        assert "--timeout" in _assert_one_line_error(rc, err)
+        assert out == ""
+
+
+def test_tour_with_nothing_left_to_run():
+    from mltutorial.tour import Chapter
+    from mltutorial.tour_cli import _select
+
+    chapters = [Chapter(n, n, "", i, "", lambda ctx: None) for i, n in enumerate(["a", "b"])]
+    assert [c.name for c in _select(chapters, "a,b", "b")] == ["a"]
+    with pytest.raises(UserError, match="no chapter to run"):
+        _select(chapters, "a", "a")

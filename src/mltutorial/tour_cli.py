@@ -40,7 +40,10 @@ def _select(chapters: list[Chapter], only: str | None, skip: str | None) -> list
         raise UserError(
             f"unknown chapter {', '.join(hints)}; chapters are: {', '.join(c.name for c in chapters)}"
         )
-    return [c for c in chapters if c.name in wanted and c.name not in dropped]
+    selected = [c for c in chapters if c.name in wanted and c.name not in dropped]
+    if not selected:
+        raise UserError("--only and --skip leave no chapter to run")
+    return selected
 
 
 def _environment(quick: bool, seconds: float) -> dict[str, Any]:

@@ -142,6 +142,8 @@ def _path(args: argparse.Namespace) -> int:
 def _fetch(args: argparse.Namespace) -> int:
     from mltutorial.data.fetch import fetch
 
+    if not args.timeout > 0:
+        raise UserError(f"--timeout {args.timeout}: must be a positive number of seconds")
     names = (
         [n for n, d in registry.DATASETS.items() if d.downloads]
         if args.name == "all"
