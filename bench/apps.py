@@ -643,7 +643,7 @@ def write_report(cfg, results: dict, machine: list[str], wall: float) -> str:
             f"| time per training episode | | | {r['episode_ratio']:.2f} |",
             f"| time per environment step (acting + amortised update) | | | {r['step_ratio']:.2f} |",
             f"| update step alone (forward, log-softmax, loss, backward, Adam) | | | {r['update_ratio']:.2f} |",
-            f"| share of training time spent in updates | {r['update_share']['engine']:.0%} | {r['update_share']['torch']:.0%} | |",
+            f"| share of training time spent in updates (estimated: number of updates x the timed update) | {r['update_share']['engine']:.0%} | {r['update_share']['torch']:.0%} | |",
             f"| environment steps in training (median run) | {r['steps']['engine']:,.0f} | {r['steps']['torch']:,.0f} | |",
             f"| mean return, last 50 training episodes | {r['train_last50']['engine']:.1f} | {r['train_last50']['torch']:.1f} | |",
             f"| greedy mean return over {r['eval_episodes']} episodes (± std) | {ge[0]:.1f} ± {ge[1]:.1f} | {gt[0]:.1f} ± {gt[1]:.1f} | |",
@@ -689,7 +689,9 @@ def write_report(cfg, results: dict, machine: list[str], wall: float) -> str:
     if "words" in results:
         w = results["words"]
         L += [
-            "### 4. words: PPMI+SVD word vectors (app) vs gensim Word2Vec, English → Spanish by Procrustes",
+            "### 4. words: PPMI+SVD word vectors (app) vs "
+            + ("gensim Word2Vec" if w["gensim"] else "itself at two sizes")
+            + ", English → Spanish by Procrustes",
             "",
             f"{w['data']}. Both sides use the app's tokenizer, vocabularies, dictionary split, "
             "Procrustes map and evaluation (precision@1 on held-out dictionary words, CSLS and plain "
@@ -698,7 +700,7 @@ def write_report(cfg, results: dict, machine: list[str], wall: float) -> str:
                 f"gensim {w['gensim']} Word2Vec: skip-gram, negative 5, window 5, min_count 3, "
                 f"{cfg.w2v_epochs} epochs, workers={_THREADS}, over 1,000-token chunks of each book. "
                 if w["gensim"]
-                else "gensim could not be installed here, so PPMI+SVD is compared at two sizes. "
+                else "gensim is not installed here (pip install gensim), so PPMI+SVD is compared at two sizes. "
             )
             + f"Time = learning both languages' vectors + the map, median of {cfg.words_repeats} interleaved runs.",
             "",
@@ -782,8 +784,8 @@ def interpret(results: dict) -> list[str]:
             f"IsolationForest has the higher ROC-AUC on {len(worse)} of {len(rows)} tables."
             + (
                 " The autoencoder's weak KDD number is not the engine's doing (PyTorch gets the "
-                "same) but the training length: see the epochs line above (trained longer, it "
-                "learns to rebuild the repetitive attack records too)."
+                "same) but the training length: see the epochs line above (probably: trained "
+                "longer, it also learns to rebuild the repetitive attack records)."
                 if rows[0]["auc"]["iforest"] > rows[0]["auc"]["ae_engine"] + 0.1
                 else ""
             )
@@ -837,7 +839,13 @@ def main(argv: list[str] | None = None) -> int:
     cfg.anomaly_repeats = 1 if q else 3
     cfg.vocab, cfg.dim, cfg.w2v_epochs = (1500, 40, 2) if q else (5000, 100, 5)
     cfg.words_repeats = 1 if q else 2
-    cfg.command = "python bench/apps.py " + " ".join(sys.argv[1:] if argv is None else argv)
+    env = (
+        f"MLTUTORIAL_DATA={os.environ['MLTUTORIAL_DATA']} "
+        if "MLTUTORIAL_DATA" in os.environ
+        else ""
+    )
+    args = " ".join(sys.argv[1:] if argv is None else argv)
+    cfg.command = f"{env}python bench/apps.py {args}".strip()
     out = cfg.out if cfg.out is not None else (None if q else ROOT / "results" / "apps.md")
 
     torch.set_num_threads(cfg.threads)
