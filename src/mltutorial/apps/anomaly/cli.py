@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from mltutorial.clitools import Parser, add_json, add_seed, print_json
 from mltutorial.errors import UserError
+from mltutorial.progress import progress
 
 
 def main(argv: list[str], prog: str) -> int:
@@ -34,7 +35,7 @@ def main(argv: list[str], prog: str) -> int:
         runs.append(lambda: ex.odds(name.split(":", 1)[1], args.seed, args.quick))
     if not runs:
         raise UserError(f"unknown dataset {name!r}: use kddcup99, hep, odds, odds:NAME or all")
-    results = [run() for run in runs]
+    results = [run() for run in progress(runs, "datasets")]
     if args.json:
         print_json(
             {r.name: {"data": r.data, "roc_auc": r.auc, "average_precision": r.ap} for r in results}
