@@ -119,9 +119,14 @@ class Autoencoder:
 
 
 def make_detectors(seed: int = 0, quick: bool = False) -> dict[str, object]:
-    """The ladder, simplest first: a Gaussian, the library's forest, the engine's autoencoder."""
+    """The ladder, simplest first: a Gaussian, the library's forest, the engine's autoencoder.
+
+    The autoencoder trains for few epochs on purpose: its training data is unlabelled and contains
+    the anomalies, and longer training teaches it to rebuild them too (bench/apps.py measured KDD
+    ROC-AUC 0.989 after 1 epoch, 0.974 after 5, 0.58 after 25, the same in PyTorch).
+    """
     return {
         "gaussian": Gaussian(),
         "isolation_forest": IsolationForestDetector(n_estimators=50 if quick else 200, seed=seed),
-        "autoencoder": Autoencoder(num_epochs=5 if quick else 25, seed=seed),
+        "autoencoder": Autoencoder(num_epochs=3 if quick else 5, seed=seed),
     }
