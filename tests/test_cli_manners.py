@@ -185,6 +185,7 @@ def test_bad_model_files_are_one_line_exit_2(command, tmp_path, capsys):
             assert "folder" in line
         if kind.endswith("version") and kind.startswith(command[0]):
             assert "version" in line, (kind, line)
+        assert "pickle" not in line  # numpy's hint to load unsafely is not advice for users
         assert out == ""
 
 

@@ -174,7 +174,9 @@ class Reinforce:
                 weights = [z[f"w{i}"] for i in range(4)]
                 env_id = str(z["env_id"])
         except Exception as exc:
-            raise UserError(f"{path}: not a readable mltutorial RL model ({exc})") from None
+            raise UserError(
+                f"{path}: not a readable mltutorial RL model ({type(exc).__name__})"
+            ) from None
         if int(meta[0]) != FORMAT_VERSION:
             raise UserError(
                 f"{path}: model format version {int(meta[0])}, expected {FORMAT_VERSION}"
