@@ -18,7 +18,7 @@ import sys
 import time
 from pathlib import Path
 
-from mltutorial.clitools import Parser, add_json, add_seed, print_json
+from mltutorial.clitools import Parser, add_json, add_seed, output_file, print_json
 from mltutorial.errors import UserError
 
 METHODS = ("content", "collaborative", "hybrid")
@@ -150,6 +150,9 @@ def _train(args: argparse.Namespace) -> int:
         )
     if args.folds is not None and args.folds < 0:
         raise UserError("--folds must be >= 0")
+    if args.folds == 0 and not (args.output or args.figures):
+        raise UserError("--folds 0 skips the evaluation: give -o FILE and/or --figures DIR")
+    output_file(args.output)  # fail before minutes of training, not after
     mf_params = _mf_params(args)
     data = _load_data(args.data)
     out: dict = {"dataset": data.label, "folds": 0, "models": {}, "ranking": {}}

@@ -301,6 +301,10 @@ class MovieRecommender:
     @classmethod
     def load(cls, path: str | Path) -> MovieRecommender:
         path = Path(path)
+        if path.is_dir():
+            raise UserError(
+                f"{path}: is a folder; give the model file saved by 'recommend train -o'"
+            )
         if not path.is_file():
             raise UserError(
                 f"{path}: no such model file (make one with 'mltutorial recommend train -o FILE')"

@@ -18,7 +18,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from mltutorial.clitools import Parser, add_json, add_seed, print_json
+from mltutorial.clitools import Parser, add_json, add_seed, output_file, print_json
 from mltutorial.errors import UserError
 
 JSON_METRICS = ("accuracy", "precision", "recall", "f1", "roc_auc", "train_seconds")
@@ -128,9 +128,9 @@ def _train(args: Any) -> int:
         if args.epochs < 1:
             raise UserError("--epochs must be at least 1")
         cfg.neuron_epochs = args.epochs
+    out = output_file(args.output) if args.output else default_model_path()  # fail before training
     result = train_ladder(corpus, cfg)
     saved = "neuron" if args.model == "all" else args.model
-    out = Path(args.output) if args.output else default_model_path()
     result.results[saved].filter.save(out)
     figures = plots.plot_all(result, args.figures) if args.figures else []
     if args.json:
