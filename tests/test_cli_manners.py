@@ -153,14 +153,14 @@ def _bad_model_files(folder: Path) -> dict[str, Path]:
     np.savez(whole, meta=np.array([1.0, 32, 0.99, 0.01]), w0=np.zeros((4, 32)))
     files["truncated"] = folder / "truncated.npz"
     files["truncated"].write_bytes(whole.read_bytes()[:300])
+    meta = json.dumps({"format": "mltutorial.rl", "version": 99})
     files["rl_version"] = folder / "rl_v99.npz"
-    weights = {f"w{i}": np.zeros(2) for i in range(4)}
     np.savez(
-        files["rl_version"], meta=np.array([99.0, 2, 0.99, 0.01]), env_id="CartPole-v1", **weights
+        files["rl_version"], __meta__=np.array(meta), **{f"w{i}": np.zeros(2) for i in range(4)}
     )
     meta = json.dumps({"format": "mltutorial.words", "version": 99})
     files["words_version"] = folder / "words_v99.npz"
-    np.savez(files["words_version"], meta=np.array(meta), src=0, tgt=0, W=0)
+    np.savez(files["words_version"], __meta__=np.array(meta), src=0, tgt=0, W=0)
     meta = json.dumps({"format": "mltutorial.vision", "version": 99})
     files["vision_version"] = folder / "vision_v99.npz"
     np.savez(files["vision_version"], __meta__=np.array(meta))

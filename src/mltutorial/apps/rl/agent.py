@@ -145,45 +145,36 @@ class Reinforce:
         return self
 
     def save(self, path: str | Path) -> Path:
-        from mltutorial.files import atomic_path
+        from mltutorial.files import save_npz
 
-        meta = np.array(
-            [FORMAT_VERSION, self.hidden, self.gamma, self.lr], dtype=np.float64
-        )  # numbers only: the file needs no pickle
-        with atomic_path(path) as tmp, open(tmp, "wb") as fh:
-            np.savez(
-                fh,
-                meta=meta,
-                env_id=np.array(self.env_id_),
-                **{f"w{i}": w for i, w in enumerate(self.weights_)},
-            )
-        return Path(path)
+        meta = {
+            "format": "mltutorial.rl",
+            "version": FORMAT_VERSION,
+            "env_id": self.env_id_,
+            "hidden": self.hidden,
+            "gamma": self.gamma,
+            "lr": self.lr,
+        }
+        return save_npz(path, meta, {f"w{i}": w for i, w in enumerate(self.weights_)})
 
     @classmethod
     def load(cls, path: str | Path) -> Reinforce:
-        path = Path(path)
-        if path.is_dir():
-            raise UserError(f"model file {path} is a folder; give the .npz file")
-        if not path.is_file():
-            raise UserError(
-                f"model file {path} not found (train one with 'mltutorial rl train -o FILE')"
-            )
+        from mltutorial.files import load_npz
+
+        meta, arrays = load_npz(
+            path,
+            fmt="mltutorial.rl",
+            version=FORMAT_VERSION,
+            what="RL policy",
+            how="mltutorial rl train -o FILE",
+        )
         try:
-            with np.load(path, allow_pickle=False) as z:
-                meta = z["meta"]
-                weights = [z[f"w{i}"] for i in range(4)]
-                env_id = str(z["env_id"])
-        except Exception as exc:
-            raise UserError(
-                f"{path}: not a readable mltutorial RL model ({type(exc).__name__})"
-            ) from None
-        if int(meta[0]) != FORMAT_VERSION:
-            raise UserError(
-                f"{path}: model format version {int(meta[0])}, expected {FORMAT_VERSION}"
-            )
-        agent = cls(hidden=int(meta[1]), gamma=float(meta[2]), lr=float(meta[3]))
+            weights = [arrays[f"w{i}"] for i in range(4)]
+        except KeyError as exc:
+            raise UserError(f"{path}: RL policy without its {exc.args[0]!r} array") from None
+        agent = cls(hidden=int(meta["hidden"]), gamma=float(meta["gamma"]), lr=float(meta["lr"]))
         agent.weights_ = weights
-        agent.env_id_ = env_id
+        agent.env_id_ = str(meta["env_id"])
         return agent
 
 

@@ -7,7 +7,6 @@ Images are NCHW uint8; they are scaled to [0, 1] and standardised with the train
 
 from __future__ import annotations
 
-import json
 import time
 from pathlib import Path
 
@@ -121,7 +120,7 @@ class ImageClassifier:
         return float((self.predict(X) == y).mean())
 
     def save(self, path: str | Path) -> Path:
-        from mltutorial.files import atomic_path
+        from mltutorial.files import save_npz
 
         meta = {
             "format": "mltutorial.vision",
@@ -134,29 +133,19 @@ class ImageClassifier:
             "std": self.std_,
         }
         state = {k: getattr(v, "data", v) for k, v in self.net_.state_dict().items()}
-        with atomic_path(path) as tmp, open(tmp, "wb") as fh:
-            np.savez(fh, __meta__=np.array(json.dumps(meta)), **state)
-        return Path(path)
+        return save_npz(path, meta, state)
 
     @classmethod
     def load(cls, path: str | Path) -> ImageClassifier:
-        path = Path(path)
-        if path.is_dir():
-            raise UserError(f"model file {path} is a folder; give the .npz file")
-        if not path.is_file():
-            raise UserError(
-                f"model file {path} not found (train one with 'mltutorial vision train -o FILE')"
-            )
-        try:
-            with np.load(path, allow_pickle=False) as z:
-                meta = json.loads(str(z["__meta__"]))
-                state = {k: z[k] for k in z.files if k != "__meta__"}
-        except Exception as exc:
-            raise UserError(
-                f"{path}: not a readable image-classifier file ({type(exc).__name__})"
-            ) from None
-        if meta.get("format") != "mltutorial.vision" or meta.get("version") != FORMAT_VERSION:
-            raise UserError(f"{path}: not a version-{FORMAT_VERSION} mltutorial image classifier")
+        from mltutorial.files import load_npz
+
+        meta, state = load_npz(
+            path,
+            fmt="mltutorial.vision",
+            version=FORMAT_VERSION,
+            what="image classifier",
+            how="mltutorial vision train -o FILE",
+        )
         model = cls(arch=meta["arch"])
         model.classes_, model.shape_ = meta["classes"], tuple(meta["shape"])
         model.max_value_, model.mean_, model.std_ = meta["max_value"], meta["mean"], meta["std"]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import time
 from pathlib import Path
 
@@ -100,7 +99,7 @@ class WordMap:
         return [(self.tgt_vocab_.words[i], float(sims[i])) for i in best]
 
     def save(self, path: str | Path) -> Path:
-        from mltutorial.files import atomic_path
+        from mltutorial.files import save_npz
 
         meta = {
             "format": "mltutorial.words",
@@ -110,29 +109,23 @@ class WordMap:
             "src_words": self.src_vocab_.words,
             "tgt_words": self.tgt_vocab_.words,
         }
-        with atomic_path(path) as tmp, open(tmp, "wb") as fh:
-            np.savez(fh, meta=np.array(json.dumps(meta)), src=self.src_, tgt=self.tgt_, W=self.W_)
-        return Path(path)
+        return save_npz(path, meta, {"src": self.src_, "tgt": self.tgt_, "W": self.W_})
 
     @classmethod
     def load(cls, path: str | Path) -> WordMap:
-        path = Path(path)
-        if path.is_dir():
-            raise UserError(f"model file {path} is a folder; give the .npz file")
-        if not path.is_file():
-            raise UserError(
-                f"model file {path} not found (make one with 'mltutorial words train -o FILE')"
-            )
+        from mltutorial.files import load_npz
+
+        meta, arrays = load_npz(
+            path,
+            fmt="mltutorial.words",
+            version=FORMAT_VERSION,
+            what="word map",
+            how="mltutorial words train -o FILE",
+        )
         try:
-            with np.load(path, allow_pickle=False) as z:
-                meta = json.loads(str(z["meta"]))
-                src, tgt, W = z["src"], z["tgt"], z["W"]
-        except Exception as exc:
-            raise UserError(
-                f"{path}: not a readable word-map file ({type(exc).__name__})"
-            ) from None
-        if meta.get("format") != "mltutorial.words" or meta.get("version") != FORMAT_VERSION:
-            raise UserError(f"{path}: not a version-{FORMAT_VERSION} mltutorial word map")
+            src, tgt, W = arrays["src"], arrays["tgt"], arrays["W"]
+        except KeyError as exc:
+            raise UserError(f"{path}: word map without its {exc.args[0]!r} array") from None
         model = cls(method=meta["method"], dim=meta["dim"])
         words_src, words_tgt = meta["src_words"], meta["tgt_words"]
         model.src_vocab_ = Vocab(words_src, {w: i for i, w in enumerate(words_src)}, np.zeros(0))
