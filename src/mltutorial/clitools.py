@@ -7,6 +7,7 @@ import json
 import os
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -62,3 +63,16 @@ def output_file(path: str | os.PathLike[str] | None, flag: str = "-o") -> Path |
         raise UserError(f"{flag} {target}: is a folder; give a file name")
     output_dir(target.parent, flag=f"{flag} {target}: folder")
     return target
+
+
+def dispatch(
+    argv: list[str],
+    prog: str,
+    description: str,
+    actions: dict[str, Callable[[list[str], str], int]],
+) -> int:
+    """`prog ACTION [options]`: read the action, hand the rest of argv to its handler."""
+    parser = Parser(prog=prog, description=description)
+    parser.add_argument("action", choices=list(actions))
+    args = parser.parse_args(argv[:1])
+    return actions[args.action](argv[1:], f"{prog} {args.action}")

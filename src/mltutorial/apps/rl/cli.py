@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mltutorial.clitools import Parser, add_json, add_seed, output_file, print_json
+from mltutorial.clitools import Parser, add_json, add_seed, dispatch, output_file, print_json
 from mltutorial.progress import bar
 
 
@@ -77,10 +77,5 @@ def _play(argv: list[str], prog: str) -> int:
 
 
 def main(argv: list[str], prog: str) -> int:
-    parser = Parser(
-        prog=prog, description="Reinforcement learning: error-driven learning on CartPole."
-    )
-    parser.add_argument("action", choices=["train", "play"])
-    args = parser.parse_args(argv[:1])
-    handler = _train if args.action == "train" else _play
-    return handler(argv[1:], f"{prog} {args.action}")
+    description = "Reinforcement learning: error-driven learning on CartPole."
+    return dispatch(argv, prog, description, {"train": _train, "play": _play})

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from mltutorial.clitools import Parser, add_json, add_seed, output_file, print_json
+from mltutorial.clitools import Parser, add_json, add_seed, dispatch, output_file, print_json
 from mltutorial.errors import UserError
 from mltutorial.progress import bar
 
@@ -111,8 +111,9 @@ def _predict(argv: list[str], prog: str) -> int:
 
 
 def main(argv: list[str], prog: str) -> int:
-    parser = Parser(prog=prog, description="Supervised image classification on the engine.")
-    parser.add_argument("action", choices=["train", "predict"])
-    args = parser.parse_args(argv[:1])
-    handler = _train if args.action == "train" else _predict
-    return handler(argv[1:], f"{prog} {args.action}")
+    return dispatch(
+        argv,
+        prog,
+        "Supervised image classification on the engine.",
+        {"train": _train, "predict": _predict},
+    )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mltutorial.clitools import Parser, add_json, add_seed, output_file, print_json
+from mltutorial.clitools import Parser, add_json, add_seed, dispatch, output_file, print_json
 
 
 def _train(argv: list[str], prog: str) -> int:
@@ -81,8 +81,9 @@ def _translate(argv: list[str], prog: str) -> int:
 
 
 def main(argv: list[str], prog: str) -> int:
-    parser = Parser(prog=prog, description="Google Translate's word maps: English ↔ Spanish.")
-    parser.add_argument("action", choices=["train", "translate"])
-    args = parser.parse_args(argv[:1])
-    handler = _train if args.action == "train" else _translate
-    return handler(argv[1:], f"{prog} {args.action}")
+    return dispatch(
+        argv,
+        prog,
+        "Google Translate's word maps: English ↔ Spanish.",
+        {"train": _train, "translate": _translate},
+    )
