@@ -399,3 +399,53 @@ def test_embedding_init_is_standard_normal():
     engine.manual_seed(0)
     w = nn.Embedding(1000, 50).weight.data
     assert abs(w.mean()) < 0.02 and abs(w.std() - 1) < 0.02
+
+
+@pytest.mark.parametrize(
+    "kw",
+    [dict(), dict(is_causal=True), dict(scale=0.3), dict(mask="bool"), dict(mask="float")],
+    ids=["plain", "causal", "scale", "bool-mask", "float-mask"],
+)
+def test_scaled_dot_product_attention(kw):
+    kw = dict(kw)
+    mask = kw.pop("mask", None)
+    if mask == "bool":
+        m = np.tril(np.ones((4, 5), dtype=bool), 1)
+        kw_e, kw_t = dict(attn_mask=m), dict(attn_mask=torch.tensor(m))
+    elif mask == "float":
+        m = np.random.default_rng(3).uniform(-1, 1, (4, 5))
+        kw_e = dict(attn_mask=m.astype(np.float32))
+        kw_t = dict(attn_mask=torch.tensor(m, dtype=torch.float32))
+    else:
+        kw_e = kw_t = kw
+    S = 4 if kw.get("is_causal") else 5
+    check_op(
+        [(2, 3, 4, 6), (2, 3, S, 6), (2, 3, S, 7)],
+        lambda q, k, v: F.scaled_dot_product_attention(q, k, v, **kw_e),
+        lambda q, k, v: TF.scaled_dot_product_attention(q, k, v, **kw_t),
+    )
+
+
+def test_scaled_dot_product_attention_dropout_and_errors():
+    rng = np.random.default_rng(0)
+    q, k, v = (E(rng.standard_normal((2, 3, 4)).astype(np.float32)) for _ in range(3))
+    engine.manual_seed(0)
+    out = F.scaled_dot_product_attention(q, k, v, dropout_p=0.5)
+    assert out.shape == (2, 3, 4)
+    with pytest.raises(RuntimeError, match="not both"):
+        F.scaled_dot_product_attention(q, k, v, attn_mask=np.ones((3, 3), bool), is_causal=True)
+    with pytest.raises(RuntimeError, match="do not fit"):
+        F.scaled_dot_product_attention(q, E(np.zeros((2, 3, 5), np.float32)), v)
+
+
+def test_gelu_float32_matches_torch_over_a_wide_range():
+    """float32 GELU uses PyTorch's erf polynomial: forward and gradient agree to float32 rounding."""
+    x = np.linspace(-12, 12, 20001, dtype=np.float32)
+    e = E(x.copy())
+    e.requires_grad = True
+    t = torch.tensor(x, requires_grad=True)
+    F.gelu(e).sum().backward()
+    yt = TF.gelu(t)
+    yt.sum().backward()
+    np.testing.assert_allclose(F.gelu(E(x)).data, yt.detach().numpy(), atol=2e-6, rtol=1e-6)
+    np.testing.assert_allclose(e.grad.data, t.grad.numpy(), atol=2e-6, rtol=1e-6)
