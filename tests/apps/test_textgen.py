@@ -131,11 +131,14 @@ def _tiny_gpt(dtype: str, bias: bool):
         ("float32", False, True, (1e-5, 1e-4), (1e-6, 1e-4)),
         ("float32", True, False, (1e-5, 1e-4), (1e-6, 1e-4)),
         ("float64", False, False, (1e-12, 1e-12), (1e-12, 1e-10)),
+        ("float64", True, True, (1e-12, 1e-12), (1e-12, 1e-10)),
     ],
 )
 def test_engine_gpt_matches_pytorch(dtype, bias, flash, loss_tol, grad_tol):
     torch, bench = _bench()
     model, X, Y = _tiny_gpt(dtype, bias)
+    for block in model.h:  # fused attention op, or spelled out op by op: on both sides
+        block.attn.flash = flash
     ref = bench.torch_gpt_like(model, flash=flash, dtype=getattr(torch, dtype))
     _, loss = model(X, Y)
     loss.backward()

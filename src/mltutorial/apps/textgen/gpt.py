@@ -47,7 +47,11 @@ class CausalSelfAttention(nn.Module):
         self.resid_dropout = nn.Dropout(config.dropout)
         self.n_head = config.n_head
         self.n_embd = config.n_embd
-        # True where position t may not look at position s > t
+        self.dropout = config.dropout
+        # nanoGPT's "flash" switch: the fused op (F.scaled_dot_product_attention, one node with
+        # its own backward, as PyTorch's) or the same formula spelled out op by op
+        self.flash = True
+        # True where position t may not look at position s > t (the spelled-out path)
         self.future = ~np.tril(np.ones((config.block_size, config.block_size), dtype=bool))
 
     def forward(self, x):
@@ -57,11 +61,15 @@ class CausalSelfAttention(nn.Module):
         q = qkv[:, :, :C].reshape(B, T, nh, hs).transpose(1, 2)  # (B, nh, T, hs)
         k = qkv[:, :, C : 2 * C].reshape(B, T, nh, hs).transpose(1, 2)  # (B, nh, T, hs)
         v = qkv[:, :, 2 * C :].reshape(B, T, nh, hs).transpose(1, 2)  # (B, nh, T, hs)
-        att = (q @ k.transpose(-2, -1)) * (1.0 / math.sqrt(hs))  # (B, nh, T, T)
-        att = att.masked_fill(self.future[:T, :T], float("-inf"))
-        att = F.softmax(att, dim=-1)
-        att = self.attn_dropout(att)
-        y = att @ v  # (B, nh, T, hs)
+        if self.flash:
+            p = self.dropout if self.training else 0.0
+            y = F.scaled_dot_product_attention(q, k, v, dropout_p=p, is_causal=True)
+        else:
+            att = (q @ k.transpose(-2, -1)) * (1.0 / math.sqrt(hs))  # (B, nh, T, T)
+            att = att.masked_fill(self.future[:T, :T], float("-inf"))
+            att = F.softmax(att, dim=-1)
+            att = self.attn_dropout(att)
+            y = att @ v  # (B, nh, T, hs)
         y = y.transpose(1, 2).reshape(B, T, C)  # heads side by side again
         return self.resid_dropout(self.c_proj(y))
 
