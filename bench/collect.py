@@ -11,7 +11,7 @@ import platform
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-ORDER = ["engine", "complexity", "spam", "recommend", "textgen", "live_load"]
+ORDER = ["engine", "complexity", "spam", "recommend", "textgen", "textgen_seeds", "live_load"]
 
 
 def main() -> None:

@@ -7,10 +7,15 @@ runs on the CPU with the same number of threads as NumPy's BLAS, without torch.c
 CPU note (`--device=cpu --compile=False`). Reported: the engine's time per iteration divided by
 PyTorch's, and both validation losses on the whole validation split.
 
+By default (`--protocol nanogpt`) the run is nanoGPT's own, replayed: train.py's seed gives the
+initial weights (torch.manual_seed + model.py's init, copied into the engine) and the batches
+(torch.randint, in train.py's order), so the losses compare directly with nanoGPT's reported ~1.88.
+`--protocol engine` runs the engine trainer's recipe instead (NumPy's generator).
+
 This file also holds the PyTorch reference GPT (nanoGPT's model.py, trimmed) that the parity test
 in tests/apps/test_textgen.py imports.
 
-Run: python bench/textgen.py [--iters 2000] [--config baby]
+Run: python bench/textgen.py [--iters 2000] [--config baby] [--protocol nanogpt|engine]
 """
 
 from __future__ import annotations
@@ -107,7 +112,7 @@ class TorchGPT(nn.Module):
 
     def forward(self, idx, targets=None):
         T = idx.size(1)
-        pos = torch.arange(0, T, dtype=torch.long)
+        pos = torch.arange(0, T, dtype=torch.long, device=idx.device)
         x = self.drop(self.wte(idx) + self.wpe(pos))
         x = self.ln_f(self.h(x))
         logits = self.lm_head(x)
@@ -164,6 +169,71 @@ def torch_estimate(model: TorchGPT, ids: np.ndarray, cfg, seed: int) -> float:
     return float(np.mean(losses))
 
 
+# ------------------------------------------------- nanoGPT's own run of train.py, replayed exactly
+
+
+def nanogpt_gpt(config, seed: int = 1337, flash: bool = True) -> TorchGPT:
+    """The GPT that nanoGPT's train.py builds: `torch.manual_seed(seed)`, then the modules in
+    model.py's order (their default inits draw from torch's generator too), then GPT._init_weights
+    applied module by module and the residual projections re-drawn. Same draws, same weights."""
+    torch.manual_seed(seed)
+    model = TorchGPT(config, flash)
+
+    def init(m):
+        if isinstance(m, nn.Linear):
+            torch.nn.init.normal_(m.weight, mean=0.0, std=0.02)
+            if m.bias is not None:
+                torch.nn.init.zeros_(m.bias)
+        elif isinstance(m, nn.Embedding):
+            torch.nn.init.normal_(m.weight, mean=0.0, std=0.02)
+
+    model.apply(init)
+    for name, p in model.named_parameters():
+        if name.endswith("c_proj.weight"):
+            torch.nn.init.normal_(p, mean=0.0, std=0.02 / math.sqrt(2 * config.n_layer))
+    return model
+
+
+class NanoGPTBatches:
+    """nanoGPT's get_batch: `torch.randint` on torch's global generator, so that train batches
+    and evaluation batches come in train.py's order (first train batch, evaluation at step 0,
+    then one train batch per step, evaluations every eval_interval steps)."""
+
+    def __init__(self, train: np.ndarray, val: np.ndarray, block_size: int, batch_size: int):
+        self.ids = {"train": train, "val": val}
+        self.block_size, self.batch_size = block_size, batch_size
+
+    def get(self, split: str) -> tuple[np.ndarray, np.ndarray]:
+        data = self.ids[split]
+        ix = torch.randint(len(data) - self.block_size, (self.batch_size,)).numpy()
+        offsets = np.arange(self.block_size)
+        return data[ix[:, None] + offsets], data[ix[:, None] + offsets + 1]
+
+    def eval_batches(self, eval_iters: int) -> dict[str, list[tuple[np.ndarray, np.ndarray]]]:
+        """estimate_loss's draws: eval_iters train batches, then eval_iters val batches."""
+        return {s: [self.get(s) for _ in range(eval_iters)] for s in ("train", "val")}
+
+
+def engine_batches_loss(model, batches) -> float:
+    from mltutorial.apps.textgen.train import _loss_value
+
+    model.eval()
+    losses = [_loss_value(model, X, Y) for X, Y in batches]
+    model.train()
+    return float(np.mean(losses))
+
+
+@torch.no_grad()
+def torch_batches_loss(model: TorchGPT, batches, device="cpu") -> float:
+    model.eval()
+    losses = [
+        float(model(torch.from_numpy(X).to(device), torch.from_numpy(Y).to(device))[1])
+        for X, Y in batches
+    ]
+    model.train()
+    return float(np.mean(losses))
+
+
 # ------------------------------------------------------------------------------ the benchmark
 
 
@@ -189,11 +259,17 @@ def run(
     save: str | None = None,
     timing_iters: int | None = None,
     engine_ckpt: str | None = None,
+    protocol: str = "nanogpt",
 ) -> dict:
     """Lock-step training of both for `timing_iters` (default: all) iterations, timed; then
     PyTorch alone to the end, the engine's result then coming from `engine_ckpt` (a checkpoint of
     `mltutorial generate train --config NAME`, which is the same computation: same seed, same
-    initial weights, same batches)."""
+    initial weights, same batches).
+
+    protocol "nanogpt": nanoGPT's own run replayed: initial weights from `torch.manual_seed(seed)`
+    and model.py's init (copied into the engine model), batches from `torch.randint` in
+    train.py's order, evaluation batches drawn from the same stream. protocol "engine": the
+    engine trainer's run (`mltutorial generate train`): NumPy's generator for both."""
     import dataclasses
 
     from mltutorial.apps.textgen import corpus as corpus_mod
@@ -206,8 +282,18 @@ def run(
     model_cfg = dataclasses.replace(model_cfg, vocab_size=corpus.vocab.size)
     if iters is not None:
         cfg = dataclasses.replace(cfg, max_iters=iters)
+    if protocol not in ("nanogpt", "engine"):
+        raise SystemExit(f"--protocol: nanogpt or engine, not {protocol!r}")
+    if protocol == "nanogpt" and engine_ckpt:
+        raise SystemExit("--engine-ckpt holds an engine-protocol run: add --protocol engine")
     ours = GPT(model_cfg, seed=cfg.seed)
-    peer = torch_gpt_like(ours, flash=True)
+    if protocol == "nanogpt":
+        peer = nanogpt_gpt(model_cfg, cfg.seed)
+        for name, p in ours.named_parameters():
+            p.data[...] = peer.get_parameter(name).detach().numpy()
+    else:
+        peer = torch_gpt_like(ours, flash=True)
+    stream = NanoGPTBatches(corpus.train, corpus.val, model_cfg.block_size, cfg.batch_size)
     opt_ours = T.make_optimizer(ours, cfg)
     opt_peer = torch_adamw(peer, cfg)
     params_ours = [p for _, p in T.unique_parameters(ours)]
@@ -218,13 +304,21 @@ def run(
 
     def evaluate(step: int, engine: bool = True) -> None:
         """nanoGPT's estimate_loss (eval_iters batches per split), same batches for both."""
-        pairs = [(h_peer, lambda ids: torch_estimate(peer, ids, cfg, cfg.seed + 1))]
-        if engine:
-            pairs.insert(0, (h_ours, lambda ids: T.estimate_loss(ours, ids, cfg, cfg.seed + 1)))
+        if protocol == "nanogpt":  # estimate_loss's batches, from train.py's stream
+            drawn = stream.eval_batches(cfg.eval_iters)
+            splits = {"train": drawn["train"], "val": drawn["val"]}
+            pairs = [(h_peer, lambda b: torch_batches_loss(peer, b))]
+            if engine:
+                pairs.insert(0, (h_ours, lambda b: engine_batches_loss(ours, b)))
+        else:
+            splits = {"train": corpus.train, "val": corpus.val}
+            pairs = [(h_peer, lambda ids: torch_estimate(peer, ids, cfg, cfg.seed + 1))]
+            if engine:
+                pairs.insert(0, (h_ours, lambda ids: T.estimate_loss(ours, ids, cfg, cfg.seed + 1)))
         for h, est in pairs:
             h.eval_step.append(step)
-            h.eval_train.append(est(corpus.train))
-            h.eval_val.append(est(corpus.val))
+            h.eval_train.append(est(splits["train"]))
+            h.eval_val.append(est(splits["val"]))
         ours_text = f"engine {h_ours.eval_val[-1]:.4f}  " if engine else ""
         print(
             f"eval {step:5d}  val {ours_text}torch {h_peer.eval_val[-1]:.4f}",
@@ -237,12 +331,23 @@ def run(
         file=sys.stderr,
     )
     timed = min(timing_iters or cfg.max_iters, cfg.max_iters)
+
+    def next_batch():
+        if protocol == "nanogpt":
+            return stream.get("train")
+        return corpus_mod.get_batch(corpus.train, model_cfg.block_size, cfg.batch_size, rng)
+
+    X_next, Y_next = next_batch() if protocol == "nanogpt" else (None, None)
     for step in range(cfg.max_iters):
         lockstep = step < timed
         if step % cfg.eval_interval == 0:
             evaluate(step, engine=lockstep)
         lr = T.lr_at(step, cfg)
-        X, Y = corpus_mod.get_batch(corpus.train, model_cfg.block_size, cfg.batch_size, rng)
+        if protocol == "nanogpt":  # train.py fetches the next batch before the evaluation
+            X, Y = X_next, Y_next
+            X_next, Y_next = next_batch()
+        else:
+            X, Y = next_batch()
         if not lockstep:  # PyTorch alone, untimed
             for g in opt_peer.param_groups:
                 g["lr"] = lr
@@ -345,6 +450,7 @@ def run(
     n = max(timed, 1)
     return {
         "config": config_name,
+        "protocol": protocol,
         "iters": cfg.max_iters,
         "threads": threads,
         "dataset": corpus.label,
@@ -385,6 +491,17 @@ def write_section(r: dict, path: Path) -> None:
         f"{r['iters']} iterations, AdamW lr {t['learning_rate']:g} -> {t['min_lr']:g} "
         f"(warmup {t['warmup_iters']}, cosine to {t['lr_decay_iters']}), betas ({t['beta1']}, "
         f"{t['beta2']}), weight decay {t['weight_decay']} on 2-D weights, grad clip {t['grad_clip']}.",
+        (
+            "Protocol: **nanoGPT's own run, replayed** (`--protocol nanogpt`): train.py's seed "
+            f"{t['seed']}, so the initial weights come from `torch.manual_seed({t['seed']})` and "
+            "model.py's init (and are copied into the engine model), and the training and "
+            "evaluation batches from `torch.randint` in train.py's order. The last row below is "
+            "therefore nanoGPT's own number for this configuration, computed by the engine."
+            if r["protocol"] == "nanogpt"
+            else "Protocol: the engine trainer's run (`--protocol engine`, as `mltutorial generate "
+            f"train --config {r['config']}`): NumPy's generator seeded {t['seed']} for the initial "
+            "weights and the batches; the estimate uses 20 fixed batches."
+        ),
         "Both start from the same weights and see the same batches; they train in lock-step"
         + (
             "."
@@ -418,7 +535,7 @@ def write_section(r: dict, path: Path) -> None:
         "",
         f"nanoGPT reports a validation loss of about 1.88 for this configuration (its estimate on "
         f"20 random batches); goal for the engine: <= 1.90. Run: `python bench/textgen.py "
-        f"--config {r['config']} --iters {r['iters']}"
+        f"--config {r['config']} --iters {r['iters']} --protocol {r['protocol']}"
         + (
             f" --timing-iters {r['timing_iters']} --engine-ckpt CKPT"
             if r["timing_iters"] != r["iters"]
@@ -451,6 +568,13 @@ def main(argv: list[str] | None = None) -> int:
         default=None,
         help="with --timing-iters: the engine's full run (generate train) to compare",
     )
+    p.add_argument(
+        "--protocol",
+        default="nanogpt",
+        choices=["nanogpt", "engine"],
+        help="nanogpt: replay nanoGPT's own run (torch's seed 1337 init and batches, default); "
+        "engine: the engine trainer's run (NumPy's generator)",
+    )
     p.add_argument("--out", default=str(HERE / "results" / "textgen.md"))
     args = p.parse_args(argv)
     r = run(
@@ -461,6 +585,7 @@ def main(argv: list[str] | None = None) -> int:
         args.save,
         args.timing_iters,
         args.engine_ckpt,
+        args.protocol,
     )
     write_section(r, Path(args.out))
     print(Path(args.out).read_text(encoding="utf-8"))

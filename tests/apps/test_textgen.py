@@ -384,8 +384,10 @@ def test_tour_ladder_on_tiny_shakespeare(tmp_path):
 
 @pytest.mark.slow  # nanoGPT's CPU run: 2,000 iterations, ~10-45 minutes on two cores
 def test_baby_config_reaches_nanogpt_loss(tmp_path, capsys):
-    """Measured on tiny Shakespeare: val 1.919 on the whole split (nanoGPT-style 20-batch
-    estimate 1.906); nanoGPT reports ~1.88 for this configuration, the project's goal is <= 1.90.
+    """The engine trainer's own recipe (NumPy's generator, seed 1337), measured on tiny
+    Shakespeare: val 1.919 on the whole split (nanoGPT-style 20-batch estimate 1.906). The final
+    loss varies with the seed: 1.910 +- 0.005 over five of ours, 1.902 +- 0.008 over five of
+    nanoGPT's (bench/textgen_seeds.py); nanoGPT's own seed reaches 1.886 on the engine (next test).
     The assertion allows 0.01 for other BLAS builds and thread counts."""
     need_data("tinyshakespeare")
     argv = [
@@ -403,3 +405,43 @@ def test_baby_config_reaches_nanogpt_loss(tmp_path, capsys):
     report = json.loads(capsys.readouterr().out)
     assert report["iters"] == 2000 and report["params"] == 795_904
     assert report["val_loss"] <= 1.919 + 0.01
+
+
+@pytest.mark.slow  # 2,000 engine iterations: ~5 minutes on one core
+def test_engine_on_nanogpts_own_run_reaches_its_loss():
+    """nanoGPT's baby run replayed on the engine: train.py's seed 1337 gives the initial weights
+    (torch.manual_seed + model.py's init) and the batches (torch.randint in train.py's order);
+    torch is only the random-number oracle here, every step is the engine's. Measured: nanoGPT's
+    estimate 1.8857 at step 2000 (nanoGPT reports ~1.88), whole validation split 1.8982; PyTorch
+    on the same run gives the same to 1e-4 (bench/textgen.py). Goal: <= 1.90."""
+    need_data("tinyshakespeare")
+    _, bench = _bench()
+    from mltutorial.apps.textgen.gpt import GPT
+
+    corpus = corpus_mod.load(None)
+    model_cfg, cfg = T.make_configs("gpt", "baby")
+    model_cfg = dataclasses.replace(model_cfg, vocab_size=corpus.vocab.size)
+    model = GPT(model_cfg)
+    nano = bench.nanogpt_gpt(model_cfg, cfg.seed)
+    for name, p in model.named_parameters():
+        p.data[...] = nano.get_parameter(name).detach().numpy()
+    stream = bench.NanoGPTBatches(corpus.train, corpus.val, model_cfg.block_size, cfg.batch_size)
+    opt = T.make_optimizer(model, cfg)
+    params = [p for _, p in T.unique_parameters(model)]
+    X, Y = stream.get("train")
+    for step in range(cfg.max_iters + 1):
+        if step % cfg.eval_interval == 0:
+            drawn = stream.eval_batches(cfg.eval_iters)  # draws as train.py's estimate_loss
+        if step == cfg.max_iters:
+            break
+        T.set_lr(opt, T.lr_at(step, cfg))
+        _, loss = model(X, Y)
+        X, Y = stream.get("train")
+        opt.zero_grad()
+        loss.backward()
+        T.clip_grad_norm(params, cfg.grad_clip)
+        opt.step()
+    estimate = bench.engine_batches_loss(model, drawn["val"])
+    whole = T.split_loss(model, corpus.val)
+    assert estimate <= 1.90 and estimate == pytest.approx(1.8857, abs=0.01)
+    assert whole == pytest.approx(1.8982, abs=0.01)

@@ -13,7 +13,11 @@ Named configurations (`--config NAME`, then `--key=value` to change any field):
 - gpt/tiny: a few seconds, for tests and `tour --quick`;
 - gpt/tour: the tour's default, about a minute on two cores, already writes words;
 - gpt/baby: nanoGPT's CPU run of `train_shakespeare_char` (4 layers, 4 heads, 128 wide, context
-  64, batch 12, 2,000 iterations, lr 1e-3 -> 1e-4); nanoGPT reports a validation loss of ~1.88;
+  64, batch 12, 2,000 iterations, lr 1e-3 -> 1e-4); nanoGPT reports a validation loss of ~1.88.
+  The engine replaying nanoGPT's own run (its seed's weights and batches, bench/textgen.py) gets
+  1.886 on nanoGPT's 20-batch estimate, 1.898 on the whole split; the final loss varies with the
+  seed (whole split 1.902 +- 0.008 over 5 of nanoGPT's seeds, 1.910 +- 0.005 over 5 of ours,
+  bench/textgen_seeds.py);
 - gpt/shakespeare: nanoGPT's full GPU configuration (6 x 6 x 384, context 256), for patient people.
 """
 
