@@ -64,8 +64,9 @@ def one_seed(
     opt = B.torch_adamw(model, cfg)
     stream = B.NanoGPTBatches(corpus.train, corpus.val, model_cfg.block_size, cfg.batch_size)
     if batches != "nanogpt":  # the engine trainer's: NumPy's generator seeded with seed for the
-        # training batches, and the same eval_iters batches (seed + 1) at every evaluation
-        rng = np.random.default_rng(seed)
+        # training batches, and the same eval_iters batches (seed + 1) at every evaluation;
+        # "engine-split": the batches from a stream of their own, apart from the init's
+        rng = np.random.default_rng([seed, 1] if batches == "engine-split" else seed)
 
         def get(split: str, g: np.random.Generator = rng):
             return corpus_mod.get_batch(stream.ids[split], model_cfg.block_size, cfg.batch_size, g)
@@ -125,6 +126,7 @@ def parse_seeds(text: str) -> list[int]:
 PROTOCOLS = {  # name -> (init, batches)
     "nanogpt": ("nanogpt", "nanogpt"),  # nanoGPT's train.py: torch's generator for both
     "engine": ("engine", "engine"),  # `mltutorial generate train`: NumPy's generator for both
+    "engine-split": ("engine", "engine-split"),  # the same, batches on a stream of their own
 }
 
 
@@ -141,12 +143,14 @@ def summarize(rows: list[dict]) -> str:
     lines = [
         f"## textgen: the baby GPT's validation loss, seed by seed ({first['iters']} iterations)",
         "",
-        f"PyTorch {first['torch']} on {first['device']}, one thread per run; measured {when}. "
+        f"PyTorch {first['torch']} on {first['device']}, one thread per run; written {when}. "
         "The engine follows PyTorch step for step on the same run (per-step losses within 1e-5, "
         "section above), so these are the engine's numbers too. Protocol `nanogpt` is nanoGPT's "
         "train.py to the letter (torch's generator for the initial weights and the batches; its "
         "own run is seed 1337); `engine` is `mltutorial generate train --config baby --seed S` "
-        "(NumPy's generator). Goal <= 1.90; nanoGPT reports about 1.88.",
+        "(NumPy's generator; the initial weights and the batches come from two generators seeded "
+        "alike, hence identical streams); `engine-split` is the same with the batches on a stream "
+        "of their own (`default_rng([S, 1])`). Goal <= 1.90; nanoGPT reports about 1.88.",
         "",
         "| protocol | seeds | nanoGPT's estimate (20 batches): mean ± sd (range) | whole "
         "validation split: mean ± sd (range) | <= 1.90 (estimate / whole) |",
@@ -171,8 +175,9 @@ def summarize(rows: list[dict]) -> str:
         )
         + ".",
         "",
-        "Run: `python bench/textgen_seeds.py --protocol nanogpt,engine --seeds "
-        f"{min(r['seed'] for r in rows)}-{max(r['seed'] for r in rows)} --jobs 2`.",
+        "Run: `python bench/textgen_seeds.py --protocol "
+        + ",".join(n for n in PROTOCOLS if any(r["protocol"] == n for r in rows))
+        + f" --seeds {min(r['seed'] for r in rows)}-{max(r['seed'] for r in rows)} --jobs 2`.",
         "",
     ]
     return "\n".join(lines)
@@ -182,7 +187,9 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--seeds", default="1337", help="e.g. 1337 or 1337-1346 or 1,2,3")
     p.add_argument(
-        "--protocol", default="nanogpt,engine", help="nanogpt, engine or both (comma-separated)"
+        "--protocol",
+        default="nanogpt,engine",
+        help="comma-separated: nanogpt, engine, engine-split",
     )
     p.add_argument("--config", default="baby")
     p.add_argument("--device", default="cpu")
@@ -191,7 +198,23 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--jobs", type=int, default=1, help="seeds trained at once (processes)")
     p.add_argument("--out", default=None, help="also write the per-seed results as JSON")
     p.add_argument("--md", default=str(HERE / "results" / "textgen_seeds.md"))
+    p.add_argument(
+        "--from-json",
+        nargs="+",
+        default=None,
+        help="no training: summarize the runs saved by earlier --out files",
+    )
     args = p.parse_args(argv)
+    if args.from_json:
+        rows = [r for f in args.from_json for r in json.loads(Path(f).read_text(encoding="utf-8"))]
+        for r in rows:
+            r.setdefault(
+                "protocol", next(n for n, v in PROTOCOLS.items() if v == (r["init"], r["batches"]))
+            )
+        text = summarize(rows)
+        print(text)
+        Path(args.md).write_text(text, encoding="utf-8")
+        return 0
     seeds = parse_seeds(args.seeds)
     protocols = [x.strip() for x in args.protocol.split(",") if x.strip()]
     unknown = [x for x in protocols if x not in PROTOCOLS]
