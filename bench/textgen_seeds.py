@@ -183,6 +183,49 @@ def summarize(rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
+def plot(rows: list[dict], path: Path) -> None:
+    """Each run's final validation loss (both ways of measuring it), per recipe, beside the goal."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    names = [n for n in PROTOCOLS if any(r["protocol"] == n for r in rows)]
+    fig, ax = plt.subplots(figsize=(7, 3.6))
+    for i, name in enumerate(names):
+        group = [r for r in rows if r["protocol"] == name]
+        for k, (key, label, marker) in enumerate(
+            (("val_split", "whole validation split", "o"), ("est_val", "20-batch estimate", "x"))
+        ):
+            ys = [r[key] for r in group]
+            xs = i + (k - 0.5) * 0.25 + np.linspace(-0.06, 0.06, len(ys))
+            ax.scatter(xs, ys, marker=marker, color=f"C{k}", label=label if i == 0 else None)
+            ax.hlines(
+                np.mean(ys), i + (k - 0.5) * 0.25 - 0.1, i + (k - 0.5) * 0.25 + 0.1, color=f"C{k}"
+            )
+    ax.axhline(1.90, color="k", ls="--", lw=1, label="goal 1.90")
+    ax.axhline(1.88, color="grey", ls=":", lw=1, label="nanoGPT reports ~1.88")
+    top = max(max(r["val_split"], r["est_val"]) for r in rows)
+    ax.set_ylim(top=top + 0.02)  # room for the legend above the points
+    ax.set_xticks(range(len(names)), names)
+    ax.set_ylabel("validation loss at step 2000 (nats/char)")
+    ax.set_title("Baby GPT on tiny Shakespeare: one point per seed (bars: means)")
+    ax.legend(fontsize=8, loc="upper left", ncols=2)
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+
+
+def _write(rows: list[dict], md: str) -> None:
+    text = summarize(rows)
+    figure = Path(md).with_suffix(".png")
+    plot(rows, figure)
+    text += f"\n![final validation loss per seed](results/{figure.name})\n"
+    print(text)
+    Path(md).parent.mkdir(parents=True, exist_ok=True)
+    Path(md).write_text(text, encoding="utf-8")
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--seeds", default="1337", help="e.g. 1337 or 1337-1346 or 1,2,3")
@@ -211,9 +254,7 @@ def main(argv: list[str] | None = None) -> int:
             r.setdefault(
                 "protocol", next(n for n, v in PROTOCOLS.items() if v == (r["init"], r["batches"]))
             )
-        text = summarize(rows)
-        print(text)
-        Path(args.md).write_text(text, encoding="utf-8")
+        _write(rows, args.md)
         return 0
     seeds = parse_seeds(args.seeds)
     protocols = [x.strip() for x in args.protocol.split(",") if x.strip()]
@@ -235,10 +276,7 @@ def main(argv: list[str] | None = None) -> int:
                 flush=True,
             )
             rows.append(r)
-    text = summarize(rows)
-    print(text)
-    Path(args.md).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.md).write_text(text, encoding="utf-8")
+    _write(rows, args.md)
     if args.out:
         Path(args.out).write_text(json.dumps(rows, indent=1), encoding="utf-8")
     return 0
