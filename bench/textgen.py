@@ -507,10 +507,14 @@ def write_section(r: dict, path: Path) -> None:
             "."
             if r["timing_iters"] == r["iters"]
             else f" for the first {r['timing_iters']} iterations (the timed part), after which "
-            f"PyTorch trains alone to {r['iters']}; the engine's {r['iters']}-iteration result "
-            f"comes from {r['engine_source']}, the same computation run separately (its "
-            f"per-step training losses match this run's lock-step engine to "
-            f"{r['ckpt_gap']:.1e})."
+            f"PyTorch trains alone to {r['iters']}; "
+            + (
+                f"the engine's {r['iters']}-iteration result comes from {r['engine_source']}, the "
+                f"same computation run separately (its per-step training losses match this run's "
+                f"lock-step engine to {r['ckpt_gap']:.1e})."
+                if r["engine_source"] != "this run"
+                else "the engine's final losses were not measured in this run (nan below)."
+            )
         ),
         f"Per-step training losses, engine vs PyTorch, over the lock-step part: largest "
         f"difference {r['lockstep_gap']:.1e} nats.",
