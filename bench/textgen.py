@@ -214,6 +214,22 @@ class NanoGPTBatches:
         return {s: [self.get(s) for _ in range(eval_iters)] for s in ("train", "val")}
 
 
+def nanogpt_steps(stream: NanoGPTBatches, cfg):
+    """train.py's loop, as the order of its draws: yields ("eval", step, {split: batches}) every
+    eval_interval steps and at the end, and ("train", step, (X, Y)) for each update. The first
+    training batch is drawn before the loop, and each next one before the following evaluation
+    (train.py prefetches it during the step), so the stream is consumed exactly as there."""
+    X, Y = stream.get("train")
+    for step in range(cfg.max_iters + 1):
+        if step % cfg.eval_interval == 0 or step == cfg.max_iters:
+            yield "eval", step, stream.eval_batches(cfg.eval_iters)
+        if step == cfg.max_iters:
+            return
+        batch = (X, Y)
+        X, Y = stream.get("train")
+        yield "train", step, batch
+
+
 def engine_batches_loss(model, batches) -> float:
     from mltutorial.apps.textgen.train import _loss_value
 

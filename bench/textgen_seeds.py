@@ -77,24 +77,21 @@ def one_seed(
 
         stream.get, stream.eval_batches = get, eval_batches  # type: ignore[method-assign]
     t0 = time.perf_counter()
-    X, Y = stream.get("train")
     curve = []
-    for step in range(cfg.max_iters + 1):
-        if step % cfg.eval_interval == 0 or step == cfg.max_iters:
-            ev = stream.eval_batches(cfg.eval_iters)
+    for kind, step, drawn in B.nanogpt_steps(stream, cfg):
+        if kind == "eval":
             curve.append(
                 (
                     step,
-                    B.torch_batches_loss(model, ev["train"], device),
-                    B.torch_batches_loss(model, ev["val"], device),
+                    B.torch_batches_loss(model, drawn["train"], device),
+                    B.torch_batches_loss(model, drawn["val"], device),
                 )
             )
-        if step == cfg.max_iters:
-            break
+            continue
+        X, Y = drawn
         for g in opt.param_groups:
             g["lr"] = T.lr_at(step, cfg)
         _, loss = model(torch.from_numpy(X).to(device), torch.from_numpy(Y).to(device))
-        X, Y = stream.get("train")
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.grad_clip)

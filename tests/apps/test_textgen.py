@@ -428,15 +428,12 @@ def test_engine_on_nanogpts_own_run_reaches_its_loss():
     stream = bench.NanoGPTBatches(corpus.train, corpus.val, model_cfg.block_size, cfg.batch_size)
     opt = T.make_optimizer(model, cfg)
     params = [p for _, p in T.unique_parameters(model)]
-    X, Y = stream.get("train")
-    for step in range(cfg.max_iters + 1):
-        if step % cfg.eval_interval == 0:
-            drawn = stream.eval_batches(cfg.eval_iters)  # draws as train.py's estimate_loss
-        if step == cfg.max_iters:
-            break
+    for kind, step, batches in bench.nanogpt_steps(stream, cfg):
+        if kind == "eval":
+            drawn = batches  # drawn as train.py's estimate_loss draws them
+            continue
         T.set_lr(opt, T.lr_at(step, cfg))
-        _, loss = model(X, Y)
-        X, Y = stream.get("train")
+        _, loss = model(*batches)
         opt.zero_grad()
         loss.backward()
         T.clip_grad_norm(params, cfg.grad_clip)
