@@ -358,7 +358,7 @@ def test_data_fetch_rejects_a_non_positive_timeout(no_real_data, capsys):
 
 
 def test_tour_with_nothing_left_to_run():
-    from mltutorial.tour import Chapter
+    from mltutorial.chapter import Chapter
     from mltutorial.tour_cli import _select
 
     chapters = [Chapter(n, n, "", i, "", lambda ctx: None) for i, n in enumerate(["a", "b"])]

@@ -7,8 +7,8 @@ import shutil
 import pytest
 
 from mltutorial import tour_cli, viz
+from mltutorial.chapter import Chapter, ChapterOutput, Table
 from mltutorial.cli import main
-from mltutorial.tour import Chapter, ChapterOutput, Table
 
 pytestmark = pytest.mark.browser
 CHROMIUM = "/usr/bin/chromium"

@@ -10,8 +10,9 @@ import pytest
 
 from helpers import data_root
 from mltutorial import tour_cli
+from mltutorial.chapter import Chapter, ChapterOutput
 from mltutorial.cli import main
-from mltutorial.tour import Chapter, ChapterOutput, discover
+from mltutorial.tour import discover
 
 
 def _check_report(out: Path) -> dict:

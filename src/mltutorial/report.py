@@ -13,7 +13,8 @@ import math
 from pathlib import Path
 from typing import Any
 
-from mltutorial.tour import ChapterRecord, Table
+from mltutorial.chapter import Table
+from mltutorial.tour import ChapterRecord
 
 _CSS = """
 :root { --fg: #1d232a; --muted: #5b6470; --accent: #b3261e; --bg: #fff; --panel: #f5f6f8;

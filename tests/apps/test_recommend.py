@@ -239,7 +239,7 @@ def test_train_json_shape_and_save(no_real_data, tmp_path, capsys):
 
 def test_chapter_quick_on_fallback(no_real_data, tmp_path):
     from mltutorial.apps.recommend.chapter import CHAPTER
-    from mltutorial.tour import ChapterContext
+    from mltutorial.chapter import ChapterContext
 
     out = CHAPTER.run(ChapterContext(out_dir=tmp_path, quick=True))
     assert out.data.startswith("built-in sample standing in for")

@@ -340,7 +340,7 @@ def test_training_is_deterministic(no_real_data):
 
 def test_chapter_quick_on_the_builtin_sample(no_real_data, tmp_path):
     from mltutorial.apps.spam.chapter import CHAPTER
-    from mltutorial.tour import ORDER_DAILY_LIFE, ChapterContext
+    from mltutorial.chapter import ORDER_DAILY_LIFE, ChapterContext
 
     assert CHAPTER.order == ORDER_DAILY_LIFE + 1
     out = CHAPTER.run(ChapterContext(out_dir=tmp_path, quick=True))

@@ -359,7 +359,7 @@ def test_fallback_text_without_real_data(no_real_data):
 
 def test_chapter_quick(tmp_path):
     from mltutorial.apps.textgen.chapter import CHAPTER
-    from mltutorial.tour import ChapterContext
+    from mltutorial.chapter import ChapterContext
 
     out = CHAPTER.run(ChapterContext(out_dir=tmp_path, quick=True, seed=0))
     assert [row[0] for row in out.tables[0].rows] == ["bigram", "mlp", "gpt"]

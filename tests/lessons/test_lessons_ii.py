@@ -148,7 +148,7 @@ def test_complexity_lesson_and_chart(tmp_path):
 
 
 def test_complexity_joins_the_tour(tmp_path):
-    from mltutorial.tour import ChapterContext
+    from mltutorial.chapter import ChapterContext
 
     chapter = complexity.CHAPTER
     assert (chapter.name, chapter.order) == ("complexity", 54)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import socket
 
+from mltutorial.chapter import ORDER_INTRO, ChapterContext
 from mltutorial.live.chapter import CHAPTER, N_FIRST_CLOUD, N_PARTICIPANTS
-from mltutorial.tour import ORDER_INTRO, ChapterContext
 
 
 def test_chapter_runs_quick_without_a_server(tmp_path, monkeypatch):

@@ -18,8 +18,8 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+from mltutorial.chapter import Chapter, ChapterContext, ChapterOutput, Table
 from mltutorial.errors import UserError
-from mltutorial.tour import Chapter, ChapterContext, ChapterOutput, Table
 
 
 def names() -> list[str]:

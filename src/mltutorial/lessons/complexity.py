@@ -30,10 +30,10 @@ from typing import Any
 import numpy as np
 
 from mltutorial import engine, viz
+from mltutorial.chapter import ORDER_DEEP, Table
 from mltutorial.errors import UserError
 from mltutorial.lessons import lesson_chapter
 from mltutorial.lessons._zoo import MODELS
-from mltutorial.tour import ORDER_DEEP, Table
 
 _TV = "https://pytorch.org/vision/stable/models/generated/torchvision.models."
 

@@ -33,11 +33,11 @@ import numpy as np
 from matplotlib.patches import Rectangle
 
 from mltutorial import engine, viz
+from mltutorial.chapter import ORDER_DEEP, Table
 from mltutorial.engine import nn
 from mltutorial.errors import UserError
 from mltutorial.lessons import lesson_chapter
 from mltutorial.lessons.networks import MLP, accuracy, load_images, n_params, train
-from mltutorial.tour import ORDER_DEEP, Table
 
 # The slide's worked example.
 SLIDE_INPUT = [

@@ -31,9 +31,9 @@ from pathlib import Path
 import numpy as np
 
 from mltutorial import viz
+from mltutorial.chapter import Table
 from mltutorial.errors import UserError
 from mltutorial.lessons import lesson_chapter
-from mltutorial.tour import Table
 
 SLIDE = "How do neurons learn? Gradient descent!"
 CITATION = "R. A. Fisher, 'The use of multiple measurements in taxonomic problems', 1936 (UCI / scikit-learn)"

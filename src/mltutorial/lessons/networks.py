@@ -29,11 +29,11 @@ from typing import Any
 import numpy as np
 
 from mltutorial import engine, viz
+from mltutorial.chapter import ORDER_DEEP, Table
 from mltutorial.engine import nn, optim
 from mltutorial.errors import UserError
 from mltutorial.lessons import lesson_chapter
 from mltutorial.progress import bar
-from mltutorial.tour import ORDER_DEEP, Table
 
 # ------------------------------------------------------------------------------------------ the data
 

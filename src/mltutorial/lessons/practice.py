@@ -38,10 +38,10 @@ from pathlib import Path
 import numpy as np
 
 from mltutorial import viz
+from mltutorial.chapter import Table
 from mltutorial.errors import UserError
 from mltutorial.lessons import lesson_chapter
 from mltutorial.progress import bar
-from mltutorial.tour import Table
 
 SLIDE = "Creating a ML model: do's and dont's"
 CITATION = (

@@ -16,10 +16,10 @@ import time
 from pathlib import Path
 
 from mltutorial import viz
+from mltutorial.chapter import ORDER_INTRO, Chapter, ChapterContext, ChapterOutput, Table
 from mltutorial.live.deck import Deck, load_deck
 from mltutorial.live.store import Results, Store, Submission
 from mltutorial.live.text import format_code
-from mltutorial.tour import ORDER_INTRO, Chapter, ChapterContext, ChapterOutput, Table
 
 N_PARTICIPANTS = 41  # the slide: "41 answers" to the second word cloud
 N_FIRST_CLOUD = 37  # the slide: "What is Machine Learning? 37 answers"

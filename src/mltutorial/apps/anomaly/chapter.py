@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from mltutorial.tour import ORDER_HOW_MACHINES_LEARN, Chapter, ChapterContext, ChapterOutput, Table
+from mltutorial.chapter import (
+    ORDER_HOW_MACHINES_LEARN,
+    Chapter,
+    ChapterContext,
+    ChapterOutput,
+    Table,
+)
 
 LABELS = {
     "gaussian": "Gaussian (Mahalanobis)",

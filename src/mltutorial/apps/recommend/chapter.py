@@ -13,8 +13,8 @@ from mltutorial.apps.recommend.evaluate import COLUMNS, LADDER, evaluate
 from mltutorial.apps.recommend.figures import genre_axes, plot_embeddings, plot_rmse_vs_factors
 from mltutorial.apps.recommend.model import MovieRecommender
 from mltutorial.apps.recommend.tuning import biases_validation_rmse, rmse_vs_factors
+from mltutorial.chapter import ORDER_DAILY_LIFE, Chapter, ChapterContext, ChapterOutput, Table
 from mltutorial.errors import UserError
-from mltutorial.tour import ORDER_DAILY_LIFE, Chapter, ChapterContext, ChapterOutput, Table
 
 SLIDE = "Netflix: Recommendation systems: COLLABORATIVE FILTERING / CONTENT-BASED FILTERING"
 NEWCOMER = ["Toy Story (1995)", "Aladdin (1992)", "Lion King, The (1994)"]

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from mltutorial.tour import ORDER_HOW_MACHINES_LEARN, Chapter, ChapterContext, ChapterOutput, Table
+from mltutorial.chapter import (
+    ORDER_HOW_MACHINES_LEARN,
+    Chapter,
+    ChapterContext,
+    ChapterOutput,
+    Table,
+)
 
 
 def _run(ctx: ChapterContext) -> ChapterOutput:

@@ -11,7 +11,7 @@ import textwrap
 
 import numpy as np
 
-from mltutorial.tour import ORDER_DAILY_LIFE, Chapter, ChapterContext, ChapterOutput, Table
+from mltutorial.chapter import ORDER_DAILY_LIFE, Chapter, ChapterContext, ChapterOutput, Table
 
 SLIDE = "Gmail — Anti-spam algorithms — Spam / Non-spam"
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 
-from mltutorial.tour import ORDER_DAILY_LIFE, Chapter, ChapterContext, ChapterOutput, Table
+from mltutorial.chapter import ORDER_DAILY_LIFE, Chapter, ChapterContext, ChapterOutput, Table
 
 SLIDE = (
     "ChatGPT — Generation of text. Can you write a poem about Einstein Telescope in less than "

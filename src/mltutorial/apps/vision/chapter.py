@@ -7,7 +7,13 @@ import warnings
 
 import numpy as np
 
-from mltutorial.tour import ORDER_HOW_MACHINES_LEARN, Chapter, ChapterContext, ChapterOutput, Table
+from mltutorial.chapter import (
+    ORDER_HOW_MACHINES_LEARN,
+    Chapter,
+    ChapterContext,
+    ChapterOutput,
+    Table,
+)
 
 
 def load_images(prefer: tuple[str, ...] = ("fashion_mnist", "digits")):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from mltutorial.tour import ORDER_DAILY_LIFE, Chapter, ChapterContext, ChapterOutput, Table
+from mltutorial.chapter import ORDER_DAILY_LIFE, Chapter, ChapterContext, ChapterOutput, Table
 
 SHOWN = [
     "one",
