@@ -21,6 +21,6 @@ def progress(iterable: Iterable[T], desc: str = "", total: int | None = None) ->
     return iter(tqdm(iterable, desc=desc, total=total, disable=not enabled(), leave=False))
 
 
-def bar(total: int, desc: str = "") -> tqdm:
-    """A manual bar: `b = bar(n); b.update(1); b.set_postfix(loss=...); b.close()`."""
+def bar(total: int | None, desc: str = "") -> tqdm:
+    """A manual bar: `b = bar(n); b.update(1); b.set_postfix(loss=...); b.close()` (None: a counter)."""
     return tqdm(total=total, desc=desc, disable=not enabled(), leave=False)

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
 
 from helpers import need_data
 from mltutorial import cli
@@ -17,7 +18,7 @@ from mltutorial.apps.spam import features as spam_features
 from mltutorial.apps.spam.features import TextFeatures, tokenize
 from mltutorial.apps.spam.filter import FORMAT_VERSION, SpamFilter
 from mltutorial.apps.spam.ladder import LadderConfig, train_ladder
-from mltutorial.apps.spam.models import Neuron, bce_with_logits, sparse_linear
+from mltutorial.apps.spam.models import Neuron
 
 # ---------------------------------------------------------------------------- tokeniser, features
 
@@ -56,42 +57,54 @@ def test_features_state_round_trip():
     assert abs(g.transform(["free café"]) - f.transform(["free café"])).max() == 0
 
 
-# ---------------------------------------------------------------------------- the engine pieces
+# ---------------------------------------------------------------------------- scikit-learn's manners
 
 
-def test_sparse_linear_forward_and_backward_match_dense():
-    import scipy.sparse as sp
+@pytest.mark.parametrize("name", ["majority", "nb", "neuron", "mlp"])
+def test_unfitted_model_says_not_fitted(name):
+    from sklearn.exceptions import NotFittedError
 
-    from mltutorial import engine
+    from mltutorial.apps.spam.models import MODELS
+    from mltutorial.errors import UserError
 
-    rng = np.random.default_rng(0)
-    X = sp.random(5, 40, density=0.2, format="csr", random_state=0, dtype=np.float64)
-    W = engine.tensor(rng.normal(size=(3, 40)), dtype=engine.float64, requires_grad=True)
-    b = engine.tensor(rng.normal(size=3), dtype=engine.float64, requires_grad=True)
-    G = rng.normal(size=(5, 3))
-    out = sparse_linear(X, W, b)
-    np.testing.assert_allclose(out.data, X.toarray() @ W.data.T + b.data, rtol=1e-12)
-    (out * engine.tensor(G, dtype=engine.float64)).sum().backward()
-    np.testing.assert_allclose(W.grad.data, G.T @ X.toarray(), rtol=1e-12)
-    np.testing.assert_allclose(b.grad.data, G.sum(0), rtol=1e-12)
+    X = TextFeatures().fit(["free prize", "see you"]).transform(["free prize"])
+    model = MODELS[name]()
+    for method in ("predict_proba", "predict"):
+        with pytest.raises(NotFittedError, match="not fitted") as info:
+            getattr(model, method)(X)
+        assert isinstance(info.value, UserError)  # one line on the command line
 
 
-def test_bce_with_logits_matches_torch():
-    torch = pytest.importorskip("torch")
-    from mltutorial import engine
+@pytest.mark.parametrize("name", ["majority", "nb", "neuron", "mlp"])
+def test_every_model_checks_the_number_of_features(name):
+    from mltutorial.apps.spam.models import MODELS
 
-    z = np.array([-30.0, -2.0, -0.1, 0.0, 0.3, 4.0, 40.0])
-    y = np.array([0, 1, 0, 1, 1, 0, 1], dtype=np.float64)
-    ours_z = engine.tensor(z, dtype=engine.float64, requires_grad=True)
-    loss = bce_with_logits(ours_z, engine.tensor(y, dtype=engine.float64), pos_weight=2.0)
-    loss.backward()
-    tz = torch.tensor(z, requires_grad=True)
-    ref = torch.nn.BCEWithLogitsLoss(pos_weight=torch.tensor(2.0, dtype=torch.float64))(
-        tz, torch.tensor(y)
-    )
-    ref.backward()
-    assert abs(loss.item() - ref.item()) < 1e-10
-    np.testing.assert_allclose(ours_z.grad.data, tz.grad.numpy(), rtol=1e-8, atol=1e-12)
+    texts = ["free prize now", "see you at 6", "free entry txt", "ok lar"] * 4
+    X = TextFeatures().fit(texts).transform(texts)
+    y = np.array([1, 0, 1, 0] * 4)
+    params = {"num_epochs": 1} if name in ("neuron", "mlp") else {}
+    model = MODELS[name](**params).fit(X, y)
+    assert model.predict(X).shape == (16,)
+    wider = sp.hstack([X, X]).tocsr()
+    with pytest.raises(ValueError, match=f"{X.shape[1]} features"):
+        model.predict_proba(wider)
+    # a model loaded from its state keeps the check
+    restored = type(model).from_state(model.get_params(), model.get_state())
+    with pytest.raises(ValueError, match="features"):
+        restored.predict(wider)
+
+
+def test_base_class_names_no_subclass():
+    import ast
+    import inspect
+
+    from mltutorial.apps.spam import models
+
+    subclasses = {"Majority", "NaiveBayes", "Neuron", "MLP"}
+    for base in (models._Classifier, models._EngineModel):
+        tree = ast.parse(inspect.getsource(base))
+        named = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
+        assert not named & subclasses, f"{base.__name__} names {named & subclasses}"
 
 
 # ---------------------------------------------------------------------------- goals on real data

@@ -293,6 +293,22 @@ def test_nll_mse_l1():
     )
 
 
+def test_binary_cross_entropy_with_logits_scalar_pos_weight_at_and_far_from_zero():
+    # the spam models' loss: a scalar pos_weight, logits exactly at 0 (where a loss built from
+    # relu/abs would take a subgradient) and far out (where a naive log(sigmoid) overflows)
+    z = np.array([-30.0, -2.0, -0.1, 0.0, 0.3, 4.0, 40.0])
+    y = np.array([0, 1, 0, 1, 1, 0, 1], dtype=np.float64)
+    ours_z = engine.tensor(z, dtype=engine.float64, requires_grad=True)
+    pos_weight = engine.tensor(2.0, dtype=engine.float64)
+    loss = F.binary_cross_entropy_with_logits(ours_z, E(y), pos_weight=pos_weight)
+    loss.backward()
+    tz = torch.tensor(z, requires_grad=True)
+    ref = torch.nn.BCEWithLogitsLoss(pos_weight=torch.tensor(2.0, dtype=torch.float64))(tz, T(y))
+    ref.backward()
+    assert abs(loss.item() - ref.item()) < 1e-10
+    np.testing.assert_allclose(ours_z.grad.data, tz.grad.numpy(), rtol=1e-8, atol=1e-12)
+
+
 def test_binary_cross_entropy():
     rng = np.random.default_rng(0)
     p, y = rng.uniform(0.05, 0.95, (4, 3)), (rng.random((4, 3)) > 0.5).astype(float)

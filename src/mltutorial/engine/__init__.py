@@ -21,6 +21,7 @@ What is here (names, arguments, defaults and numerics follow PyTorch; tests chec
   dilation), MaxPool2d (padding, ceil_mode), AvgPool2d, AdaptiveAvgPool2d, BatchNorm1d/2d, LayerNorm,
   Embedding, Dropout, activations, losses; `nn.functional`; `nn.init`; `nn.utils.clip_grad_norm_`.
 * `optim`: SGD, Adam, AdamW (+ StepLR, CosineAnnealingLR).
+* `sparse.linear(X, weight, bias)`: `F.linear` for a SciPy sparse X (text features), in sparse.py.
 * `summary(model, input_shape)`: per-layer output shape, parameters and MACs (summary.py).
 * `save(obj, path)` / `load(path)`: state dicts as .npz (serialize.py). `Module.load_state_dict`
   also takes a dict of NumPy arrays, e.g. `{k: v.numpy() for k, v in torch_model.state_dict().items()}`.
@@ -42,7 +43,7 @@ pool/norm ops return zero-stride outputs of the right shape and count their MACs
 
 from __future__ import annotations
 
-from . import nn, optim
+from . import nn, optim, sparse
 from .autograd import enable_grad, is_grad_enabled, meta, no_grad
 from .creation import (
     arange,
@@ -184,6 +185,7 @@ __all__ = [
     "save",
     "sigmoid",
     "softmax",
+    "sparse",
     "sqrt",
     "stack",
     "sum",

@@ -3,7 +3,10 @@
 `fit(model, loss_fn, optimizer, data, num_steps=... or num_epochs=...)` runs gradient descent and
 returns a `History` with the cost of every step. `data` is either a pair `(X, y)` (full batch, or
 mini-batches of `batch_size` shuffled each epoch) or a function `batches(epoch)` yielding `(X, y)`
-pairs. NumPy arrays are wrapped as engine tensors.
+pairs (any `X` the model takes, e.g. a SciPy sparse matrix). NumPy arrays are wrapped as engine
+tensors. `on_step(step, cost)` runs after every update and `on_epoch(epoch, history)` after every
+pass over the data (to measure a test accuracy per epoch, say); either stops training by returning
+True.
 
 Divergence is an answer, not a crash: when the cost of a step first exceeds `max_cost` or stops
 being a finite number, `fit` raises `DivergenceError` (a `UserError`, so the command line prints one
@@ -34,6 +37,7 @@ class History:
 
     cost: list[float] = field(default_factory=list)  # cost measured at each step, before its update
     epoch: list[int] = field(default_factory=list)  # the epoch each step belongs to (0-based)
+    n_samples: list[int] = field(default_factory=list)  # rows in each step's batch
     grad_norm: list[float] = field(
         default_factory=list
     )  # ||grad|| over all parameters, if recorded
@@ -47,12 +51,19 @@ class History:
     def final_cost(self) -> float:
         return self.cost[-1] if self.cost else math.nan
 
-    def epoch_cost(self) -> list[float]:
-        """Mean cost of the steps of each epoch."""
+    def epoch_cost(self, per_sample: bool = False) -> list[float]:
+        """Mean cost of the steps of each epoch; `per_sample` weighs each step by its batch's rows,
+        which gives the mean cost over the epoch's samples when the last batch is smaller."""
         if not self.cost:
             return []
         costs, epochs = np.asarray(self.cost), np.asarray(self.epoch)
-        return [float(costs[epochs == e].mean()) for e in range(int(epochs.max()) + 1)]
+        weights = np.asarray(self.n_samples, dtype=np.float64) if per_sample else None
+        means = []
+        for e in range(int(epochs.max()) + 1):
+            here = epochs == e
+            w = None if weights is None else weights[here]
+            means.append(float(np.average(costs[here], weights=w)))
+        return means
 
 
 class DivergenceError(UserError):
@@ -96,6 +107,18 @@ def _pair_batches(X: Any, y: Any, batch_size: int | None, shuffle: bool, seed: i
     return batches
 
 
+def _n_rows(batch: Any) -> int:
+    shape = getattr(batch, "shape", None)
+    return int(shape[0]) if shape else 1
+
+
+def _steps_per_epoch(X: Any, batch_size: int | None) -> int:
+    n_samples = _n_rows(X) if hasattr(X, "shape") else len(X)
+    if batch_size is None or batch_size >= n_samples:
+        return 1
+    return (n_samples + batch_size - 1) // batch_size
+
+
 def _grad_norm(parameters: Iterable[Any]) -> float:
     total = 0.0
     for p in parameters:
@@ -119,29 +142,34 @@ def fit(
     max_cost: float = 1e6,
     record_grad_norm: bool = False,
     on_step: Callable[[int, float], bool | None] | None = None,
+    on_epoch: Callable[[int, History], bool | None] | None = None,
     progress: bool = True,
     desc: str = "training",
 ) -> History:
     """Minimise `loss_fn(model(X), y)` with `optimizer`; return the `History` of costs.
 
     Give `num_steps` (optimisation steps), `num_epochs` (passes over `data`), or both (whichever
-    ends first). `on_step(step, cost)` is called after each update; returning True stops early.
+    ends first). `on_step(step, cost)` is called after each update, `on_epoch(epoch, history)`
+    after each complete pass over the data (epoch 0-based); either returning True stops early.
     Raises `DivergenceError` at the first step whose cost is > `max_cost` or not finite.
     """
     if num_steps is None and num_epochs is None:
         raise ValueError("fit needs num_steps or num_epochs")
+    total = num_steps
     if callable(data):
         batches: Batches = data
     else:
         X, y = data
         batches = _pair_batches(X, y, batch_size, shuffle, seed)
+        if num_epochs is not None:
+            by_epochs = num_epochs * _steps_per_epoch(X, batch_size)
+            total = by_epochs if total is None else min(total, by_epochs)
     params = list(model.parameters()) if hasattr(model, "parameters") else []
     history = History()
     max_epochs = num_epochs if num_epochs is not None else math.inf
-    total = num_steps
     from mltutorial.progress import bar
 
-    pbar = bar(total=total or 0, desc=desc) if progress and total else None
+    pbar = bar(total=total, desc=desc) if progress else None  # no total: a counter
     epoch = 0
     try:
         while epoch < max_epochs:
@@ -152,6 +180,7 @@ def fit(
                 step = history.steps + 1
                 history.cost.append(cost)
                 history.epoch.append(epoch)
+                history.n_samples.append(_n_rows(y_b))
                 if not math.isfinite(cost) or cost > max_cost:
                     raise DivergenceError(step, cost, max_cost, history)
                 optimizer.zero_grad()
@@ -167,8 +196,14 @@ def fit(
                     history.stopped_early = True
                     return history
                 if num_steps is not None and step >= num_steps:
+                    break
+            else:  # a complete pass over the data
+                if on_epoch is not None and on_epoch(epoch, history):
+                    history.stopped_early = True
                     return history
-            epoch += 1
+                epoch += 1
+                continue
+            return history  # num_steps reached
     finally:
         if pbar is not None:
             pbar.close()

@@ -37,7 +37,7 @@ from mltutorial.chapter import ORDER_DEEP, Table
 from mltutorial.engine import nn
 from mltutorial.errors import UserError
 from mltutorial.lessons import lesson_chapter
-from mltutorial.lessons.networks import MLP, accuracy, load_images, n_params, train
+from mltutorial.lessons._images import MLP, accuracy, load_images, n_params, train
 
 # The slide's worked example.
 SLIDE_INPUT = [

@@ -78,9 +78,10 @@ class Autoencoder:
     def fit(self, X: np.ndarray) -> Autoencoder:
         from mltutorial import engine
         from mltutorial.engine import nn, optim
+        from mltutorial.engine.nn import functional as F
+        from mltutorial.engine.trainer import fit
 
         engine.manual_seed(self.seed)
-        rng = np.random.default_rng(self.seed)
         self.scaler_ = _Standardise().fit(X)
         Z = self.scaler_.transform(X)  # (n_samples, n_features)
         n_features = Z.shape[1]
@@ -94,19 +95,18 @@ class Autoencoder:
             nn.ReLU(),
             nn.Linear(self.hidden, n_features),
         )
-        opt = optim.Adam(self.net_.parameters(), lr=self.lr)
-        self.losses_: list[float] = []
-        for _ in range(self.num_epochs):
-            order = rng.permutation(len(Z))
-            total = 0.0
-            for start in range(0, len(Z), self.batch_size):
-                batch = engine.tensor(Z[order[start : start + self.batch_size]])
-                loss = ((self.net_(batch) - batch) ** 2).mean()
-                opt.zero_grad()
-                loss.backward()
-                opt.step()
-                total += loss.item() * len(batch.data)
-            self.losses_.append(total / len(Z))
+        history = fit(
+            self.net_,
+            F.mse_loss,  # the input is its own target
+            optim.Adam(self.net_.parameters(), lr=self.lr),
+            (Z, Z),
+            num_epochs=self.num_epochs,
+            batch_size=self.batch_size,
+            seed=self.seed,
+            max_cost=float("inf"),  # a squared error has no ceiling to check: only NaN/inf stop it
+            desc="anomaly: autoencoder",
+        )
+        self.losses_: list[float] = history.epoch_cost(per_sample=True)
         return self
 
     def score_samples(self, X: np.ndarray) -> np.ndarray:

@@ -111,25 +111,26 @@ def supervised_auc(X_train, y_train, X_test, y_test, seed: int, epochs: int) -> 
     from mltutorial import engine
     from mltutorial.engine import nn, optim
     from mltutorial.engine.nn import functional as F
+    from mltutorial.engine.trainer import fit
 
     engine.manual_seed(seed)
-    rng = np.random.default_rng(seed)
     mean, std = X_train.mean(axis=0), X_train.std(axis=0) + 1e-6
     Xs = ((X_train - mean) / std).astype(np.float32)
     net = nn.Sequential(
         nn.Linear(Xs.shape[1], 64), nn.ReLU(), nn.Linear(64, 64), nn.ReLU(), nn.Linear(64, 1)
     )
-    opt = optim.Adam(net.parameters(), lr=1e-3)
-    target = y_train.astype(np.float32)[:, None]
-    for _ in range(epochs):
-        order = rng.permutation(len(Xs))
-        for s in range(0, len(Xs), 128):
-            idx = order[s : s + 128]
-            logits = net(engine.tensor(Xs[idx]))
-            loss = F.binary_cross_entropy_with_logits(logits, engine.tensor(target[idx]))
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
+    target = y_train.astype(np.float32)[:, None]  # (n_samples, 1), as the logits
+    fit(
+        net,
+        F.binary_cross_entropy_with_logits,
+        optim.Adam(net.parameters(), lr=1e-3),
+        (Xs, target),
+        num_epochs=epochs,
+        batch_size=128,
+        seed=seed,
+        max_cost=float("inf"),  # cross-entropy has no ceiling to check: only NaN/inf stop it
+        desc="anomaly: supervised reference",
+    )
     with engine.no_grad():
         scores = net(engine.tensor(((X_test - mean) / std).astype(np.float32))).data.ravel()
     return float(roc_auc_score(y_test, scores))

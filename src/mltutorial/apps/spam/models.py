@@ -15,8 +15,12 @@ ends in `_`; `predict_proba(X)` -> (n_samples, 2) [p(ham), p(spam)]; `predict(X)
 
 X is a SciPy CSR matrix (n_samples, n_features) of TF-IDF features: tens of thousands of columns,
 a few dozen non-zeros per row. The engine's `Linear` multiplies dense tensors; densifying would cost
-n_features floats per message, so the first layer of the neural models goes through `sparse_linear`, a
-small engine op that does the sparse products with SciPy in both directions.
+n_features floats per message, so the first layer of the neural models goes through the engine's
+`sparse.linear`, which does the sparse products with SciPy in both directions.
+
+Like scikit-learn's `_BaseNB`, the base class does what every prediction needs once: `predict_proba`
+checks the model is fitted (else `NotFittedError`) and that X has the training's number of features,
+then asks the subclass's `_predict_proba`.
 """
 
 from __future__ import annotations
@@ -26,64 +30,22 @@ from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
+from sklearn.exceptions import NotFittedError as _SklearnNotFitted
 from sklearn.naive_bayes import MultinomialNB
 
 from mltutorial import engine
-from mltutorial.engine import nn, optim
+from mltutorial.engine import nn, optim, sparse
+from mltutorial.engine.nn import functional as F
 from mltutorial.engine.tensor import Tensor
+from mltutorial.engine.trainer import fit
 from mltutorial.errors import UserError
-from mltutorial.progress import bar
 
 # ---------------------------------------------------------------------------- engine pieces
 
 
-def sparse_linear(X: sp.csr_matrix, weight: Tensor, bias: Tensor | None = None) -> Tensor:
-    """y = X @ W.T + b for a sparse X: torch's `F.linear` with a SciPy CSR input.
-
-    X (B, n_features) sparse, W (out, n_features), b (out,) -> y (B, out). Backward, the local
-    derivatives: dL/dW = (X.T @ g).T (out, n_features), dL/db = sum_B g (out,). X gets no gradient.
-    Cost: one pass over X's non-zeros each way, instead of B * n_features * out multiply-adds.
-    """
-    W = weight.data
-    out = np.asarray(X @ W.T, dtype=W.dtype)  # (B, out)
-    if bias is not None:
-        out += bias.data
-
-    def backward(g: np.ndarray) -> tuple[np.ndarray | None, ...]:  # g (B, out)
-        grad_w = np.asarray(X.T @ g, dtype=W.dtype).T  # (out, n_features)
-        grad_b = g.sum(axis=0) if bias is not None else None  # (out,)
-        return (grad_w, grad_b) if bias is not None else (grad_w,)
-
-    parents = (weight, bias) if bias is not None else (weight,)
-    return Tensor._make(out, parents, backward)
-
-
-def _softplus(x: np.ndarray) -> np.ndarray:
-    """log(1 + exp(x)) without overflow."""
-    return np.maximum(x, 0) + np.log1p(np.exp(-np.abs(x)))
-
-
 def _sigmoid(x: np.ndarray) -> np.ndarray:
+    """1 / (1 + exp(-x)) without overflow warnings."""
     return 0.5 * (1.0 + np.tanh(0.5 * x))
-
-
-def bce_with_logits(z: Tensor, y: Tensor, pos_weight: float = 1.0) -> Tensor:
-    """Mean binary cross-entropy of logits z (B,) against 0/1 targets y (B,): torch's
-    `BCEWithLogitsLoss(pos_weight=p)`, one engine op with its derivative beside it.
-
-    L = mean(-p y log s(z) - (1 - y) log(1 - s(z))) = mean(p y softplus(-z) + (1 - y) softplus(z)),
-    dL/dz = (-p y s(-z) + (1 - y) s(z)) / B. Written as one op rather than from relu/abs/log,
-    because those primitives' subgradients at z = 0 give 0 there instead of the true slope.
-    """
-    zd, yd = z.data, y.data
-    n = max(zd.size, 1)
-    loss = (pos_weight * yd * _softplus(-zd) + (1.0 - yd) * _softplus(zd)).sum() / n
-
-    def backward(g: np.ndarray) -> tuple[np.ndarray | None, ...]:
-        grad_z = g * (-pos_weight * yd * _sigmoid(-zd) + (1.0 - yd) * _sigmoid(zd)) / n
-        return (grad_z.astype(zd.dtype), None)
-
-    return Tensor._make(np.asarray(loss, dtype=zd.dtype), (z, y), backward)
 
 
 class _NeuronNet(nn.Module):
@@ -94,7 +56,7 @@ class _NeuronNet(nn.Module):
         self.linear = nn.Linear(n_features, 1)
 
     def forward(self, X: sp.csr_matrix) -> Tensor:
-        return sparse_linear(X, self.linear.weight, self.linear.bias).reshape(-1)  # (B,)
+        return sparse.linear(X, self.linear.weight, self.linear.bias).reshape(-1)  # (B,)
 
 
 class _MLPNet(nn.Module):
@@ -107,15 +69,21 @@ class _MLPNet(nn.Module):
         self.out = nn.Linear(hidden, 1)
 
     def forward(self, X: sp.csr_matrix) -> Tensor:
-        h = sparse_linear(X, self.hidden.weight, self.hidden.bias).relu()  # (B, hidden)
+        h = sparse.linear(X, self.hidden.weight, self.hidden.bias).relu()  # (B, hidden)
         return self.out(self.drop(h)).reshape(-1)  # (B,)
 
 
 # ---------------------------------------------------------------------------- the models
 
 
+class NotFittedError(_SklearnNotFitted, UserError):
+    """A model asked to predict before `fit`: scikit-learn's NotFittedError, and one clear line on
+    the command line (a `UserError`)."""
+
+
 class _Classifier:
-    """Shared manners: predict from predict_proba and threshold_, score, parameter listing."""
+    """Shared manners: the checks before any prediction, predict from predict_proba and threshold_,
+    score, parameter listing. Subclasses learn in `fit` and predict in `_predict_proba`."""
 
     name = "model"
     threshold_: float = 0.5
@@ -125,8 +93,35 @@ class _Classifier:
             k: v for k, v in vars(self).items() if not k.endswith("_") and not k.startswith("_")
         }
 
-    def predict_proba(self, X: sp.csr_matrix) -> np.ndarray:
+    def _check_fitted(self) -> None:
+        # scikit-learn's rule (check_is_fitted): fitting sets attributes whose names end in "_"
+        if not any(k.endswith("_") and not k.startswith("__") for k in vars(self)):
+            raise NotFittedError(
+                f"this {type(self).__name__} is not fitted yet: call fit(X, y) before predicting"
+            )
+
+    def _check_n_features(self, X: sp.csr_matrix) -> None:
+        n_features = getattr(self, "n_features_in_", None)
+        if n_features is not None and X.shape[1] != n_features:
+            raise ValueError(
+                f"X has {X.shape[1]} features, but {type(self).__name__} was fitted with "
+                f"{n_features} features"
+            )
+
+    def _check_X(self, X: sp.csr_matrix) -> sp.csr_matrix:
+        """What every prediction checks first: fitted, and X as wide as the training's X."""
+        self._check_fitted()
+        if X.ndim != 2:
+            raise ValueError(f"X must be 2-D (n_samples, n_features), got shape {X.shape}")
+        self._check_n_features(X)
+        return X
+
+    def _predict_proba(self, X: sp.csr_matrix) -> np.ndarray:
         raise NotImplementedError
+
+    def predict_proba(self, X: sp.csr_matrix) -> np.ndarray:
+        """(n_samples, 2): [p(ham), p(spam)] per row."""
+        return self._predict_proba(self._check_X(X))
 
     def predict(self, X: sp.csr_matrix) -> np.ndarray:
         """(n_samples,) int64: 1 = spam where p(spam) >= threshold_."""
@@ -159,20 +154,23 @@ class Majority(_Classifier):
 
     def fit(self, X: sp.csr_matrix, y: np.ndarray) -> Majority:
         y = _check_Xy(X, y)
+        self.n_features_in_ = int(X.shape[1])
         self.p_spam_ = float(y.mean())
         return self
 
-    def predict_proba(self, X: sp.csr_matrix) -> np.ndarray:
+    def _predict_proba(self, X: sp.csr_matrix) -> np.ndarray:
         n = X.shape[0]
         return np.tile([1.0 - self.p_spam_, self.p_spam_], (n, 1))
 
     def get_state(self) -> dict[str, np.ndarray]:
-        return {"p_spam": np.array(self.p_spam_)}
+        return {"p_spam": np.array(self.p_spam_), "n_features": np.array(self.n_features_in_)}
 
     @classmethod
     def from_state(cls, params: dict[str, Any], state: dict[str, np.ndarray]) -> Majority:
         self = cls()
         self.p_spam_ = float(state["p_spam"])
+        if "n_features" in state:  # files saved before it was kept say nothing of the width
+            self.n_features_in_ = int(state["n_features"])
         return self
 
 
@@ -197,9 +195,10 @@ class NaiveBayes(_Classifier):
             alpha = _cv_alpha(X, y, self.ALPHAS)
         self.alpha_ = float(alpha)
         self.nb_ = MultinomialNB(alpha=self.alpha_).fit(X, y)
+        self.n_features_in_ = int(X.shape[1])
         return self
 
-    def predict_proba(self, X: sp.csr_matrix) -> np.ndarray:
+    def _predict_proba(self, X: sp.csr_matrix) -> np.ndarray:
         proba = self.nb_.predict_proba(X)
         if proba.shape[1] == 1:  # trained on one class only
             only = int(self.nb_.classes_[0])
@@ -224,6 +223,7 @@ class NaiveBayes(_Classifier):
         nb.feature_log_prob_ = np.asarray(state["feature_log_prob"], dtype=np.float64)
         nb.n_features_in_ = nb.feature_log_prob_.shape[1]
         self.nb_ = nb
+        self.n_features_in_ = int(nb.n_features_in_)
         return self
 
 
@@ -241,8 +241,13 @@ def _cv_alpha(X: sp.csr_matrix, y: np.ndarray, alphas: tuple[float, ...]) -> flo
 
 
 class _EngineModel(_Classifier):
-    """Mini-batch training of an engine network on sparse X with Adam and the BCE loss."""
+    """Mini-batch training of an engine network on sparse X with Adam and the BCE loss.
 
+    A subclass builds its network in `_build` and names, in `first_weight`, the state-dict key of
+    the weight that meets the features (its width is the number of features, when loading).
+    """
+
+    first_weight: str
     lr: float
     num_epochs: int
     batch_size: int
@@ -260,56 +265,50 @@ class _EngineModel(_Classifier):
         rng = np.random.default_rng(self.seed)
         self.n_features_in_ = X.shape[1]
         self.net_ = self._build(X.shape[1])
-        opt = optim.Adam(self.net_.parameters(), lr=self.lr, weight_decay=self.weight_decay)
         n_samples = X.shape[0]
-        self.loss_history_: list[float] = []
-        progress = bar(self.num_epochs, desc=f"{self.name}")
-        start = time.perf_counter()
-        self.net_.train()
-        for _ in range(self.num_epochs):
+
+        def batches(epoch: int):
             order = rng.permutation(n_samples)
             X_epoch, y_epoch = (
                 X[order],
                 y[order].astype(np.float32),
             )  # shuffled once: slices are cheap
-            total = 0.0
             for lo in range(0, n_samples, self.batch_size):
-                X_batch = X_epoch[lo : lo + self.batch_size]
-                z = self.net_(X_batch)  # (B,) logits
-                y_batch = engine.tensor(y_epoch[lo : lo + self.batch_size])
-                loss = bce_with_logits(z, y_batch, self.pos_weight)
-                opt.zero_grad()
-                loss.backward()
-                opt.step()
-                total += loss.item() * X_batch.shape[0]
-            epoch_loss = total / n_samples
-            if not np.isfinite(epoch_loss):
-                progress.close()
-                raise UserError(
-                    f"{self.name}: training loss became {epoch_loss} (try a smaller --lr)"
-                )
-            self.loss_history_.append(epoch_loss)
-            progress.update(1)
-            progress.set_postfix(loss=f"{epoch_loss:.4f}")
-        progress.close()
+                X_batch = X_epoch[lo : lo + self.batch_size]  # (B, n_features) sparse
+                yield X_batch, engine.tensor(y_epoch[lo : lo + self.batch_size])  # (B,)
+
+        pos_weight = engine.tensor(self.pos_weight)  # counts each spam's error pos_weight times
+
+        def loss_fn(z: Tensor, y_batch: Tensor) -> Tensor:  # z (B,) logits
+            return F.binary_cross_entropy_with_logits(z, y_batch, pos_weight=pos_weight)
+
+        start = time.perf_counter()
+        self.net_.train()
+        history = fit(
+            self.net_,
+            loss_fn,
+            optim.Adam(self.net_.parameters(), lr=self.lr, weight_decay=self.weight_decay),
+            batches,
+            num_epochs=self.num_epochs,
+            max_cost=float("inf"),  # cross-entropy has no ceiling to check: only NaN/inf stop it
+            desc=self.name,
+        )
+        self.loss_history_: list[float] = history.epoch_cost(per_sample=True)
         self.net_.eval()
         self.fit_seconds_ = time.perf_counter() - start
         return self
 
     def decision_function(self, X: sp.csr_matrix, batch_size: int = 2048) -> np.ndarray:
         """(n_samples,) logits z, computed on the engine in batches (no graph)."""
-        X = sp.csr_matrix(X, dtype=np.float32)
-        if X.shape[1] != self.n_features_in_:
-            raise ValueError(f"X has {X.shape[1]} features, the model {self.n_features_in_}")
+        X = sp.csr_matrix(self._check_X(X), dtype=np.float32)
         out = np.empty(X.shape[0], dtype=np.float64)
         with engine.no_grad():
             for lo in range(0, X.shape[0], batch_size):
                 out[lo : lo + batch_size] = self.net_(X[lo : lo + batch_size]).numpy()
         return out
 
-    def predict_proba(self, X: sp.csr_matrix) -> np.ndarray:
-        z = self.decision_function(X)
-        p = _sigmoid(z)  # without overflow warnings
+    def _predict_proba(self, X: sp.csr_matrix) -> np.ndarray:
+        p = _sigmoid(self.decision_function(X))
         return np.column_stack([1.0 - p, p])
 
     def get_state(self) -> dict[str, np.ndarray]:
@@ -318,8 +317,7 @@ class _EngineModel(_Classifier):
     @classmethod
     def from_state(cls, params: dict[str, Any], state: dict[str, np.ndarray]) -> _EngineModel:
         self = cls(**params)
-        first = "linear.weight" if cls is Neuron else "hidden.weight"
-        self.n_features_in_ = int(np.asarray(state[first]).shape[1])
+        self.n_features_in_ = int(np.asarray(state[cls.first_weight]).shape[1])
         self.net_ = self._build(self.n_features_in_)
         self.net_.load_state_dict({k: np.asarray(v) for k, v in state.items()})
         self.net_.eval()
@@ -334,6 +332,7 @@ class Neuron(_EngineModel):
     """
 
     name = "neuron"
+    first_weight = "linear.weight"
 
     def __init__(
         self,
@@ -365,6 +364,7 @@ class MLP(_EngineModel):
     """A one-hidden-layer network on the engine (ReLU, dropout), trained like the neuron."""
 
     name = "mlp"
+    first_weight = "hidden.weight"
 
     def __init__(
         self,

@@ -17,21 +17,10 @@ from mltutorial.chapter import (
 
 
 def load_images(prefer: tuple[str, ...] = ("fashion_mnist", "digits")):
-    """The first image set the registry finds for real, else the last one's fallback."""
-    from mltutorial import data
+    """The first image set of `prefer` the registry finds for real, else the last one's fallback."""
+    from mltutorial.data.image_sets import first_image_set
 
-    loaders = {
-        "fashion_mnist": data.load_fashion_mnist,
-        "cifar10": data.load_cifar10,
-        "mnist": data.load_mnist,
-        "digits": data.load_digits,
-    }
-    images = None
-    for name in prefer:
-        images = loaders[name]()
-        if not images.info.is_fallback and len(images.X_train):
-            return images
-    return images
+    return first_image_set(prefer)[1]
 
 
 def plot_predictions(images, X, y, proba, path, title, n=12):

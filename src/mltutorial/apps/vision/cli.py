@@ -6,7 +6,6 @@ import numpy as np
 
 from mltutorial.clitools import Parser, add_json, add_seed, dispatch, output_file, print_json
 from mltutorial.errors import UserError
-from mltutorial.progress import bar
 
 DATASETS = ("fashion_mnist", "cifar10", "mnist", "digits")
 
@@ -34,16 +33,8 @@ def _train(argv: list[str], prog: str) -> int:
     if args.limit:
         pick = np.random.default_rng(args.seed).permutation(len(X))[: args.limit]
         X, y = X[pick], y[pick]
-    steps = args.epochs * -(-len(X) // 64)
-    progress = bar(steps, f"training {args.arch}")
-
-    def tick(loss: float) -> None:
-        progress.update(1)
-        progress.set_postfix(loss=f"{loss:.3f}")
-
     model = ImageClassifier(arch=args.arch, num_epochs=args.epochs, seed=args.seed)
-    model.fit(X, y, images.classes, images.max_value, on_step=tick)
-    progress.close()
+    model.fit(X, y, images.classes, images.max_value)  # the trainer draws the progress bar
     accuracy = model.score(images.X_test, images.y_test)
     if args.output:
         model.save(args.output)

@@ -69,11 +69,11 @@ class ImageClassifier:
         from mltutorial import engine
         from mltutorial.engine import optim
         from mltutorial.engine.nn import functional as F
+        from mltutorial.engine.trainer import fit
 
         if X.ndim != 4:
             raise UserError(f"images must be (N, C, H, W), got shape {X.shape}")
         engine.manual_seed(self.seed)
-        rng = np.random.default_rng(self.seed)
         self.classes_ = list(classes)
         self.shape_ = tuple(int(s) for s in X.shape[1:])
         self.max_value_ = float(max_value)
@@ -81,21 +81,21 @@ class ImageClassifier:
         self.mean_, self.std_ = float(scaled.mean()), float(scaled.std() + 1e-6)
         Xp = self._prepare(X)
         self.net_ = build(self.arch, self.shape_, len(classes))
-        opt = optim.Adam(self.net_.parameters(), lr=self.lr)
-        self.losses_: list[float] = []
         start = time.perf_counter()
         self.net_.train()
-        for _ in range(self.num_epochs):
-            order = rng.permutation(len(Xp))
-            for s in range(0, len(Xp), self.batch_size):
-                idx = order[s : s + self.batch_size]
-                loss = F.cross_entropy(self.net_(engine.tensor(Xp[idx])), engine.tensor(y[idx]))
-                opt.zero_grad()
-                loss.backward()
-                opt.step()
-                self.losses_.append(loss.item())
-                if on_step is not None:
-                    on_step(self.losses_[-1])
+        history = fit(
+            self.net_,
+            F.cross_entropy,
+            optim.Adam(self.net_.parameters(), lr=self.lr),
+            (Xp, y),
+            num_epochs=self.num_epochs,
+            batch_size=self.batch_size,
+            seed=self.seed,
+            max_cost=float("inf"),  # cross-entropy has no ceiling to check: only NaN/inf stop it
+            on_step=None if on_step is None else lambda step, cost: on_step(cost),
+            desc=f"vision: {self.arch}",
+        )
+        self.losses_: list[float] = history.cost
         self.fit_seconds_ = time.perf_counter() - start
         self.n_params_ = int(sum(p.data.size for p in self.net_.parameters()))
         return self
