@@ -118,15 +118,37 @@ class GPT(nn.Module):
         self._init_weights(np.random.default_rng(seed))
 
     def _init_weights(self, rng: np.random.Generator) -> None:
-        """GPT-2 init: N(0, 0.02) weights, zero biases, residual projections / sqrt(2 n_layer)."""
-        for name, p in self.named_parameters():
-            if p.data.ndim == 1:
-                p.data[...] = 1.0 if name.endswith("weight") else 0.0
-                continue
-            std = 0.02
-            if name.endswith("c_proj.weight"):
-                std = 0.02 / math.sqrt(2 * self.config.n_layer)
+        """GPT-2's init by module type, as nanoGPT's `_init_weights` applied to every module.
+
+        Linear: weight N(0, 0.02), bias 0; Embedding: N(0, 0.02); LayerNorm: weight 1, bias 0. The
+        residual projections (each block's attn.c_proj and mlp.c_proj, which add into the residual
+        stream n_layer times twice) get std 0.02 / sqrt(2 n_layer) at their own draw rather than a
+        second draw, and the tied lm_head weight is drawn once, as the token embedding: so the
+        weights are drawn in module order, one draw per matrix.
+        """
+        residual = {id(m) for block in self.h for m in (block.attn.c_proj, block.mlp.c_proj)}
+        residual_std = 0.02 / math.sqrt(2 * self.config.n_layer)
+        drawn: set[int] = set()
+
+        def normal(p: nn.Parameter, std: float) -> None:
+            if id(p) in drawn:  # a tied weight: already drawn by the module that owns it first
+                return
+            drawn.add(id(p))
             p.data[...] = rng.normal(0.0, std, size=p.data.shape).astype(p.data.dtype)
+
+        def init(module: nn.Module) -> None:
+            if isinstance(module, nn.Linear):
+                normal(module.weight, residual_std if id(module) in residual else 0.02)
+                if module.bias is not None:
+                    module.bias.data[...] = 0.0
+            elif isinstance(module, nn.Embedding):
+                normal(module.weight, 0.02)
+            elif isinstance(module, nn.LayerNorm):
+                module.weight.data[...] = 1.0
+                if module.bias is not None:
+                    module.bias.data[...] = 0.0
+
+        self.apply(init)
 
     @property
     def context_size(self) -> int:
