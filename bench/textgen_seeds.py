@@ -1,6 +1,6 @@
 """nanoGPT's baby run replayed seed by seed in PyTorch: how far is 1.88 from the typical result?
 
-Each seed is nanoGPT's train.py to the letter (`bench/textgen.py`'s `nanogpt_gpt` and
+Each seed is nanoGPT's train.py to the letter (`tests/oracles/reference_gpt.py`'s `nanogpt_gpt` and
 `NanoGPTBatches`): `torch.manual_seed(seed)`, model.py's init, batches from `torch.randint` in
 train.py's order, AdamW with weight decay on 2-D tensors, warmup + cosine schedule, grad clip 1.0,
 an estimate every 250 steps on 20 random batches per split. nanoGPT's own run is seed 1337.
@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent / "tests"))  # the tests' PyTorch oracle
 
 
 def one_seed(
@@ -41,9 +41,9 @@ def one_seed(
 ) -> dict:
     import torch
 
-    import textgen as B
     from mltutorial.apps.textgen import corpus as corpus_mod
     from mltutorial.apps.textgen import train as T
+    from oracles import reference_gpt as B
 
     torch.set_num_threads(1)
     if device.startswith("cuda"):

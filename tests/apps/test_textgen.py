@@ -4,7 +4,6 @@ bigram, checkpoints and resume, sampling, bad input through the command line, th
 from __future__ import annotations
 
 import dataclasses
-import importlib.util
 import json
 import math
 from pathlib import Path
@@ -22,7 +21,6 @@ from mltutorial.apps.textgen.vocab import CharVocab
 from mltutorial.cli import main as cli_main
 from mltutorial.errors import UserError
 
-REPO = Path(__file__).resolve().parents[2]
 SHAKESPEARE_LIKE = (
     "First Citizen:\nBefore we proceed any further, hear me speak.\n\nAll:\nSpeak, speak.\n\n"
     "First Citizen:\nYou are all resolved rather to die than to famish?\n\nAll:\nResolved. "
@@ -31,13 +29,12 @@ SHAKESPEARE_LIKE = (
 
 
 def _bench():
-    """bench/textgen.py holds the PyTorch reference GPT (torch is a test/bench-only oracle)."""
+    """The PyTorch reference GPT (tests/oracles/reference_gpt.py; torch is a test-only oracle)."""
     torch = pytest.importorskip("torch")
     torch.set_num_threads(1)  # a tiny model: threads only add overhead on a shared machine
-    spec = importlib.util.spec_from_file_location("bench_textgen", REPO / "bench" / "textgen.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return torch, module
+    from oracles import reference_gpt
+
+    return torch, reference_gpt
 
 
 @pytest.fixture
