@@ -134,8 +134,8 @@ def main(argv: list[str], prog: str) -> int:
         "--threads",
         type=int,
         default=1,
-        help="BLAS threads (default 1: the tour's models are small, and BLAS threads thrash when the "
-        "machine is busy; measured: the same 110 s on an idle 2-core machine either way)",
+        help="BLAS threads (default 1: the tour's models are too small to gain from more, and BLAS "
+        "threads thrash when the machine is busy)",
     )
     add_seed(parser)
     args = parser.parse_args(argv)

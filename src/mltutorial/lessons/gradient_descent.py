@@ -43,7 +43,7 @@ LICENCE = "CC BY 4.0 (UCI Machine Learning Repository)"
 @dataclass
 class Config:
     lrs: list[float] = field(default_factory=lambda: [0.01, 0.03, 0.1, 0.11])
-    max_steps: int = 4000  # enough for lr = 0.01 (about 3000 steps) to arrive
+    max_steps: int = 4000  # enough for the smallest lr to arrive (the lesson reports its steps)
     rel_tol: float = 1e-3  # converged when J <= (1 + rel_tol) J*
     w0: float = -0.5  # starting point, away from the minimum (w*, b*) ~ (0.42, -0.36)
     b0: float = 2.0

@@ -53,7 +53,7 @@ def dense_first_layer_params(height: int, width: int, channels: int, neurons: in
 
 @dataclass
 class Config:
-    n_train: int = 5000  # half of shared/data/cifar10's training batch: a minute's NumPy work
+    n_train: int = 5000  # half of shared/data/cifar10's training batch: small enough for NumPy
     n_test: int = 2000  # enough for +-1% on the accuracy
     hidden: int = 256  # neurons in each hidden layer
     layers: int = 2  # hidden layers (0 would be logistic regression on the pixels)

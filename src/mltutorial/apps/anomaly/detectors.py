@@ -122,8 +122,9 @@ def make_detectors(seed: int = 0, quick: bool = False) -> dict[str, object]:
     """The ladder, simplest first: a Gaussian, the library's forest, the engine's autoencoder.
 
     The autoencoder trains for few epochs on purpose: its training data is unlabelled and contains
-    the anomalies, and longer training teaches it to rebuild them too (bench/apps.py measured KDD
-    ROC-AUC 0.989 after 1 epoch, 0.974 after 5, 0.58 after 25, the same in PyTorch).
+    the anomalies, and longer training teaches it to rebuild them too, so its ROC-AUC falls with
+    more epochs (in PyTorch as on the engine; bench/apps.py sweeps the epochs, bench/RESULTS.md
+    has the numbers).
     """
     return {
         "gaussian": Gaussian(),

@@ -1,8 +1,9 @@
 """Word vectors from context: count co-occurrences in a +/-window, weight them by positive pointwise
 mutual information, keep the top singular directions (Levy, Goldberg & Dagan 2015, "Improving
-distributional similarity with lessons learned from word embeddings"). On a 400k-word book this
-beats skip-gram (word2vec) trained on the engine, which we measured at 5.8% vs 19% translation
-precision@1 and about 100 times slower, so the app keeps the count-based method.
+distributional similarity with lessons learned from word embeddings"). On a book-sized corpus this
+translates better than skip-gram (word2vec) and takes a fraction of its time, as Levy et al. found
+for small corpora, so the app keeps the count-based method (bench/apps.py compares the two;
+bench/RESULTS.md has the numbers).
 """
 
 from __future__ import annotations

@@ -103,7 +103,7 @@ _AS_COEFFS = (1.061405429, -1.453152027, 1.421413741, -0.284496736, 0.254829592)
 
 def _normal_cdf_f32(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(Phi(x), exp(-x^2 / 2)) for float32 x, in place where it can: ~20 passes of plain
-    arithmetic and one exp, about 3x faster than scipy's erf, and the same formula as PyTorch's."""
+    arithmetic and one exp instead of scipy's erf, with the same formula as PyTorch's."""
     a = np.abs(x)
     a *= np.float32(_SQRT_HALF)  # |z|, z = x / sqrt(2)
     e = np.square(a)
@@ -296,7 +296,8 @@ def scaled_dot_product_attention(
 def _scatter_add_rows(index: np.ndarray, rows: np.ndarray, n: int) -> np.ndarray:
     """out[index[i]] += rows[i] for all i (repeats add up): sort by index, then one segmented sum.
 
-    Same result as np.add.at(out, index, rows), several times faster for 2-D rows.
+    Same result as np.add.at(out, index, rows), which adds one element at a time; the sort and
+    segmented sum run in vectorised passes over whole rows.
     """
     out = np.zeros((n, rows.shape[1]), dtype=rows.dtype)
     if index.size == 0:
