@@ -164,3 +164,72 @@ def test_zero_dim_gradients_accumulate():
     J.backward()
     assert float(t.grad.data) == pytest.approx(4 * 0.125 - 6 * 0.5 + 1)
     assert math.isfinite(float(J.item()))
+
+
+def test_on_epoch_sees_each_pass_and_per_sample_epoch_costs_weigh_the_short_batch():
+    engine.manual_seed(0)
+    X, y = _line_data(n=10)
+    model = nn.Linear(1, 1)
+    seen = []
+
+    def after(epoch, history):
+        seen.append((epoch, history.steps))
+
+    history = fit(
+        model,
+        nn.MSELoss(),
+        optim.SGD(model.parameters(), lr=0.01),
+        (X, y),
+        num_epochs=3,
+        batch_size=4,  # batches of 4, 4 and 2 rows
+        on_epoch=after,
+        progress=False,
+    )
+    assert seen == [(0, 3), (1, 6), (2, 9)]
+    assert history.n_samples == [4, 4, 2] * 3
+    costs = np.asarray(history.cost[:3])
+    assert history.epoch_cost()[0] == pytest.approx(costs.mean())
+    assert history.epoch_cost(per_sample=True)[0] == pytest.approx(costs @ [4, 4, 2] / 10)
+    assert history.epoch_cost(per_sample=True)[0] != pytest.approx(costs.mean())
+
+
+def test_on_epoch_stops_early_and_is_not_called_for_the_pass_num_steps_ends():
+    X, y = _line_data(n=8)
+    model = nn.Linear(1, 1)
+    opt = optim.SGD(model.parameters(), lr=0.01)
+    history = fit(
+        model, nn.MSELoss(), opt, (X, y), num_epochs=5, batch_size=4,
+        on_epoch=lambda epoch, h: epoch == 1, progress=False,
+    )  # fmt: skip
+    assert history.stopped_early and history.steps == 4
+    epochs = []
+    history = fit(
+        model, nn.MSELoss(), opt, (X, y), num_steps=4, batch_size=4,
+        on_epoch=lambda epoch, h: epochs.append(epoch), progress=False,
+    )  # fmt: skip
+    assert history.steps == 4 and epochs == [0]  # the step limit ends training in the second pass
+
+
+def test_fit_shuffles_as_a_hand_written_loop_does():
+    # the apps' loops drew rng.permutation(n) once per epoch from default_rng(seed); fit keeps that
+    # order, so moving a loop onto fit leaves its numbers as they were
+    X, y = _line_data(n=10)
+    batches = []
+    fit(
+        lambda xb: xb * engine.tensor(np.ones((1, 1), np.float32), requires_grad=True),
+        lambda y_hat, yb: batches.append(yb.data.copy()) or ((y_hat - yb) ** 2).mean(),
+        optim.SGD([engine.tensor(np.zeros(1, np.float32), requires_grad=True)], lr=0.0),
+        (X, y),
+        num_epochs=2,
+        batch_size=4,
+        seed=7,
+        progress=False,
+    )
+    rng = np.random.default_rng(7)
+    expected = []
+    for _ in range(2):
+        order = rng.permutation(10)
+        expected += [y[order[i : i + 4]] for i in range(0, 10, 4)]
+    assert len(batches) == len(expected)
+    for got, want in zip(batches, expected):
+        np.testing.assert_array_equal(got, want)

@@ -150,7 +150,8 @@ def fit(
 
     Give `num_steps` (optimisation steps), `num_epochs` (passes over `data`), or both (whichever
     ends first). `on_step(step, cost)` is called after each update, `on_epoch(epoch, history)`
-    after each complete pass over the data (epoch 0-based); either returning True stops early.
+    after each complete pass over the data (epoch 0-based; not for the pass in which `num_steps`
+    ends training); either returning True stops early.
     Raises `DivergenceError` at the first step whose cost is > `max_cost` or not finite.
     """
     if num_steps is None and num_epochs is None:
