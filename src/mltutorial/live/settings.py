@@ -66,5 +66,13 @@ class Settings:
             raise UserError("join_failures must be >= 1 and join_window_s > 0")
         if self.loop not in ("auto", "asyncio", "uvloop"):
             raise UserError(f"loop must be auto, asyncio or uvloop, not {self.loop!r}")
+        if self.db is not None:
+            from mltutorial.live import db  # SQLAlchemy only when a database is named
+
+            if db.is_memory(self.db):
+                raise UserError(
+                    f"{self.db!r} is an in-memory database: every answer would be lost at exit; "
+                    "give a file (--db live.sqlite3) or postgresql://..."
+                )
         if self.public_url and not self.public_url.startswith(("http://", "https://")):
             raise UserError(f"public URL must start with http:// or https://: {self.public_url!r}")

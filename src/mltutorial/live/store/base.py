@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any, Self
 
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError
@@ -24,8 +24,13 @@ from mltutorial.live.deck import Deck
 class StoreBase:
     """The connection and its two kinds of transaction; the sections of `Store` build on it."""
 
-    def __init__(self, url: str | None = None, *, sqlite_synchronous: str = "FULL"):
-        self.engine: Engine = db.connect(url, sqlite_synchronous)
+    def __init__(
+        self, url: str | None = None, *, sqlite_synchronous: str = "FULL", read_only: bool = False
+    ):
+        """`read_only`: look, never write (`live --check`): no tables are created, and an SQLite
+        file is opened read-only; `has_tables` says whether the live tables exist yet."""
+        self.engine: Engine = db.connect(url, sqlite_synchronous, read_only=read_only)
+        self.read_only = read_only
         self.url = str(self.engine.url)
         self._memory = self.engine.dialect.name == "sqlite" and self.engine.url.database in (
             None,
@@ -36,7 +41,11 @@ class StoreBase:
         self._write_lock = threading.Lock()
         self._decks: dict[int, Deck] = {}
         try:
-            db.metadata.create_all(self.engine)
+            if read_only:
+                self.has_tables = inspect(self.engine).has_table(db.sessions.name)
+            else:
+                db.metadata.create_all(self.engine)
+                self.has_tables = True
         except DBAPIError as exc:  # unreachable server, wrong password, not a database file
             where = self.engine.url.render_as_string(hide_password=True)
             reason = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
@@ -62,6 +71,8 @@ class StoreBase:
 
     @contextmanager
     def _write(self) -> Iterator[Connection]:
+        if self.read_only:
+            raise RuntimeError("this store was opened read-only")
         with self._write_lock, self.engine.connect() as conn:
             conn.execution_options(write=True)
             with conn.begin():

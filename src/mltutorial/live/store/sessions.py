@@ -73,6 +73,15 @@ class Sessions(StoreBase):
 
     def resume_or_create(self, deck: Deck) -> tuple[SessionInfo, bool]:
         """The newest unfinished session of this same deck (after a restart), else a new one."""
+        found = self.unfinished(deck)
+        if found is not None:
+            return found, True
+        return self.create_session(deck), False
+
+    def unfinished(self, deck: Deck) -> SessionInfo | None:
+        """The newest unfinished session of this same deck, or None (reads only)."""
+        if not self.has_tables:
+            return None
         with self._read() as conn:
             row = conn.execute(
                 select(db.sessions)
@@ -80,9 +89,7 @@ class Sessions(StoreBase):
                 .order_by(db.sessions.c.id.desc())
                 .limit(1)
             ).first()
-        if row is not None:
-            return self._info(row), True
-        return self.create_session(deck), False
+        return None if row is None else self._info(row)
 
     def session_by_code(self, code: str) -> SessionInfo | None:
         with self._read() as conn:
