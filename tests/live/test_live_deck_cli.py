@@ -144,6 +144,7 @@ def test_cli_errors_are_one_line_exit_2(tmp_path, monkeypatch, capsys):
         (["--deck", str(fifo), "--check"], "deck path is not a regular file"),
         (["--db", str(fifo), "--check"], "database path is not a regular file"),
         (["--db", str(tmp_path), "--check"], "is a folder"),
+        (["--trusted-proxy", "my-proxy", "--check"], "not an IP address or network"),
     ]
     for args, words in cases:
         status, err = _run_cli(args, capsys)

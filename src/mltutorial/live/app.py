@@ -23,6 +23,7 @@ from mltutorial.live.context import Live
 from mltutorial.live.deck import load_deck
 from mltutorial.live.routes import ROUTERS
 from mltutorial.live.routes.pages import STATIC
+from mltutorial.live.routes.sockets import install_log_filter
 from mltutorial.live.settings import Settings
 from mltutorial.live.store import Store
 
@@ -60,6 +61,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
             if owns_store:
                 store.close()
 
+    install_log_filter()
     app = FastAPI(title="mltutorial live", lifespan=lifespan, docs_url=None, redoc_url=None)
     app.state.live = live
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

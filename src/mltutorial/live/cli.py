@@ -4,7 +4,8 @@ mltutorial live                                  # the talk's deck, SQLite in yo
 mltutorial live --deck my.yaml --port 9000
 mltutorial live --host 0.0.0.0 --public-url http://192.168.1.20:8000   # phones in the room
 mltutorial live --db postgresql://user@host/live                       # pip install mltutorial[postgres]
-mltutorial live --check                          # validate deck and database, print, exit
+mltutorial live --trusted-proxy 127.0.0.1       # behind nginx/caddy on this machine
+mltutorial live --check                          # validate deck and database, print, write nothing
 """
 
 from __future__ import annotations
@@ -77,6 +78,13 @@ def build_parser(prog: str) -> Parser:
     )
     p.add_argument("--public-url", metavar="URL", help="the address phones use, for the QR code")
     p.add_argument(
+        "--trusted-proxy",
+        metavar="ADDR",
+        action="append",
+        help="a reverse proxy in front of the server (IP or network, repeatable): only its "
+        "X-Forwarded-For is believed when counting wrong join codes per address",
+    )
+    p.add_argument(
         "--new-session",
         action="store_true",
         help="start a new session (new code) instead of resuming the deck's unfinished one",
@@ -96,6 +104,7 @@ def main(argv: list[str], prog: str = "mltutorial live") -> int:
         deck=args.deck,
         public_url=args.public_url,
         new_session=args.new_session or None,
+        trusted_proxies=",".join(args.trusted_proxy) if args.trusted_proxy else None,
     )
     if args.check:
         return _check(settings)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from mltutorial.live.commit import GroupCommit
 from mltutorial.live.hub import Hub
-from mltutorial.live.limiter import JoinLimiter
+from mltutorial.live.limiter import JoinLimiter, parse_proxies
 from mltutorial.live.settings import Settings
 from mltutorial.live.store import Ack, Participant, SessionInfo, Store, Submission
 
@@ -29,6 +29,7 @@ class Live:
             store.join_many, settings.batch_max, self._joined
         )
         self.limiter = JoinLimiter(settings.join_failures, settings.join_window_s)
+        self.proxies = parse_proxies(settings.trusted_proxies)
 
     async def start(self) -> None:
         self.queue.start()

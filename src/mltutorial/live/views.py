@@ -57,7 +57,7 @@ def participant_views(
     for p in people:
         mine = answered.get(p.id)
         if mine is not None and not s.revealed:
-            mine = {"choice": mine["choice"]}  # correctness waits for the reveal
+            mine = {"choice": mine["choice"], "words": mine["words"]}  # correctness waits
         out.append(
             ParticipantState(
                 **public, nickname=p.nickname, my_answer=mine, my_score=scores.get(p.id)

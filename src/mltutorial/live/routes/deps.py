@@ -1,4 +1,5 @@
-"""The routes' typed dependencies: `LiveDep`, `StoreDep`, `SettingsDep`, `Presenter`.
+"""The routes' typed dependencies: `LiveDep`, `StoreDep`, `SettingsDep`, `Presenter`,
+`ClientAddress`.
 
     @router.get("/api/presenter/state")
     def presenter_state(info: Presenter, store: StoreDep) -> PresenterState: ...
@@ -14,6 +15,7 @@ from fastapi import Depends, Header, HTTPException
 from starlette.requests import HTTPConnection
 
 from mltutorial.live.context import Live
+from mltutorial.live.limiter import client_address
 from mltutorial.live.settings import Settings
 from mltutorial.live.store import Participant, SessionInfo, Store
 
@@ -36,6 +38,14 @@ def get_settings(live: LiveDep) -> Settings:
 
 StoreDep = Annotated[Store, Depends(get_store)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+
+def get_client_address(conn: HTTPConnection, live: LiveDep) -> str:
+    """Who is asking, for throttling: the peer, or behind a named proxy its X-Forwarded-For."""
+    return client_address(conn, live.proxies)
+
+
+ClientAddress = Annotated[str, Depends(get_client_address)]
 
 
 def get_presenter(

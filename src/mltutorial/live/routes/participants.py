@@ -5,9 +5,9 @@ from __future__ import annotations
 import asyncio
 import time
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, HTTPException
 
-from mltutorial.live.routes.deps import LiveDep, StoreDep, participant_or_404
+from mltutorial.live.routes.deps import ClientAddress, LiveDep, StoreDep, participant_or_404
 from mltutorial.live.routes.messages import ack_out, submission
 from mltutorial.live.schemas import AnswerAck, AnswerWithTokenIn, JoinIn, JoinOut, ParticipantState
 from mltutorial.live.text import parse_code
@@ -17,19 +17,20 @@ router = APIRouter(prefix="/api")
 
 
 @router.post("/join", response_model=JoinOut)
-async def join(body: JoinIn, request: Request, live: LiveDep) -> JoinOut:
-    store = live.store
-    address = request.client.host if request.client else "?"
-    wait = live.limiter.retry_after(address)
-    if wait > 0:
-        raise HTTPException(
-            429, "too many wrong codes: wait a minute", headers={"Retry-After": f"{wait:.0f}"}
-        )
+async def join(body: JoinIn, live: LiveDep, address: ClientAddress) -> JoinOut:
+    store, limiter = live.store, live.limiter
     code = parse_code(body.code)
+    if not (code and limiter.knows(address, code)):
+        wait = limiter.retry_after(address)
+        if wait > 0:  # too many wrong codes from here: not even looked up
+            raise HTTPException(
+                429, "too many wrong codes: wait a minute", headers={"Retry-After": f"{wait:.0f}"}
+            )
     info = await asyncio.to_thread(store.session_by_code, code) if code else None
     if info is None:
-        live.limiter.fail(address)
+        limiter.fail(address)
         raise HTTPException(404, "no session with this code")
+    limiter.joined(address, info.code)
     p = None
     if body.token:  # a reload or a second tab: the same participant
         p = await asyncio.to_thread(store.participant, body.token)

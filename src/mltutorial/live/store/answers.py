@@ -211,21 +211,33 @@ class Answers(Sessions):
             }
 
     def answered(self, session_id: int, q_index: int, generation: int) -> dict[int, dict]:
-        """{participant_id: {choice, correct, points}} for one question (to tell each phone)."""
+        """{participant_id: {choice, words, correct, points}} for one question (to tell each phone,
+        so that a second tab or a reload shows the stored answer, not what it last tapped)."""
+        a, w = db.answers.c, db.words.c
         with self._read() as conn:
             rows = conn.execute(
-                select(
-                    db.answers.c.participant_id,
-                    db.answers.c.choice,
-                    db.answers.c.correct,
-                    db.answers.c.points,
-                ).where(
-                    db.answers.c.session_id == session_id,
-                    db.answers.c.q_index == q_index,
-                    db.answers.c.generation == generation,
+                select(a.id, a.participant_id, a.choice, a.correct, a.points).where(
+                    a.session_id == session_id, a.q_index == q_index, a.generation == generation
                 )
             ).all()
+            entries: dict[int, list[str]] = {}
+            if self.deck(session_id).questions[q_index].type == "wordcloud":
+                for answer_id, raw in conn.execute(
+                    select(w.answer_id, w.raw)
+                    .where(
+                        w.session_id == session_id,
+                        w.q_index == q_index,
+                        w.generation == generation,
+                    )
+                    .order_by(w.answer_id, w.slot)
+                ):
+                    entries.setdefault(answer_id, []).append(raw)
         return {
-            r.participant_id: {"choice": r.choice, "correct": r.correct, "points": r.points}
+            r.participant_id: {
+                "choice": r.choice,
+                "words": entries.get(r.id, []),
+                "correct": r.correct,
+                "points": r.points,
+            }
             for r in rows
         }

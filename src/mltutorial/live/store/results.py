@@ -11,6 +11,7 @@ from mltutorial.live.store.model import (
     LeaderRow,
     Results,
 )
+from mltutorial.live.text import most_common_spelling, spelled
 
 MAX_CLOUD_WORDS = 100  # the cloud shows the most frequent entries
 
@@ -80,7 +81,7 @@ class ResultQueries(StoreBase):
                 .order_by(n.desc(), db.words.c.word)
                 .limit(MAX_CLOUD_WORDS)
             ).all()
-            out.words = [(r[0], int(r[1])) for r in rows]
+            out.words = self._spelled(conn, session_id, q_index, gen, rows)
         else:
             votes = [0] * len(q.options)
             for choice, n_votes in conn.execute(
@@ -91,6 +92,32 @@ class ResultQueries(StoreBase):
             out.options = votes
             out.correct = q.correct
         return out
+
+    def _spelled(
+        self, conn: Connection, session_id: int, q_index: int, gen: int, rows: list
+    ) -> list[tuple[str, int]]:
+        """The cloud's entries (counted case-insensitively) in their most common spelling."""
+        if not rows:
+            return []
+        w = db.words.c
+        spellings: dict[str, dict[str, tuple[int, int]]] = {r[0]: {} for r in rows}
+        for word, raw, n, first in conn.execute(
+            select(w.word, w.raw, func.count(), func.min(w.id))
+            .where(
+                w.session_id == session_id,
+                w.q_index == q_index,
+                w.generation == gen,
+                w.word.in_(list(spellings)),
+            )
+            .group_by(w.word, w.raw)
+        ):
+            shown = spelled(raw, word)
+            count, earliest = spellings[word].get(shown, (0, first))
+            spellings[word][shown] = (count + int(n), min(earliest, first))
+        return [
+            (most_common_spelling(spellings[word]) if spellings[word] else word, int(n))
+            for word, n in rows
+        ]
 
     def leaderboard(self, session_id: int, limit: int | None = 10) -> list[LeaderRow]:
         """Quiz points summed over the current generation of every question, best first."""
