@@ -306,3 +306,6 @@ def test_a_second_tab_sees_the_stored_answer(make_client):
     client.post("/api/answer", json={"token": me["token"], "q": 0, "words": ["Neural Nets"]})
     state = client.get("/api/state", params={"token": me["token"]}).json()
     assert state["my_answer"]["words"] == ["Neural Nets"]
+    again = client.post("/api/answer", json={"token": me["token"], "q": 0, "words": ["other"]})
+    assert again.json()["status"] == "duplicate"
+    assert again.json()["mine"]["words"] == ["Neural Nets"]

@@ -14,9 +14,9 @@ everything stateful is in `Store`.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 
-from fastapi import FastAPI, Request
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.staticfiles import StaticFiles
 
 from mltutorial.live.context import Live
@@ -39,8 +39,15 @@ SECURITY_HEADERS = {
 }
 
 
-def create_app(settings: Settings | None = None, store: Store | None = None) -> FastAPI:
-    """The live server for one deck: resumes the deck's unfinished session unless told not to."""
+def create_app(
+    settings: Settings | None = None,
+    store: Store | None = None,
+    extra_routers: Sequence[APIRouter] = (),
+) -> FastAPI:
+    """The live server for one deck: resumes the deck's unfinished session unless told not to.
+
+    `extra_routers` are included after the live ones (a feature built on this server adds its
+    own resources this way, with the same dependencies)."""
     settings = settings or Settings.from_env()
     owns_store = store is None
     store = store or Store(settings.db, sqlite_synchronous=settings.sqlite_synchronous)
@@ -66,7 +73,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.state.live = live
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.middleware("http")(security_headers)
-    for router in ROUTERS:
+    for router in (*ROUTERS, *extra_routers):
         app.include_router(router)
     return app
 

@@ -8,7 +8,7 @@ import time
 from fastapi import APIRouter, HTTPException
 
 from mltutorial.live.routes.deps import ClientAddress, LiveDep, StoreDep, participant_or_404
-from mltutorial.live.routes.messages import ack_out, submission
+from mltutorial.live.routes.messages import reply, submission
 from mltutorial.live.schemas import AnswerAck, AnswerWithTokenIn, JoinIn, JoinOut, ParticipantState
 from mltutorial.live.text import parse_code
 from mltutorial.live.views import participant_views
@@ -51,4 +51,4 @@ async def answer(body: AnswerWithTokenIn, live: LiveDep) -> AnswerAck:
     received = time.time()
     p = await asyncio.to_thread(participant_or_404, live.store, body.token)
     ack = await live.queue.submit(submission(p, body, received))
-    return ack_out(ack, body.id)
+    return await reply(live.store, p, ack, body.id)

@@ -15,7 +15,7 @@ from pydantic import TypeAdapter, ValidationError
 from starlette.websockets import WebSocketDisconnect
 
 from mltutorial.live.routes.deps import LiveDep
-from mltutorial.live.routes.messages import ack_out, submission
+from mltutorial.live.routes.messages import reply, submission
 from mltutorial.live.schemas import (
     MAX_MESSAGE_BYTES,
     AnswerIn,
@@ -105,10 +105,7 @@ async def participant_socket(ws: WebSocket, live: LiveDep, token: str = "") -> N
                 continue
             if isinstance(message, AnswerIn):
                 ack = await live.queue.submit(submission(p, message, received))
-                out = ack_out(ack, message.id)
-                if ack.status == "duplicate":  # another tab answered first: say what is stored
-                    view = await asyncio.to_thread(participant_views, store, p.session_id, [p])
-                    out.mine = view[0].my_answer
+                out = await reply(store, p, ack, message.id)
                 await ws.send_text(out.model_dump_json(exclude=None if out.mine else {"mine"}))
             elif isinstance(message, RenameIn):
                 name = await asyncio.to_thread(store.rename, p.id, message.nickname)
