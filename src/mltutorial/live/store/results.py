@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.engine import Connection
 
@@ -94,7 +97,7 @@ class ResultQueries(StoreBase):
         return out
 
     def _spelled(
-        self, conn: Connection, session_id: int, q_index: int, gen: int, rows: list
+        self, conn: Connection, session_id: int, q_index: int, gen: int | None, rows: Sequence[Any]
     ) -> list[tuple[str, int]]:
         """The cloud's entries (counted case-insensitively) in their most common spelling."""
         if not rows:
