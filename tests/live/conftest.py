@@ -66,18 +66,14 @@ class RunningServer:
     server: object
 
 
-@pytest.fixture
-def live_server(tmp_path) -> Iterator[RunningServer]:
-    """A real uvicorn server on a free loopback port, in a thread."""
+def _serve(settings: Settings) -> tuple[RunningServer, threading.Thread]:
     import uvicorn
 
     from mltutorial.live.app import create_app
 
-    port = free_port()
-    settings = Settings.from_env({}, db=str(tmp_path / "server.sqlite3"), port=port)
     app = create_app(settings)
     config = uvicorn.Config(
-        app, host="127.0.0.1", port=port, log_level="warning", ws="websockets-sansio"
+        app, host="127.0.0.1", port=settings.port, log_level="warning", ws="websockets-sansio"
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
@@ -87,6 +83,32 @@ def live_server(tmp_path) -> Iterator[RunningServer]:
         if time.monotonic() > deadline or not thread.is_alive():
             raise RuntimeError("the live server did not start")
         time.sleep(0.05)
-    yield RunningServer(f"http://127.0.0.1:{port}", app.state.live, server)
-    server.should_exit = True
+    return RunningServer(f"http://127.0.0.1:{settings.port}", app.state.live, server), thread
+
+
+@pytest.fixture
+def live_server(tmp_path) -> Iterator[RunningServer]:
+    """A real uvicorn server on a free loopback port, in a thread."""
+    port = free_port()
+    settings = Settings.from_env({}, db=str(tmp_path / "server.sqlite3"), port=port)
+    running, thread = _serve(settings)
+    yield running
+    running.server.should_exit = True  # type: ignore[attr-defined]
     thread.join(10)
+
+
+@pytest.fixture
+def make_server(tmp_path):
+    """make_server(**settings) -> RunningServer: a real server with these settings (a deck, ...)."""
+    started: list[tuple[RunningServer, threading.Thread]] = []
+
+    def make(**overrides) -> RunningServer:
+        overrides.setdefault("db", str(tmp_path / f"server{len(started)}.sqlite3"))
+        settings = Settings.from_env({}, port=free_port(), **overrides)
+        started.append(_serve(settings))
+        return started[-1][0]
+
+    yield make
+    for running, thread in started:
+        running.server.should_exit = True  # type: ignore[attr-defined]
+        thread.join(10)

@@ -64,7 +64,7 @@ def test_join_answer_and_presenter_sees_it_live(make_client):
             update = presenter.receive_json()
             while update["type"] != "results" or update["results"]["count"] < 1:
                 update = presenter.receive_json()
-            assert update["results"]["words"] == [["data", 1], ["patterns", 1]]
+            assert update["results"]["words"] == [["Data", 1], ["patterns", 1]]  # as written
             assert update["results"]["last_answer_id"] >= ack["answer_id"]
             # Answering twice: the database says no.
             phone.send_json({"type": "answer", "q": 0, "words": ["again"]})
@@ -217,3 +217,95 @@ def test_a_flooding_socket_is_closed(make_client):
                 phone.send_json({"type": "ping"})
                 phone.receive_json()
         assert info.value.code == 1008
+
+
+def test_wrong_codes_never_lock_out_the_right_one(make_client):
+    """A room behind one NAT: once anyone there joined, typos by others do not block the code."""
+    client, live = make_client(join_failures=3)
+    _join(client, live, "first")
+    codes = [client.post("/api/join", json={"code": "0000 0000"}).status_code for _ in range(5)]
+    assert codes == [404, 404, 404, 429, 429]
+    for name in ("late", "later"):
+        assert _join(client, live, name)["nickname"] == name  # the right code still gets in
+    assert client.post("/api/join", json={"code": "0000 0001"}).status_code == 429
+
+
+def test_only_the_real_peer_address_counts(tmp_path):
+    """X-Forwarded-For from anyone is ignored; from a proxy the presenter named, it is believed."""
+    from fastapi.testclient import TestClient
+
+    from mltutorial.live.app import create_app
+    from mltutorial.live.settings import Settings
+
+    def app_with(**overrides):
+        return create_app(
+            Settings.from_env({}, db=str(tmp_path / "p.sqlite3"), join_failures=2, **overrides)
+        )
+
+    def wrong(client, forwarded):
+        headers = {"X-Forwarded-For": forwarded}
+        return client.post("/api/join", json={"code": "0000 0000"}, headers=headers).status_code
+
+    # No proxy named: a client cannot escape the limit by inventing a new address each time.
+    with TestClient(app_with(), client=("203.0.113.7", 5000)) as client:
+        assert [wrong(client, f"198.51.100.{i}") for i in range(4)] == [404, 404, 429, 429]
+    # Behind a named proxy: each phone is its own address (the hop the proxy saw), and the
+    # proxy itself is not locked out by one phone's typos.
+    with TestClient(app_with(trusted_proxies="10.0.0.1"), client=("10.0.0.1", 5000)) as proxy:
+        assert [wrong(proxy, "198.51.100.1") for _ in range(3)] == [404, 404, 429]
+        assert wrong(proxy, "198.51.100.2") == 404
+        # A client-supplied first hop is not trusted: the proxy appended the real peer last.
+        assert wrong(proxy, "198.51.100.2, 198.51.100.1") == 429
+        assert wrong(proxy, "198.51.100.9, 10.0.0.1") == 404  # proxies are skipped, not counted
+
+
+def test_binary_frame_closes_the_socket_with_one_log_line(make_client, caplog):
+    client, live = make_client()
+    me = _join(client, live)
+    with client.websocket_connect(f"/ws/participant?token={me['token']}") as phone:
+        phone.receive_json()
+        with caplog.at_level("WARNING", logger="mltutorial.live"):
+            phone.send_bytes(b"\x00\x01binary")
+            with pytest.raises(WebSocketDisconnect) as info:
+                phone.receive_json()
+    assert info.value.code == 1003
+    lines = [r for r in caplog.records if r.name == "mltutorial.live"]
+    assert len(lines) == 1 and "binary frame" in lines[0].getMessage()
+    assert lines[0].exc_info is None
+    with client.websocket_connect("/ws/presenter") as presenter:
+        presenter.send_bytes(b"hello")
+        with pytest.raises(WebSocketDisconnect) as info:
+            presenter.receive_json()
+    assert info.value.code == 1003
+
+
+def test_a_second_tab_sees_the_stored_answer(make_client):
+    """Two tabs of one phone: the second one's tap is refused, and it shows what was stored."""
+    client, live = make_client()
+    me = _join(client, live, "Ada")
+    client.post(
+        "/api/presenter/action",
+        json={"action": "goto", "index": 2},
+        headers=_presenter(client, live),
+    )
+    url = f"/ws/participant?token={me['token']}"
+    with client.websocket_connect(url) as tab1, client.websocket_connect(url) as tab2:
+        assert tab1.receive_json()["my_answer"] is None
+        assert tab2.receive_json()["my_answer"] is None
+        tab1.send_json({"type": "answer", "q": 2, "choice": 2})
+        assert tab1.receive_json()["status"] == "received"
+        tab2.send_json({"type": "answer", "q": 2, "choice": 0})
+        ack = tab2.receive_json()
+        assert ack["status"] == "duplicate" and ack["mine"]["choice"] == 2
+    # Word clouds: the stored entries, as typed.
+    client.post(
+        "/api/presenter/action",
+        json={"action": "goto", "index": 0},
+        headers=_presenter(client, live),
+    )
+    client.post("/api/answer", json={"token": me["token"], "q": 0, "words": ["Neural Nets"]})
+    state = client.get("/api/state", params={"token": me["token"]}).json()
+    assert state["my_answer"]["words"] == ["Neural Nets"]
+    again = client.post("/api/answer", json={"token": me["token"], "q": 0, "words": ["other"]})
+    assert again.json()["status"] == "duplicate"
+    assert again.json()["mine"]["words"] == ["Neural Nets"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -120,6 +121,8 @@ def test_cli_errors_are_one_line_exit_2(tmp_path, monkeypatch, capsys):
     bad.write_text("questions:\n  - type: quiz\n    prompt: x\n")
     not_a_db = tmp_path / "text.sqlite3"
     not_a_db.write_text("this is not a database\n" * 100)
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
     cases = [
         (["--port", "99999"], "port must be between 1 and 65535"),
         (["--port", "http"], "not a port number"),
@@ -130,12 +133,25 @@ def test_cli_errors_are_one_line_exit_2(tmp_path, monkeypatch, capsys):
         (["--db", "mysql://u@h/x", "--check"], "unsupported database"),
         (["--public-url", "ftp://x", "--check"], "http://"),
         (["--bogus"], "unrecognized arguments"),
+        # An in-memory database would lose every answer at exit.
+        (["--db", "sqlite:///", "--check"], "in-memory database"),
+        (["--db", "sqlite://", "--check"], "in-memory database"),
+        (["--db", "sqlite:///:memory:", "--check"], "in-memory database"),
+        # A typo in --db must not grow a folder tree, with or without --check.
+        (["--db", f"sqlite:///{tmp_path}/no/such/dir/x.db", "--check"], "no such folder"),
+        (["--db", f"{tmp_path}/nope/x.db"], "no such folder"),
+        # Not files: a FIFO would block forever, a folder is not a database.
+        (["--deck", str(fifo), "--check"], "deck path is not a regular file"),
+        (["--db", str(fifo), "--check"], "database path is not a regular file"),
+        (["--db", str(tmp_path), "--check"], "is a folder"),
+        (["--trusted-proxy", "my-proxy", "--check"], "not an IP address or network"),
     ]
     for args, words in cases:
         status, err = _run_cli(args, capsys)
         lines = err.strip().splitlines()
         assert status == 2, (args, err)
         assert len(lines) == 1 and words in lines[0], (args, err)
+    assert not (tmp_path / "no").exists() and not (tmp_path / "nope").exists()
 
 
 def test_cli_error_in_a_real_process(tmp_path):
@@ -155,20 +171,91 @@ def test_cli_error_in_a_real_process(tmp_path):
     )
 
 
-def test_cli_check_prints_links_and_resumes(tmp_path, capsys):
-    assert main(["--check", "--db", str(tmp_path / "x.sqlite3")]) == 0
+def _sqlite_dump(path) -> list[str]:
+    import sqlite3
+
+    with sqlite3.connect(path) as conn:
+        return list(conn.iterdump())
+
+
+def test_cli_check_prints_links_and_writes_nothing(tmp_path, capsys):
+    db_file = tmp_path / "x.sqlite3"
+    assert main(["--check", "--db", str(db_file)]) == 0
     out = capsys.readouterr().out
-    assert "new session" in out and "/presenter#key=" in out
-    code_line = next(line for line in out.splitlines() if "code" in line and "join" in line)
-    code = code_line.split("code")[-1].strip()
-    assert len(code) == 9 and code[4] == " "
-    assert main(["--check", "--db", str(tmp_path / "x.sqlite3")]) == 0
+    assert "a new session would start" in out and "presenter  (a new link" in out
+    assert not db_file.exists()  # checked, not created
+    # A session the server made: --check shows the link it would resume, and changes nothing.
+    from mltutorial.live.store import Store
+
+    with Store(f"sqlite:///{db_file}") as store:
+        info = store.create_session(load_deck())
+    before = _sqlite_dump(db_file)
+    listing = sorted(p.name for p in tmp_path.iterdir())
+    assert main(["--check", "--db", str(db_file)]) == 0
     out2 = capsys.readouterr().out
-    assert "resumed" in out2 and code in out2
+    assert "resumed" in out2 and f"{info.code[:4]} {info.code[4:]}" in out2
+    assert f"/presenter#key={info.secret}" in out2
+    assert _sqlite_dump(db_file) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == listing  # no -wal/-shm left behind
 
 
 def test_default_database_is_in_the_user_data_folder(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
     assert main(["--check"]) == 0
-    assert (tmp_path / "mltutorial" / "live.sqlite3").exists()
+    assert not (tmp_path / "mltutorial").exists()  # --check writes nothing, not even a folder
     assert str(tmp_path / "mltutorial" / "live.sqlite3") in capsys.readouterr().out
+
+
+def test_ctrl_c_ends_the_server_with_130(tmp_path):
+    """Like every other command: Ctrl-C is one line, "interrupted", and exit status 130.
+    And as served, X-Forwarded-For is not believed without --trusted-proxy."""
+    import signal
+    import socket
+    import time
+
+    import httpx
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "mltutorial",
+            "live",
+            "--db",
+            str(tmp_path / "c.db"),
+            "--port",
+            f"{port}",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            assert proc.poll() is None and time.monotonic() < deadline, proc.stderr
+            time.sleep(0.1)
+        # uvicorn's own X-Forwarded-For handling is off: a local client cannot pose as many.
+        statuses = [
+            httpx.post(
+                f"http://127.0.0.1:{port}/api/join",
+                json={"code": "0000 0000"},
+                headers={"X-Forwarded-For": f"198.51.100.{i}"},
+            ).status_code
+            for i in range(6)
+        ]
+        assert statuses == [404] * 5 + [429]
+        proc.send_signal(signal.SIGINT)
+        _out, err = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 130 and err.strip() == "interrupted", (proc.returncode, err)

@@ -70,9 +70,9 @@ def test_store_on_postgresql(pg_url):
             + [Submission(people[0].id, sid, 0, words=["again"])]
         )
         assert [a.status for a in acks] == ["received"] * 5 + ["duplicate"]
-        assert dict(store.results(sid, 0).words) == {"data": 5, "patterns": 5}
+        assert dict(store.results(sid, 0).words) == {"Data": 5, "patterns": 5}  # as written
         store.act(sid, "remove_word", word="patterns")
-        assert dict(store.results(sid, 0).words) == {"data": 5}
+        assert dict(store.results(sid, 0).words) == {"Data": 5}
         assert "patterns,True" in store.export_csv(sid)
         state = store.act(sid, "goto", index=2)
         store.submit_many(
@@ -86,3 +86,6 @@ def test_store_on_postgresql(pg_url):
         resumed, was_resumed = again.resume_or_create(deck)
         assert was_resumed and resumed.code == info.code
         assert again.results(sid, 0).count == 5 and again.state(sid).current == 2
+    with Store(pg_url, read_only=True) as look:  # `live --check`: finds it, writes nothing
+        found = look.unfinished(deck)
+        assert found is not None and found.code == info.code

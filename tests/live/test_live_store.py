@@ -44,7 +44,8 @@ def test_word_cloud_rules(store, deck):
     assert set(acks[1].dropped) == {"x (too short)", "shit (filtered)"}
     assert acks[2].dropped == ("of (empty or only common words)",)
     words = dict(store.results(sid, 0).words)
-    assert words == {"data": 2, "patterns": 1, "statistics": 1, "learning from data": 1}
+    # Counted case-insensitively, shown as written ("Data" and "data!": a tie, the first wins).
+    assert words == {"Data": 2, "patterns": 1, "Statistics": 1, "learning from data": 1}
     assert store.results(sid, 0).count == 3
     # The presenter removes a word: gone from the cloud, still in the export.
     store.act(sid, "remove_word", word="Patterns")
@@ -268,3 +269,30 @@ def test_live_counts_match_results(store, deck):
     assert results.count == 2 and results.last_answer_id > 0
     store.act(sid, "goto", index=len(deck.questions))  # the podium: no question
     assert store.live_counts(sid) == (3, None)
+
+
+def test_cloud_merges_case_but_shows_the_most_common_spelling(store, deck):
+    info = store.create_session(deck)
+    sid = info.session_id
+    typed = [["AI"], ["ai"], ["AI!"], ["Google"], ["google"], ["Google."], ["GOOGLE"], ["the AI"]]
+    people = [store.join(sid, f"p{i}") for i in range(len(typed))]
+    store.submit_many([Submission(p.id, sid, 0, words=w) for p, w in zip(people, typed)])
+    assert store.results(sid, 0).words == [("AI", 4), ("Google", 4)]
+    # The presenter removes it by the shown spelling; the export keeps what each person typed.
+    store.act(sid, "remove_word", word="AI")
+    assert store.results(sid, 0).words == [("Google", 4)]
+    assert "the AI,ai,True" in store.export_csv(sid)
+
+
+def test_each_phone_is_told_its_stored_answer(store, deck):
+    info = store.create_session(deck)
+    sid = info.session_id
+    ada, bob = store.join(sid, "Ada"), store.join(sid, "Bob")
+    store.submit(Submission(ada.id, sid, 0, words=["Data", "the patterns"]))
+    assert store.answered(sid, 0, 0) == {
+        ada.id: {"choice": None, "words": ["Data", "the patterns"], "correct": None, "points": 0}
+    }
+    _goto(store, sid, 2)
+    store.submit(Submission(bob.id, sid, 2, choice=1))
+    assert store.answered(sid, 2, 0)[bob.id]["choice"] == 1
+    assert store.answered(sid, 2, 0)[bob.id]["words"] == []

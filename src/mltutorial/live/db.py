@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import sqlite3
 from pathlib import Path
+from urllib.parse import quote
 
 from sqlalchemy import (
     Boolean,
@@ -132,8 +134,66 @@ def normalise_url(url: str | None) -> str:
     return url
 
 
-def connect(url: str | None, sqlite_synchronous: str = "FULL") -> Engine:
-    """An Engine for SQLite (a file, created with its folder) or PostgreSQL (psycopg)."""
+def sqlite_file(url: str | None) -> Path | None:
+    """The file of an SQLite URL (or path), None for PostgreSQL or an in-memory database."""
+    try:
+        parsed = make_url(normalise_url(url))
+    except ArgumentError:
+        return None
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    return Path(parsed.database)  # type: ignore[arg-type]
+
+
+def is_memory(url: str | None) -> bool:
+    """True for sqlite://, sqlite:/// and sqlite:///:memory: (gone when the process ends)."""
+    try:
+        parsed = make_url(normalise_url(url))
+    except ArgumentError:
+        return False
+    return parsed.get_backend_name() == "sqlite" and parsed.database in (None, "", ":memory:")
+
+
+def display_url(url: str | None) -> str:
+    """The database as the user may see it (no password)."""
+    try:
+        return make_url(normalise_url(url)).render_as_string(hide_password=True)
+    except ArgumentError:
+        return str(url)
+
+
+def check_sqlite_path(path: Path, create_folder: bool = False) -> None:
+    """Refuse what is not, and cannot become, a database file, before SQLite opens it.
+
+    A FIFO or a device would block or be clobbered; a missing folder is created only for the
+    default location (a typo in --db must not grow a directory tree)."""
+    if path.exists() or path.is_symlink():
+        if path.is_dir():
+            raise UserError(f"the database path is a folder, not a file: {path}")
+        if not path.is_file():
+            raise UserError(f"the database path is not a regular file: {path}")
+        return
+    folder = path.parent
+    if folder.is_dir():
+        return
+    if folder.exists():
+        raise UserError(f"not a folder: {folder} (for the database {path})")
+    if not create_folder:
+        raise UserError(f"no such folder: {folder} (create it first, or choose another --db)")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UserError(f"cannot create the folder for {path}: {exc.strerror}") from None
+
+
+def connect(
+    url: str | None, sqlite_synchronous: str = "FULL", *, read_only: bool = False
+) -> Engine:
+    """An Engine for SQLite (a file) or PostgreSQL (psycopg).
+
+    Only the default SQLite location gets its folder created; `read_only` opens an SQLite file
+    read-only (it must exist) and never creates anything."""
+    default = not url
     url = normalise_url(url)
     try:
         parsed = make_url(url)
@@ -158,12 +218,21 @@ def connect(url: str | None, sqlite_synchronous: str = "FULL") -> Engine:
         engine = create_engine(
             "sqlite://", poolclass=StaticPool, connect_args={"check_same_thread": False}
         )
-    else:
+    elif read_only:
         path = Path(database)
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise UserError(f"cannot create the folder for {path}: {exc.strerror}") from None
+        check_sqlite_path(path)
+        if not path.exists():
+            raise UserError(f"no database file {path}")
+        uri = f"file:{quote(str(path.resolve()))}?mode=ro"
+        if not Path(f"{path}-wal").exists():  # no server has it open: leave no -shm/-wal behind
+            uri += "&immutable=1"
+        engine = create_engine(
+            "sqlite://",
+            creator=lambda: sqlite3.connect(uri, uri=True, check_same_thread=False, timeout=30),
+            poolclass=StaticPool,
+        )
+    else:
+        check_sqlite_path(Path(database), create_folder=default)
         engine = create_engine(
             parsed, connect_args={"check_same_thread": False, "timeout": 30}, pool_size=8
         )
@@ -176,7 +245,7 @@ def connect(url: str | None, sqlite_synchronous: str = "FULL") -> Engine:
         # Let SQLAlchemy, not the sqlite3 module, issue BEGIN (see SQLAlchemy's pysqlite notes).
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
-        if not memory:
+        if not memory and not read_only:
             cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute(f"PRAGMA synchronous={sync}")
         cursor.execute("PRAGMA foreign_keys=ON")

@@ -254,6 +254,8 @@ def load_deck(path: str | Path | None = None) -> Deck:
         text = resources.files("mltutorial.live").joinpath("default_deck.yaml").read_text("utf-8")
         return parse_deck(text, "default_deck.yaml")
     path = Path(path)
+    if path.exists() and not path.is_dir() and not path.is_file():  # a FIFO would block forever
+        raise UserError(f"deck path is not a regular file: {path}")
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:

@@ -81,6 +81,7 @@ class AnswerAck(BaseModel):
     message: str = ""
     answer_id: int | None = None
     dropped: list[str] = []
+    mine: dict | None = None  # a duplicate: the answer stored before (another tab's, say)
 
 
 class QuestionPublic(BaseModel):

@@ -29,6 +29,7 @@ class Settings:
     sqlite_synchronous: str = "FULL"  # FULL: a commit is on disk before its answer is acknowledged
     join_failures: int = 5  # wrong join codes allowed per address per window, then HTTP 429
     join_window_s: float = 60.0
+    trusted_proxies: str = ""  # "ADDR[,NET...]": believe X-Forwarded-For only from these peers
     batch_max: int = 500  # answers committed in one transaction at most
     presenter_interval_s: float = 0.05  # the presenter's live count refreshes at most this often
     loop: str = "auto"  # uvicorn's event loop: "auto" takes uvloop when installed, else "asyncio"
@@ -66,5 +67,17 @@ class Settings:
             raise UserError("join_failures must be >= 1 and join_window_s > 0")
         if self.loop not in ("auto", "asyncio", "uvloop"):
             raise UserError(f"loop must be auto, asyncio or uvloop, not {self.loop!r}")
+        if self.db is not None:
+            from mltutorial.live import db  # SQLAlchemy only when a database is named
+
+            if db.is_memory(self.db):
+                raise UserError(
+                    f"{self.db!r} is an in-memory database: every answer would be lost at exit; "
+                    "give a file (--db live.sqlite3) or postgresql://..."
+                )
+        if self.trusted_proxies:
+            from mltutorial.live.limiter import parse_proxies
+
+            parse_proxies(self.trusted_proxies)
         if self.public_url and not self.public_url.startswith(("http://", "https://")):
             raise UserError(f"public URL must start with http:// or https://: {self.public_url!r}")

@@ -1,6 +1,7 @@
 """The rules for audience text and quiz points, in plain functions.
 
-Word-cloud entries: trimmed, whitespace collapsed, case-folded, sentence punctuation at the ends
+Word-cloud entries: trimmed, whitespace collapsed, case-folded (counted as one; shown in the spelling
+most people used, `spelled`), sentence punctuation at the ends
 removed, leading and trailing stop words dropped ("the data" -> "data"); an entry left with nothing,
 or a single word shorter than `MIN_WORD_CHARS`, is dropped; the same entry twice from one person counts
 once. With the profanity filter on, an entry containing a listed word is dropped. The text is never
@@ -150,6 +151,24 @@ def normalise_entry(text: str, profanity_filter: bool = True) -> Entry:
         if any(t in bad for t in _NON_WORD.split(word)):
             return Entry(raw, None, "filtered")
     return Entry(raw, word)
+
+
+def spelled(raw: str, word: str) -> str:
+    """How `raw` writes the counted entry `word`, capitals kept ("the AI!" -> "AI"); else `word`.
+
+    The cloud counts entries case-insensitively but shows them as people wrote them."""
+    tokens = raw.strip(_END_PUNCTUATION).split()
+    while tokens and tokens[0].casefold().strip(_END_PUNCTUATION) in STOP_WORDS:
+        tokens.pop(0)
+    while tokens and tokens[-1].casefold().strip(_END_PUNCTUATION) in STOP_WORDS:
+        tokens.pop()
+    shown = " ".join(tokens).strip(_END_PUNCTUATION)
+    return shown if shown.casefold() == word else word
+
+
+def most_common_spelling(spellings: dict[str, tuple[int, int]]) -> str:
+    """{spelling: (count, first answer id)} -> the most written; a tie goes to the first written."""
+    return min(spellings, key=lambda s: (-spellings[s][0], spellings[s][1]))
 
 
 def normalise_entries(

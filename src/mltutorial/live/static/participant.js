@@ -14,6 +14,7 @@
   let formKey = null;
   let pending = null; // an answer sent but not yet acknowledged
   let deadline = null;
+  let already = false; // this question was answered elsewhere (another tab) before this one sent
 
   function showJoin(message) {
     $("join-view").hidden = false;
@@ -123,9 +124,11 @@
   function answeredView(form, q, mine) {
     const box = el("div", "answered");
     box.appendChild(el("div", "answered-tick", "✓"));
-    box.appendChild(el("div", "answered-title", "Answer received"));
+    box.appendChild(el("div", "answered-title", already ? "Your answer" : "Answer received"));
     if (q.type !== "wordcloud" && mine.choice !== null && mine.choice !== undefined) {
       box.appendChild(el("div", "answered-what", q.options[mine.choice]));
+    } else if (mine.words && mine.words.length) {
+      box.appendChild(el("div", "answered-what", mine.words.join(" · ")));
     }
     if (state.revealed && mine.correct !== undefined && mine.correct !== null) {
       const verdict = mine.correct
@@ -191,6 +194,7 @@
     const left = Math.max(0, Math.ceil((deadline - Date.now()) / 1000));
     timer.hidden = false;
     timer.textContent = left > 0 ? `${left}s` : "Time's up";
+    timer.classList.toggle("urgent", left > 0 && left <= 5);
     if (left === 0 && state.accepting && !pending) {
       state.accepting = false; // the server refuses answers from now on
       state.remaining_s = 0;
@@ -201,6 +205,7 @@
 
   function onMessage(message) {
     if (message.type === "state") {
+      if (!state || state.index !== message.index || !message.my_answer) already = false;
       state = message;
       render();
     } else if (message.type === "ack") {
@@ -208,8 +213,14 @@
       pending = null;
       if (message.ok) {
         if (state && state.question) {
-          const choice = sent && sent.choice !== undefined ? sent.choice : null;
-          state.my_answer = state.my_answer || { choice };
+          if (message.status === "duplicate" && message.mine) {
+            already = true;
+            state.my_answer = message.mine; // what is stored, not what this tab tapped
+          } else {
+            const choice = sent && sent.choice !== undefined ? sent.choice : null;
+            const words = sent && sent.words ? sent.words : [];
+            state.my_answer = state.my_answer || { choice, words };
+          }
           render();
         }
         if (message.status === "duplicate") status("You had already answered this one.", "done");

@@ -167,8 +167,10 @@
     const plain = state.code.replace(" ", "");
     if (qrCode !== plain) {
       $("qr-small").src = `/qr/${plain}.svg`;
+      $("qr-side").src = `/qr/${plain}.svg`;
       qrCode = plain;
     }
+    $("code-side").textContent = state.code;
     const q = state.question;
     $("progress").textContent = q ? `Question ${state.index + 1} of ${state.total}` : "Podium";
     $("kind").textContent = q ? KIND[q.type] : state.ended ? "Session ended" : "";
@@ -177,6 +179,17 @@
     tick();
     renderBody();
     renderStatus();
+    renderJoin();
+  }
+
+  // While answering is open, a QR big enough to scan from the back of the room stays on screen
+  // (beside the question), unless the big join panel already fills the stage.
+  function renderJoin() {
+    const bigPanel = $("body").querySelector(".join-panel") !== null;
+    const side = Boolean(state && state.accepting && state.question) && !bigPanel;
+    $("join-side").hidden = !side;
+    // invisible, not hidden: the bar keeps its height, so the stage does not jump
+    $("qr-small").classList.toggle("invisible", side || bigPanel);
   }
 
   function tick() {
@@ -187,11 +200,13 @@
     }
     const left = Math.max(0, Math.ceil((deadline - Date.now()) / 1000));
     timer.hidden = false;
-    timer.textContent = left > 0 ? `${left}s` : "Time's up";
-    timer.classList.toggle("urgent", left <= 5);
+    timer.textContent = left > 0 ? `${left}` : "Time's up";
+    timer.classList.toggle("urgent", left > 0 && left <= 5);
+    timer.classList.toggle("done", left === 0);
     if (left === 0 && state.accepting) {
       state.accepting = false; // the server refuses answers from now on
       renderStatus();
+      renderJoin();
     }
   }
   setInterval(tick, 250);
@@ -211,7 +226,27 @@
       state.participants = message.participants;
       renderBody();
       renderStatus();
+      renderJoin();
     }
+  }
+
+  // The socket refused the key: say so where the question would be, not "Connecting…".
+  function wrongKey(code) {
+    state = null;
+    showError("");
+    $("progress").textContent = "";
+    $("kind").textContent = "";
+    $("prompt").textContent =
+      code === 4401
+        ? "Wrong presenter key: open the presenter link that mltutorial live printed."
+        : "The server refused this presenter page: open the link that mltutorial live printed.";
+    clear($("body"));
+    $("qr-small").classList.add("invisible");
+    $("join-side").hidden = true;
+    $("controls").hidden = true;
+    $("join-text").hidden = true;
+    $("count").hidden = true;
+    $("people").hidden = true;
   }
 
   if (!secret) {
@@ -222,7 +257,7 @@
     onOpen: (ws) => ws.send(JSON.stringify({ type: "hello", secret })),
     onMessage,
     onStatus: (up) => showError(up ? "" : "Reconnecting…"),
-    onFatal: () => showError("Wrong presenter link: use the one printed by `mltutorial live`."),
+    onFatal: (code) => wrongKey(code),
   });
 
   $("prev").addEventListener("click", () => act("prev"));
