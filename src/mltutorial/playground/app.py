@@ -22,8 +22,10 @@ import contextlib
 import hashlib
 import json
 import re
+import threading
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
 
@@ -48,8 +50,21 @@ SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",
 }
+# The engine's no_grad switch is process-wide, so two threads must never run it at once; the GIL
+# would serialise them anyway, so one lock costs nothing.
+ENGINE_LOCK = threading.Lock()
 MAX_MESSAGE_BYTES = 4096  # a state hash is a few hundred bytes
 MAX_HASH_CHARS = 2000
+
+
+def _locked(fn: Callable, *args: object) -> object:
+    with ENGINE_LOCK:
+        return fn(*args)
+
+
+async def _engine(fn: Callable, *args: object):
+    """Run engine work in a worker thread, one piece of work at a time."""
+    return await asyncio.to_thread(_locked, fn, *args)
 
 
 class Playground:
@@ -153,7 +168,7 @@ def create_router(settings: Settings | None = None) -> APIRouter:
             raise HTTPException(422, str(exc)) from None
         async with pg.preset_slots:
             try:
-                return await asyncio.to_thread(_preset, s)
+                return await _engine(_preset, s)
             except StateError as exc:
                 raise HTTPException(422, str(exc)) from None
 
@@ -211,8 +226,8 @@ async def _serve(ws: WebSocket, pg: Playground) -> None:
             except TimeoutError:
                 if playing and session is not None:
                     last_update = time.monotonic()
-                    ok = await asyncio.to_thread(session.step)
-                    await ws.send_text(json.dumps(await asyncio.to_thread(session.frame)))
+                    ok = await _engine(session.step)
+                    await ws.send_text(json.dumps(await _engine(session.frame)))
                     if not ok:
                         playing = False
                         await ws.send_json({"type": "paused"})
@@ -232,13 +247,13 @@ async def _serve(ws: WebSocket, pg: Playground) -> None:
                 if kind == "state":
                     state = _state(str(message.get("hash", "")))
                     if session is None:
-                        session = await asyncio.to_thread(Session, state, upload)
+                        session = await _engine(Session, state, upload)
                         restarted = True
                     else:
-                        restarted = await asyncio.to_thread(session.set_state, state)
+                        restarted = await _engine(session.set_state, state)
                     if restarted:
                         await ws.send_text(json.dumps(session.setup()))
-                        await ws.send_text(json.dumps(await asyncio.to_thread(session.frame)))
+                        await ws.send_text(json.dumps(await _engine(session.frame)))
                     else:
                         await ws.send_json({"type": "state", "hash": state.to_hash()})
                 elif kind == "upload":
@@ -249,9 +264,9 @@ async def _serve(ws: WebSocket, pg: Playground) -> None:
                     if session is not None:
                         session.upload = upload
                         if session.state["dataset"] == "upload":
-                            await asyncio.to_thread(session.reset)
+                            await _engine(session.reset)
                             await ws.send_text(json.dumps(session.setup()))
-                            await ws.send_text(json.dumps(await asyncio.to_thread(session.frame)))
+                            await ws.send_text(json.dumps(await _engine(session.frame)))
                     await ws.send_json({"type": "uploaded", "name": upload.name})
                 elif session is None:
                     raise StateError("send the state first")
@@ -260,12 +275,12 @@ async def _serve(ws: WebSocket, pg: Playground) -> None:
                     await ws.send_json({"type": "playing" if playing else "paused"})
                 elif kind == "step":
                     playing = False
-                    await asyncio.to_thread(session.step)
-                    await ws.send_text(json.dumps(await asyncio.to_thread(session.frame)))
+                    await _engine(session.step)
+                    await ws.send_text(json.dumps(await _engine(session.frame)))
                 elif kind == "reset":
-                    await asyncio.to_thread(session.reset)
+                    await _engine(session.reset)
                     await ws.send_text(json.dumps(session.setup()))
-                    await ws.send_text(json.dumps(await asyncio.to_thread(session.frame)))
+                    await ws.send_text(json.dumps(await _engine(session.frame)))
                 else:
                     raise StateError(f"unknown message type {kind!r}")
             except (StateError, ValueError) as exc:

@@ -73,6 +73,8 @@ class Prop:
                     f"{self.name}: at most {MAX_LAYERS} hidden layers, not {len(value)}"
                 )
             for n in value:
+                if n != int(n):
+                    raise StateError(f"{self.name}: neurons per layer must be whole, not {n}")
                 if not 1 <= n <= MAX_NEURONS:
                     raise StateError(f"{self.name}: 1 to {MAX_NEURONS} neurons per layer, not {n}")
             return tuple(int(n) for n in value)

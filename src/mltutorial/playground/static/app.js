@@ -127,7 +127,7 @@ function send(msg) {
 }
 function setPlaying(on) {
   App.playing = on;
-  $("play").textContent = on ? "\u23F8" : "\u25B6";
+  $("play").textContent = on ? "pause" : "play";
   $("play").setAttribute("aria-pressed", on ? "true" : "false");
 }
 function pause() { if (App.playing) send({ type: "pause" }); setPlaying(false); }
@@ -143,6 +143,7 @@ function onMessage(m) {
 
 // -- drawing ---------------------------------------------------------------------------------
 const NODE = 36;
+const PRETTY = { x1: "x₁", x2: "x₂", x1sq: "x₁²", x2sq: "x₂²", x1x2: "x₁x₂", sinx1: "sin x₁", sinx2: "sin x₂" };
 function layout() {
   const s = App.setup, box = $("network");
   const width = Math.max(box.clientWidth, 300);
@@ -170,23 +171,18 @@ function drawNetwork() {
   s.features.forEach((f, j) => {
     Draw.heat(App.nodes[0][j], s.inputs[j], s.small);
     App.nodes[0][j].classList.add("feature");
-    App.nodes[0][j].title = `${f}: click to remove`;
+    App.nodes[0][j].title = `${PRETTY[f]}: click to remove`;
     App.nodes[0][j].addEventListener("click", () => setState({ [f]: false }));
-    const l = document.createElement("div"); l.className = "node-label"; l.textContent = f;
+    const l = document.createElement("div"); l.className = "node-label"; l.textContent = PRETTY[f];
     l.style.left = `${App.pos[0][j].x - 50}px`; l.style.top = `${App.pos[0][j].y + 10}px`;
     box.append(l);
   });
   const unused = all.filter(f => !s.features.includes(f));
-  if (unused.length) {
-    const add = document.createElement("div"); add.className = "layer-ctl";
-    add.style.left = "0px"; add.style.top = `${App.pos[0].length * (NODE + 14) + 30}px`;
-    for (const f of unused) {
-      const b = document.createElement("button"); b.textContent = f; b.style.width = "auto";
-      b.title = `add the feature ${f}`; b.addEventListener("click", () => setState({ [f]: true }));
-      add.append(b);
-    }
-    box.append(add);
-  }
+  $("more-features").replaceChildren(...unused.map(f => {
+    const b = document.createElement("button"); b.textContent = `+ ${PRETTY[f]}`; b.dataset.feature = f;
+    b.title = `add the feature ${PRETTY[f]}`; b.addEventListener("click", () => setState({ [f]: true }));
+    return b;
+  }));
   // +/- neurons above each hidden layer
   App.state.shape.forEach((n, i) => {
     const ctl = document.createElement("div"); ctl.className = "layer-ctl";
