@@ -39,8 +39,8 @@ def main(argv: list[str], prog: str = "mltutorial playground") -> int:
     sys.stdout.flush()
     import uvicorn
 
-    try:
-        uvicorn.run(
+    server = uvicorn.Server(
+        uvicorn.Config(
             app,
             host=settings.host,
             port=settings.port,
@@ -48,6 +48,10 @@ def main(argv: list[str], prog: str = "mltutorial playground") -> int:
             ws_per_message_deflate=False,
             timeout_graceful_shutdown=2,
         )
+    )
+    try:
+        server.run()
     except KeyboardInterrupt:
         return 130
-    return 0
+    # uvicorn catches Ctrl-C itself and shuts down gracefully: that is still an interrupt.
+    return 130 if server.should_exit else 0

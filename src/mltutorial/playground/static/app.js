@@ -138,7 +138,7 @@ function onMessage(m) {
   else if (m.type === "paused") setPlaying(false);
   else if (m.type === "error") { showMessage(m.message); setPlaying(false); }
   else if (m.type === "ended") showMessage(m.message);
-  else if (m.type === "uploaded") $("upload-name").textContent = `using ${m.name}`;
+  else if (m.type === "uploaded" && !$("upload-name").textContent) $("upload-name").textContent = `using ${m.name}`;
 }
 
 // -- drawing ---------------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 "use strict";
 const Presets = (() => {
   const $ = id => document.getElementById(id);
-  let seq = 0;
+  let seq = 0, shownPreset = null;
   const TITLES = {
     gradient_descent: "How do neurons learn? Gradient descent on J(w, b) = \u00BD\u2016h \u2212 y\u2016\u00B2 (iris petals, h = w x + b)",
     worst_case: "What is the worst that can happen? A learning rate past 2/\u03BBmax",
@@ -11,12 +11,15 @@ const Presets = (() => {
   };
   function el(tag, cls, text) { const e = document.createElement(tag); if (cls) e.className = cls; if (text !== undefined) e.textContent = text; return e; }
   function figure(caption, ...children) { const f = el("div", "figure"); f.append(el("b", "", caption), ...children); return f; }
-  async function show(state) {
+  async function show(state, keepControls) {
     $("preset-title").textContent = TITLES[state.preset] || state.preset;
-    controls(state);
+    if (!keepControls) controls(state);
     const mine = ++seq;
     const hash = window.PlaygroundApp.toHash(state);
-    $("preset-body").replaceChildren(el("div", "note", "computing with the lesson's code\u2026"));
+    if (state.preset !== shownPreset) {  // another experiment: clear the old one's pictures
+      shownPreset = state.preset;
+      $("preset-body").replaceChildren(el("div", "note", "computing with the lesson's code\u2026"));
+    }
     const r = await fetch(`api/preset?hash=${encodeURIComponent(hash)}`);
     const body = await r.json().catch(() => ({}));
     if (mine !== seq) return;  // a newer request is on its way
@@ -24,6 +27,13 @@ const Presets = (() => {
     const draw = { gradient_descent: descent, worst_case: descent, universal_approximation: approx, convolution: conv }[body.preset];
     $("preset-body").replaceChildren();
     draw(body);
+  }
+  // While a slider moves, redraw from the server (debounced) without touching the URL or the
+  // slider; on release, the value goes into the state and the link.
+  let timer = null;
+  function preview(state, changes) {
+    clearTimeout(timer);
+    timer = setTimeout(() => show(Object.assign({}, state, changes), true), 120);
   }
   function controls(state) {
     const box = $("preset-controls"), set = window.PlaygroundApp.setState;
@@ -33,7 +43,10 @@ const Presets = (() => {
       const shown = el("b", "", state.lr);
       const input = el("input"); input.type = "range"; input.id = "preset-lr";
       input.min = -3; input.max = Math.log10(0.3); input.step = 0.01; input.value = Math.log10(state.lr);
-      input.addEventListener("input", () => { shown.textContent = (10 ** input.value).toPrecision(3); });
+      input.addEventListener("input", () => {
+        const lr = Number((10 ** input.value).toPrecision(3));
+        shown.textContent = lr; preview(state, { lr });
+      });
       input.addEventListener("change", () => set({ lr: Number((10 ** input.value).toPrecision(3)) }));
       label.append(shown, input); box.append(label);
     } else if (state.preset === "universal_approximation") {
@@ -42,7 +55,9 @@ const Presets = (() => {
       const shown = el("b", "", state.neurons);
       const input = el("input"); input.type = "range"; input.id = "preset-neurons";
       input.min = 0; input.max = 6; input.step = 1; input.value = choices.indexOf(String(state.neurons));
-      input.addEventListener("input", () => { shown.textContent = choices[input.value]; });
+      input.addEventListener("input", () => {
+        shown.textContent = choices[input.value]; preview(state, { neurons: choices[input.value] });
+      });
       input.addEventListener("change", () => set({ neurons: choices[input.value] }));
       label.append(shown, input); box.append(label);
     } else if (state.preset === "convolution") {
