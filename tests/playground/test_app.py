@@ -122,3 +122,23 @@ def test_sessions_are_bounded_and_idle_ones_end(make_client):
         with pytest.raises(WebSocketDisconnect) as closed:
             first.receive_json()
         assert closed.value.code == 4408
+
+
+def test_the_router_mounts_under_a_prefix():
+    """As `mltutorial present` mounts it: every URL of the page is relative."""
+    from fastapi import FastAPI
+    from fastapi.testclient import TestClient
+
+    from mltutorial.playground import create_router
+
+    app = FastAPI()
+    app.include_router(create_router(), prefix="/playground")
+    with TestClient(app) as client:
+        assert client.get("/playground").url.path == "/playground/"
+        page = client.get("/playground/")
+        assert 'src="static/app.js"' in page.text
+        assert client.get("/playground/static/app.js").status_code == 200
+        assert client.get("/playground/api/state", params={"hash": "lr=11"}).status_code == 422
+        with client.websocket_connect("/playground/ws") as ws:
+            ws.send_json({"type": "state", "hash": ""})
+            assert ws.receive_json()["type"] == "setup"

@@ -50,7 +50,9 @@ def test_play_move_reload_upload(playground_server, tmp_path):
     SHOTS.mkdir(exist_ok=True)
     base = playground_server.base
     csv = tmp_path / "mine.csv"
-    csv.write_text("x1,x2,label\n" + "\n".join(f"{i % 7},{i % 5},{int(i % 7 > 3)}" for i in range(60)))
+    csv.write_text(
+        "x1,x2,label\n" + "\n".join(f"{i % 7},{i % 5},{int(i % 7 > 3)}" for i in range(60))
+    )
     bad = tmp_path / "bad.csv"
     bad.write_text("just,two\n1,2\n")
     with sync_api.sync_playwright() as p:
@@ -65,7 +67,9 @@ def test_play_move_reload_upload(playground_server, tmp_path):
             heat0, loss0 = _heat(page), page.locator("#test-loss").inner_text()
 
             page.click("#play")
-            page.wait_for_function("() => parseInt(document.getElementById('epoch').textContent) > 20")
+            page.wait_for_function(
+                "() => parseInt(document.getElementById('epoch').textContent) > 20"
+            )
             page.click("#play")  # pause
             assert _heat(page) != heat0
             assert page.locator("#test-loss").inner_text() != loss0
@@ -77,15 +81,21 @@ def test_play_move_reload_upload(playground_server, tmp_path):
             page.wait_for_function("() => location.hash.includes('lr=0.1&')")
             page.locator(".add-neuron").first.click()
             page.wait_for_function("() => location.hash.includes('shape=5,2')")
-            page.wait_for_function("() => document.querySelectorAll('#network .node').length === 10")
+            page.wait_for_function(
+                "() => document.querySelectorAll('#network .node').length === 10"
+            )
             page.click("#step")
-            page.wait_for_function("() => document.getElementById('epoch').textContent === '000001'")
+            page.wait_for_function(
+                "() => document.getElementById('epoch').textContent === '000001'"
+            )
             page.screenshot(path=str(SHOTS / "laptop-network.png"))
 
             url = page.url
             page.goto("about:blank")
             page.goto(url)
-            page.wait_for_function("() => document.querySelectorAll('#network .node').length === 10")
+            page.wait_for_function(
+                "() => document.querySelectorAll('#network .node').length === 10"
+            )
             assert page.locator("#ctl-lr").input_value() == "0.1"
             assert page.locator("#layer-count").inner_text() == "2"
             assert "dataset=xor" in page.url
@@ -95,10 +105,14 @@ def test_play_move_reload_upload(playground_server, tmp_path):
             assert "bad CSV" in page.locator("#message").inner_text()
             page.set_input_files("#csv", str(csv))
             page.wait_for_function("() => location.hash.includes('dataset=upload')")
-            page.wait_for_function("() => document.getElementById('upload-name').textContent.includes('60')")
+            page.wait_for_function(
+                "() => document.getElementById('upload-name').textContent.includes('60')"
+            )
             assert page.locator("#message").is_hidden()
             page.click("#play")
-            page.wait_for_function("() => parseInt(document.getElementById('epoch').textContent) > 3")
+            page.wait_for_function(
+                "() => parseInt(document.getElementById('epoch').textContent) > 3"
+            )
             page.click("#play")
 
             page.goto(f"{base}/#lr=nan")
@@ -137,9 +151,13 @@ def test_play_move_reload_upload(playground_server, tmp_path):
             phone = browser.new_page(viewport={"width": 390, "height": 844})
             phone.on("pageerror", lambda e: errors.append(str(e)))
             phone.goto(f"{base}/#dataset=spiral&shape=8,8&sinx1=true&sinx2=true")
-            phone.wait_for_function("() => document.querySelectorAll('#network .node').length === 21")
+            phone.wait_for_function(
+                "() => document.querySelectorAll('#network .node').length === 21"
+            )
             phone.click("#play")
-            phone.wait_for_function("() => parseInt(document.getElementById('epoch').textContent) > 30")
+            phone.wait_for_function(
+                "() => parseInt(document.getElementById('epoch').textContent) > 30"
+            )
             phone.click("#play")
             phone.screenshot(path=str(SHOTS / "phone-network.png"), full_page=True)
             assert errors == []

@@ -52,3 +52,13 @@ def test_serves_prints_the_url_and_ctrl_c_exits_130():
             proc.kill()
     assert proc.returncode == 130
     assert "Traceback" not in err
+
+
+def test_a_taken_port_is_one_line_and_status_2(capsys):
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        s.listen()
+        port = s.getsockname()[1]
+        assert main(["playground", "--port", str(port)]) == 2
+    err = capsys.readouterr().err
+    assert "already in use" in err and len(err.strip().splitlines()) == 1
