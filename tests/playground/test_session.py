@@ -120,7 +120,10 @@ def test_divergence_stops_cleanly():
     assert s.step() is False
     assert s.diverged is not None and s.diverged["step"] >= 1
     assert "diverged at step" in s.diverged["message"]
-    assert s.frame()["diverged"] == s.diverged
+    frame = s.frame()
+    assert frame["diverged"] == s.diverged
+    assert frame["test_loss"] == "inf" or frame["test_loss"] > 1e3  # where the weights are now
+    assert len(s.test_losses) == 1  # the curve keeps only finished epochs
     assert s.step() is False  # refused until a reset
     s.reset()
     assert s.diverged is None and s.epoch == 0

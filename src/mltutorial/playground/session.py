@@ -150,12 +150,16 @@ class Session:
             for lin in self.model.linears
         ]
         biases = [[round(float(b), 4) for b in lin.bias.data] for lin in self.model.linears]
+        train_loss, test_loss = self.train_losses[-1], self.test_losses[-1]
+        if self.diverged is not None:  # the weights moved within the epoch: show where they are
+            train_loss = _finite(network.loss(self.model, self.F_train, self.y_train))
+            test_loss = _finite(network.loss(self.model, self.F_test, self.y_test))
         return {
             "type": "frame",
             "epoch": self.epoch,
             "steps": self.steps,
-            "train_loss": self.train_losses[-1],
-            "test_loss": self.test_losses[-1],
+            "train_loss": train_loss,
+            "test_loss": test_loss,
             "output": _bytes(outs[-1][:, 0]),
             "neurons": neurons,
             "weights": weights,
@@ -184,6 +188,11 @@ class Session:
             "test_losses": self.test_losses,
             "upload": self.upload.name if self.upload is not None else None,
         }
+
+
+def _finite(value: float) -> float | str:
+    """JSON has no NaN or infinity: name them."""
+    return value if math.isfinite(value) else str(value)
 
 
 def _points(X: np.ndarray, y: np.ndarray) -> list[list[float]]:

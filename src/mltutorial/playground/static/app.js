@@ -223,14 +223,18 @@ function drawLinks(weights) {
     }));
   });
 }
+function formatLoss(v) {
+  if (typeof v !== "number") return String(v);  // "nan" or "inf" after a divergence
+  return Math.abs(v) >= 1000 ? v.toExponential(2) : v.toFixed(3);
+}
 function drawFrame(m) {
   App.lastFrame = m; App.frames++;
   $("epoch").textContent = String(m.epoch).padStart(6, "0");
-  $("train-loss").textContent = m.train_loss.toFixed(3);
-  $("test-loss").textContent = m.test_loss.toFixed(3);
+  $("train-loss").textContent = formatLoss(m.train_loss);
+  $("test-loss").textContent = formatLoss(m.test_loss);
   if (App.setup) {
     Draw.heat($("heat"), m.output, App.setup.grid);
-    if (App.setup.train_losses.length <= m.epoch) {
+    if (App.setup.train_losses.length <= m.epoch && !m.diverged) {
       App.setup.train_losses.push(m.train_loss); App.setup.test_losses.push(m.test_loss);
     }
     drawCurve();
@@ -241,6 +245,10 @@ function drawFrame(m) {
       }));
       const out = App.nodes[App.nodes.length - 1][0];
       if (out) Draw.heat(out, m.output, App.setup.grid);
+      m.biases.forEach((layer, l) => layer.forEach((b, j) => {
+        const c = App.nodes[l + 1] && App.nodes[l + 1][j];
+        if (c) c.title = `bias ${b.toFixed(3)}`;
+      }));
       drawLinks(m.weights);
     }
   }
@@ -283,7 +291,10 @@ async function start() {
   history.replaceState(null, "", "#" + toHash(App.state));
   connect();
   render();
-  $("play").addEventListener("click", () => { send({ type: App.playing ? "pause" : "play" }); });
+  $("play").addEventListener("click", () => {
+    if (App.playing) pause();  // stop drawing at once; the server confirms
+    else send({ type: "play" });
+  });
   $("step").addEventListener("click", () => { setPlaying(false); send({ type: "step" }); });
   $("reset").addEventListener("click", () => send({ type: "reset" }));
   $("add-layer").addEventListener("click", () => { if (App.state.shape.length < 6) setState({ shape: [...App.state.shape, 2] }); else showMessage("at most 6 hidden layers"); });
