@@ -152,3 +152,18 @@ def test_spiral_reaches_test_loss_below_0_1():
         s.step()
     assert s.test_losses[-1] < 0.1
     assert s.epoch == pytest.approx(SPIRAL_EPOCHS, rel=0.3)
+
+
+@pytest.mark.slow
+def test_thirty_heat_map_updates_a_second():
+    """The issue's bar: 2x8 tanh on 500 points, one epoch and one frame per update, >= 30/s."""
+    import time
+
+    s = Session(State.from_hash("dataset=spiral&shape=8,8&activation=tanh&points=500"))
+    times = []
+    for _ in range(60):
+        t = time.perf_counter()
+        s.step()
+        s.frame()
+        times.append(time.perf_counter() - t)
+    assert 1 / float(np.median(times)) >= 30
