@@ -66,6 +66,7 @@ def test_missing_controls_keep_their_defaults():
         ("x1=false&x2=false", "at least one input feature"),
         ("filter=1,2,3", "9 numbers"),
         ("noise=inf", "finite"),
+        ("points=2000&trainPct=90&batch=1", "1800 steps an epoch"),
     ],
 )
 def test_bad_values_name_the_control(text, words):

@@ -18,7 +18,7 @@ import numpy as np
 
 from mltutorial.engine.trainer import DivergenceError
 from mltutorial.playground import datasets, network
-from mltutorial.playground.state import FEATURES, State
+from mltutorial.playground.state import FEATURES, State, check_work
 
 GRID = 50  # the output heat map is GRID x GRID cells over [-6, 6]^2
 SMALL = 25  # each neuron's map is SMALL x SMALL (every other cell)
@@ -82,6 +82,7 @@ class Session:
         self.X_train, self.y_train, self.X_test, self.y_test = datasets.split(
             X, y, s["trainPct"], rng
         )
+        check_work(len(self.y_train), s["batch"])  # an upload's size is not in the state
         self.names = s.features()
         self.F_train = network.features(self.X_train, self.names)
         self.F_test = network.features(self.X_test, self.names)
@@ -98,6 +99,8 @@ class Session:
     def set_state(self, state: State) -> bool:
         """Apply new controls; True when the run started over (data or network changed)."""
         changed = {k for k in state.values if state[k] != self.state[k]}
+        if "batch" in changed:
+            check_work(len(self.y_train), state["batch"])
         self.state = state
         if changed <= LIVE_CONTROLS:
             return False

@@ -22,6 +22,7 @@ ACTIVATIONS = ("relu", "tanh", "sigmoid", "linear")
 REGULARIZATIONS = ("none", "L1", "L2")
 PRESETS = ("none", "gradient_descent", "worst_case", "universal_approximation", "convolution")
 MAX_LAYERS, MAX_NEURONS = 6, 8
+MAX_STEPS_PER_EPOCH = 250  # TensorFlow Playground's batch 1 on 250 points: an epoch stays live
 UA_NEURONS = ("1", "2", "4", "8", "16", "32", "64")  # the lesson grows its layer by doubling
 SLIDE_FILTER = (0.0, 1.0, 2.0, 2.0, 2.0, 0.0, 0.0, 1.0, 2.0)  # the convolution slide's filter
 
@@ -189,6 +190,8 @@ class State:
         state = replace(self, values=new)
         if not state.features():
             raise StateError("select at least one input feature")
+        if state["dataset"] != "upload":
+            check_work(round(state["points"] * state["trainPct"] / 100), state["batch"])
         return state
 
     def features(self) -> list[str]:
@@ -223,6 +226,17 @@ def _int_neurons(name: str, value: Any) -> int:
     if value != int(value):
         raise StateError(f"{name}: neurons per layer must be whole numbers, not {value}")
     return int(value)
+
+
+def check_work(n_train: int, batch: int) -> None:
+    """StateError when one epoch would take more than MAX_STEPS_PER_EPOCH steps (CPU per tab)."""
+    steps = -(-n_train // batch)
+    if steps > MAX_STEPS_PER_EPOCH:
+        need = -(-n_train // MAX_STEPS_PER_EPOCH)
+        raise StateError(
+            f"batch size {batch} with {n_train} training points is {steps} steps an epoch; "
+            f"at most {MAX_STEPS_PER_EPOCH} keep it live: use a batch size of {need} or more"
+        )
 
 
 def props_public() -> list[dict[str, Any]]:
