@@ -77,6 +77,14 @@ def test_play_move_reload_upload(playground_server, tmp_path):
             title = page.locator("#links path.weight title").first.text_content()
             assert title.startswith("weight ")
 
+            page.check("#ctl-showTest")  # test points join the picture, the run goes on
+            page.wait_for_function("() => location.hash.includes('showTest=true')")
+            assert _heat(page) == _heat(page)
+            discrete_before = _heat(page)
+            page.check("#ctl-discretize")
+            page.wait_for_function("() => location.hash.includes('discretize=true')")
+            assert _heat(page) != discrete_before
+            assert int(page.locator("#epoch").inner_text()) > 20  # not restarted
             page.select_option("#ctl-lr", "0.1")
             page.wait_for_function("() => location.hash.includes('lr=0.1&')")
             page.locator(".add-neuron").first.click()

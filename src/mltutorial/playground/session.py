@@ -22,7 +22,10 @@ from mltutorial.playground.state import FEATURES, State, check_work
 
 GRID = 50  # the output heat map is GRID x GRID cells over [-6, 6]^2
 SMALL = 25  # each neuron's map is SMALL x SMALL (every other cell)
-LIVE_CONTROLS = frozenset({"lr", "regRate", "batch", "preset", "neurons", "filter", "image"})
+# Controls that change how training goes on, or only the drawing: no fresh start.
+LIVE_CONTROLS = frozenset(
+    {"lr", "regRate", "batch", "preset", "neurons", "filter", "image", "showTest", "discretize"}
+)
 
 
 @dataclass

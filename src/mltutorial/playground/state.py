@@ -149,6 +149,8 @@ PROPS: tuple[Prop, ...] = (
     Prop("regRate", "number", 0.0, 0.0, 10.0, label="regularisation rate"),
     Prop("shape", "shape", (4, 2), label="hidden layers"),
     *(Prop(f, "bool", f in ("x1", "x2"), label=f) for f in FEATURES),
+    Prop("showTest", "bool", False, label="show test data"),
+    Prop("discretize", "bool", False, label="discretize output"),
     Prop("seed", "int", 1, 0, 2**31 - 1, label="seed"),
     Prop("preset", "choice", "none", choices=PRESETS, label="preset"),
     # The presets' own knobs: universal_approximation's width, convolution's filter and image.

@@ -49,7 +49,11 @@ function render() {
   });
   $("network-view").hidden = preset !== "none";
   $("preset-view").hidden = preset === "none";
-  if (preset === "none") send({ type: "state", hash: toHash(App.state) });
+  if (preset === "none") {
+    send({ type: "state", hash: toHash(App.state) });
+    if (App.setup) drawPoints();
+    if (App.lastFrame) drawFrame(App.lastFrame);
+  }
   else { pause(); Presets.show(App.state); }
 }
 
@@ -63,7 +67,12 @@ function control(name) {
   const label = document.createElement("label");
   label.textContent = p.label;
   let input;
-  if (p.type === "choice" || name === "lr" || name === "regRate") {
+  if (p.type === "bool") {
+    input = document.createElement("input");
+    input.type = "checkbox"; input.checked = !!v;
+    input.addEventListener("change", () => setState({ [name]: input.checked }));
+    label.classList.add("check");
+  } else if (p.type === "choice" || name === "lr" || name === "regRate") {
     input = document.createElement("select");
     const options = name === "lr" ? LR_CHOICES : name === "regRate" ? RATES : p.choices;
     const values = options.map(String);
@@ -91,6 +100,7 @@ function renderControls() {
   if (!App.state) return;
   $("top-controls").replaceChildren(...TOP.map(control));
   $("data-controls").replaceChildren(...DATA.map(control));
+  $("output-controls").replaceChildren(...["showTest", "discretize"].map(control));
   const ds = $("datasets");
   ds.replaceChildren(...App.byName.dataset.choices.filter(d => d !== "upload" || App.uploaded).map(d => {
     const b = document.createElement("button");
@@ -233,7 +243,7 @@ function drawFrame(m) {
   $("train-loss").textContent = formatLoss(m.train_loss);
   $("test-loss").textContent = formatLoss(m.test_loss);
   if (App.setup) {
-    Draw.heat($("heat"), m.output, App.setup.grid);
+    Draw.heat($("heat"), m.output, App.setup.grid, App.state.discretize && App.setup.problem === "classification");
     if (App.setup.train_losses.length <= m.epoch && !m.diverged) {
       App.setup.train_losses.push(m.train_loss); App.setup.test_losses.push(m.test_loss);
     }
@@ -258,7 +268,7 @@ function drawFrame(m) {
 function drawPoints() {
   const c = $("dots"); c.getContext("2d").clearRect(0, 0, c.width, c.height);
   Draw.points(c, App.setup.train, "#fff");
-  Draw.points(c, App.setup.test, "#333");
+  if (App.state.showTest) Draw.points(c, App.setup.test, "#333");
 }
 function drawCurve() {
   Draw.curves($("curve"), [

@@ -15,8 +15,9 @@ const Draw = (() => {
     return out;
   }
   // base64 bytes (0..255 for -1..1), size x size -> canvas pixels
-  function heat(canvas, b64, size) {
+  function heat(canvas, b64, size, discrete) {
     const bytes = decode(b64);
+    if (discrete) for (let i = 0; i < bytes.length; i++) bytes[i] = bytes[i] < 128 ? 0 : 255;
     canvas.width = size; canvas.height = size;
     const ctx = canvas.getContext("2d"), img = ctx.createImageData(size, size);
     for (let i = 0; i < size * size; i++) {
