@@ -11,7 +11,16 @@ import platform
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-ORDER = ["engine", "complexity", "spam", "recommend", "textgen", "textgen_seeds", "live_load"]
+ORDER = [
+    "engine",
+    "complexity",
+    "spam",
+    "recommend",
+    "textgen",
+    "textgen_seeds",
+    "live_load",
+    "playground",
+]
 
 
 def main() -> None:

@@ -32,6 +32,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "rl": ("mltutorial.apps.rl.cli", "reinforcement learning: a policy learns CartPole"),
     "data": ("mltutorial.data.cli", "datasets: list, info, path, fetch, verify"),
     "live": ("mltutorial.live.cli", "the self-hosted live audience server (Mentimeter moments)"),
+    "playground": ("mltutorial.playground.cli", "a browser page where a network trains live"),
 }
 
 
