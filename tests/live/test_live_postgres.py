@@ -1,7 +1,8 @@
 """The same store code on a real PostgreSQL server (a throwaway cluster in a temporary folder).
 
-Skipped unless the optional driver (`pip install 'mltutorial[postgres]'`) and PostgreSQL's
-`initdb`/`pg_ctl` are installed. Marked slow: creating a cluster takes several seconds.
+Needs the driver (psycopg, in the `dev` extra) and PostgreSQL's `initdb`/`pg_ctl` (Debian's
+`postgresql` package, which .ci/run installs); skipped without them, except in CI, where a skip fails.
+Marked slow: creating a cluster takes several seconds.
 """
 
 from __future__ import annotations
@@ -28,10 +29,19 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+def _pg_tool(name: str) -> str | None:
+    """A PostgreSQL server tool: on PATH, or where Debian's `postgresql` package puts it."""
+    found = shutil.which(name)
+    if found is None:
+        candidates = sorted(Path("/usr/lib/postgresql").glob(f"*/bin/{name}"))
+        found = str(candidates[-1]) if candidates else None
+    return found
+
+
 @pytest.fixture(scope="module")
 def pg_url():
     pytest.importorskip("psycopg", reason="PostgreSQL driver psycopg not installed")
-    initdb, pg_ctl = shutil.which("initdb"), shutil.which("pg_ctl")
+    initdb, pg_ctl = _pg_tool("initdb"), _pg_tool("pg_ctl")
     if not (initdb and pg_ctl):
         pytest.skip("PostgreSQL's initdb/pg_ctl not installed")
     prefix: list[str] = []
