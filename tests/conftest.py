@@ -33,7 +33,9 @@ def pytest_runtest_makereport(item, call):
     report = outcome.get_result()
     if os.environ.get("CI", "").lower() not in ("1", "true") or not report.skipped:
         return
-    reason = str(report.longrepr[-1]) if isinstance(report.longrepr, tuple) else str(report.longrepr)
+    reason = (
+        str(report.longrepr[-1]) if isinstance(report.longrepr, tuple) else str(report.longrepr)
+    )
     if any(expected in reason for expected in CI_EXPECTED_SKIPS):
         return
     report.outcome = "failed"
