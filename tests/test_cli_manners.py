@@ -315,10 +315,21 @@ def test_real_processes_exit_status_and_pure_json(tmp_path):
 
 
 def test_ctrl_c_in_a_real_process_is_130_and_leaves_no_file(tmp_path):
-    """SIGINT during `rl train -o FILE`: one line, status 130, and no model file, not even partly."""
+    """SIGINT during `rl train -o FILE`: one line, status 130, and no model file, not even partly.
+
+    The child says "training" from inside its first episode, so the signal lands in the training loop
+    whatever the machine's load (a fixed sleep once sent it during the lazy imports instead).
+    """
     code = (
-        "import sys; from mltutorial.cli import main; import mltutorial.apps.rl.agent; "
-        "print('ready', flush=True); sys.exit(main(sys.argv[1:]))"
+        "import sys; from mltutorial.cli import main; import mltutorial.apps.rl.agent as agent\n"
+        "fit = agent.Reinforce.fit\n"
+        "def fit_and_say(self, env_id, on_episode=None):\n"
+        "    def tick(episode, total):\n"
+        "        if episode == 0: print('training', flush=True)\n"
+        "        on_episode(episode, total)\n"
+        "    return fit(self, env_id, on_episode=tick)\n"
+        "agent.Reinforce.fit = fit_and_say\n"
+        "sys.exit(main(sys.argv[1:]))"
     )
     target = tmp_path / "out" / "rl.npz"
     proc = subprocess.Popen(
@@ -330,8 +341,7 @@ def test_ctrl_c_in_a_real_process_is_130_and_leaves_no_file(tmp_path):
     )
     try:
         assert proc.stdout is not None
-        assert proc.stdout.readline().strip() == "ready"
-        time.sleep(1.5)  # into the training loop
+        assert proc.stdout.readline().strip() == "training"
         proc.send_signal(signal.SIGINT)
         out, err = proc.communicate(timeout=60)
     finally:
@@ -342,6 +352,36 @@ def test_ctrl_c_in_a_real_process_is_130_and_leaves_no_file(tmp_path):
     assert out == ""
     assert not target.exists()
     assert not target.parent.exists() or list(target.parent.iterdir()) == []
+
+
+def test_a_ctrl_c_that_cpython_swallows_is_raised_at_the_next_progress_tick():
+    """The cause of a once-flaky test: SIGINT handled inside a weakref callback (importlib drops a
+    module lock through one) raises KeyboardInterrupt where CPython can only print and drop it."""
+    import weakref
+
+    from mltutorial import interrupt
+    from mltutorial.progress import bar, progress
+
+    class Lock:
+        pass
+
+    seen = []
+    hook, sys.unraisablehook = sys.unraisablehook, lambda u: seen.append(u.exc_type)
+    try:
+        with interrupt.handling_ctrl_c():
+            lock = Lock()
+            ref = weakref.ref(lock, lambda _: signal.raise_signal(signal.SIGINT))
+            del lock  # the callback runs, the handler raises inside it, CPython drops the exception
+            assert ref() is None and seen == [KeyboardInterrupt]
+            ticks = bar(10)
+            with pytest.raises(KeyboardInterrupt):
+                ticks.update(1)
+            with pytest.raises(KeyboardInterrupt):
+                next(progress(range(3)))
+        interrupt.check()  # the block is over: nothing pending, the old handler is back
+        assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    finally:
+        sys.unraisablehook = hook
 
 
 def test_a_mistyped_odds_table_is_an_error_even_without_data(no_real_data, capsys):

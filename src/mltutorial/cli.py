@@ -3,7 +3,7 @@
 Each subcommand module has `main(argv: list[str], prog: str) -> int`. A `UserError` anywhere becomes
 one line on stderr and exit status 2, and so does a file the command cannot read or write (`OSError`,
 a file that is not UTF-8) that no lower layer turned into a clearer `UserError`; Ctrl-C exits 130
-without a traceback.
+without a traceback, even when CPython swallowed its exception on the way (`mltutorial.interrupt`).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import importlib
 import sys
 from collections.abc import Sequence
 
-from mltutorial import __version__
+from mltutorial import __version__, interrupt
 from mltutorial.errors import UserError
 
 # name -> (module with main(argv, prog), one-line help). Modules are imported lazily.
@@ -68,10 +68,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     module_name = COMMANDS[name][0]
     try:
-        module = importlib.import_module(module_name)
-        if module_name == "mltutorial.lessons_cli":
-            return int(module.main(rest, prog=f"mltutorial {name}", command=name) or 0)
-        return int(module.main(rest, prog=f"mltutorial {name}") or 0)
+        with interrupt.handling_ctrl_c():
+            module = importlib.import_module(module_name)
+            if module_name == "mltutorial.lessons_cli":
+                return int(module.main(rest, prog=f"mltutorial {name}", command=name) or 0)
+            return int(module.main(rest, prog=f"mltutorial {name}") or 0)
     except UserError as exc:
         message = " ".join(line.strip() for line in str(exc).splitlines() if line.strip())
         print(f"mltutorial {name}: error: {message}", file=sys.stderr)
