@@ -119,6 +119,10 @@ def matched_filter(
     df = fs / n
     optimal = 2 * np.fft.ifft(xf * hf.conj() / power) * fs  # (n,) complex
     sigma = float(np.sqrt(np.abs(np.sum(hf * hf.conj() / power) * df)))
+    if not sigma > 0:
+        from mltutorial.errors import UserError
+
+        raise UserError("the template has no power where the detector has data (sigma = 0)")
     snr_c = np.roll(optimal / sigma, merger_index)
     snr = np.abs(snr_c)
     # the ends of the data are windowed away: do not let them hold the peak
@@ -138,8 +142,10 @@ def matched_filter(
 
 
 def _fit_length(h: np.ndarray, n: int) -> np.ndarray:
+    """Zero-pad to n samples, or cut n samples centred on the template's reference (its centre)."""
     if len(h) >= n:
-        return h[:n]
+        a = len(h) // 2 - n // 2
+        return h[a : a + n]
     return np.concatenate([h, np.zeros(n - len(h), dtype=h.dtype)])
 
 

@@ -48,9 +48,8 @@ def _filter(strains: list[Strain], t: Template) -> list[DetectorPeak]:
     peaks = []
     for s in strains:
         mf = filtering.matched_filter(s.x, s.fs, t.plus, t.cross)
-        if peaks:  # a second detector: its peak within the light travel time of the first
-            t0 = peaks[0].time
-            near = np.abs(mf.t - t0) <= LIGHT_TRAVEL_S
+        near = np.abs(s.gps_start + mf.t - peaks[0].gps) <= LIGHT_TRAVEL_S if peaks else None
+        if near is not None and near.any():  # a second detector: within the light travel time
             i = int(np.flatnonzero(near)[np.argmax(mf.snr[near])])
             mf.peak_snr, mf.peak_time = float(mf.snr[i]), float(mf.t[i])
         peaks.append(
