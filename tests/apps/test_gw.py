@@ -94,7 +94,7 @@ def test_gr_mass_scaling_against_the_shipped_template(real):
 def test_gw_search_cli_finds_gw150914(real, tmp_path, capsys):
     root = need_data(GW)
     args = ["gw", "search", str(root / H1_150914), str(root / L1_150914), "--out", str(tmp_path)]
-    assert main(args + ["--masses", "6"]) == 0
+    assert main([*args, "--masses", "6"]) == 0
     out = capsys.readouterr().out
     assert "H1  peak SNR" in out and "offset L1 - H1" in out
     assert (tmp_path / "gw_search_snr.png").read_bytes()[:4] == b"\x89PNG"
@@ -143,7 +143,7 @@ def test_bad_files_get_one_line_and_status_2(tmp_path, capsys, kind, message):
 
 def test_three_files_and_bad_template_are_refused(tmp_path, capsys):
     good = _gwosc(tmp_path / "g.hdf5", np.random.default_rng(0).normal(size=16 * 4096))
-    assert main(["gw", "search", str(good)] * 1 + [str(good), str(good)]) == 2
+    assert main(["gw", "search", str(good), str(good), str(good)]) == 2
     assert "one or two detector files" in capsys.readouterr().err
     assert main(["gw", "search", str(good), "--template", str(good)]) == 2
     assert "not a template file" in capsys.readouterr().err

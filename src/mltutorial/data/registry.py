@@ -95,9 +95,8 @@ _XLING = f"{_GH}/codogogo/xling-eval/008a643439707ff64a95e282cc10613124dffce1/bl
 _FASHION = "http://fashion-mnist.s3-website.eu-central-1.amazonaws.com"
 _MNIST = "https://ossci-datasets.s3.amazonaws.com/mnist"
 _LOSC = f"{_GH}/losc-tutorial/LOSC_Event_tutorial/afa5231c993f0279a9e59edc8b52a63af5c25997"
-_BILBY = (
-    "https://git.ligo.org/lscsoft/bilby/-/raw/2.8.2/bilby/gw/detector/noise_curves"
-)  # the same files are in the PyPI wheel bilby-2.8.2 (see PROVENANCE.md)
+# the same noise-curve files are in the PyPI wheel bilby-2.8.2 (see the dataset's PROVENANCE.md)
+_BILBY = "https://git.ligo.org/lscsoft/bilby/-/raw/2.8.2/bilby/gw/detector/noise_curves"
 _IDX = ("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz")
 _IDX_TEST = ("t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz")
 
