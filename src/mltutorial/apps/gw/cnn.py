@@ -20,10 +20,16 @@ from mltutorial.apps.gw.injections import FS_NET
 
 
 def build_network(nn, length: int = FS_NET, width: int = 8):
-    """Three conv blocks (1 x 16, 1 x 8, 1 x 8 kernels; max-pool by 4) and a two-layer head."""
+    """Four conv blocks (1 x 16, then 1 x 8 kernels), a max over time, and a two-layer head.
+
+    Three max-pools by 4 bring 1024 samples to 13 steps of 1/16 s; the fourth convolution sees
+    about 0.6 s of the window, and the max over all its positions makes the answer the same
+    wherever in the window the chirp falls (the head need not learn each position anew).
+    """
     t = length
     for k in (16, 8, 8):
         t = (t - k + 1) // 4
+    t = t - 8 + 1  # positions left after the fourth convolution
     return nn.Sequential(
         nn.Conv2d(1, width, (1, 16)),  # (N, w, 1, T-15)
         nn.ReLU(),
@@ -33,9 +39,12 @@ def build_network(nn, length: int = FS_NET, width: int = 8):
         nn.MaxPool2d((1, 4)),
         nn.Conv2d(2 * width, 4 * width, (1, 8)),
         nn.ReLU(),
-        nn.MaxPool2d((1, 4)),  # (N, 4w, 1, t)
+        nn.MaxPool2d((1, 4)),
+        nn.Conv2d(4 * width, 4 * width, (1, 8)),
+        nn.ReLU(),
+        nn.MaxPool2d((1, t)),  # (N, 4w, 1, 1): the loudest evidence anywhere in the window
         nn.Flatten(),
-        nn.Linear(4 * width * t, 64),
+        nn.Linear(4 * width, 64),
         nn.ReLU(),
         nn.Linear(64, 2),
     )
@@ -62,9 +71,10 @@ class ChirpCNN:
         self.model_ = build_network(nn, X.shape[1], self.width)
         opt = optim.Adam(self.model_.parameters(), lr=self.lr)
         n = len(X)
-        steps = progress(
-            range(self.num_epochs * ((n + self.batch_size - 1) // self.batch_size)), "CNN training"
-        )
+        num_steps = self.num_epochs * ((n + self.batch_size - 1) // self.batch_size)
+        # cosine decay to zero: large steps early, fine ones at the end, no schedule to tune
+        schedule = optim.lr_scheduler.CosineAnnealingLR(opt, T_max=num_steps)
+        steps = progress(range(num_steps), "CNN training")
         self.losses_: list[float] = []
         order: np.ndarray = np.empty(0, dtype=np.int64)
         self.model_.train()
@@ -77,6 +87,7 @@ class ChirpCNN:
             opt.zero_grad()
             loss.backward()
             opt.step()
+            schedule.step()
             self.losses_.append(float(loss.item()))
         self.model_.eval()
         return self
