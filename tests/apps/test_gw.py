@@ -149,6 +149,19 @@ def test_three_files_and_bad_template_are_refused(tmp_path, capsys):
     assert "not a template file" in capsys.readouterr().err
 
 
+def test_search_cli_without_the_dataset_uses_the_builtin_bank(no_real_data, tmp_path, capsys):
+    s = builtin_sample().events["GW150914"].strains["H1"]
+    f = _gwosc(tmp_path / "h1.hdf5", s.x)
+    assert (
+        main(["gw", "search", str(f), "--masses", "4", "--out", str(tmp_path / "o"), "--json"]) == 0
+    )
+    import json
+
+    out = json.loads(capsys.readouterr().out)
+    assert "built-in sample standing in for" in out["templates"]
+    assert out["detectors"][0]["time_s"] == pytest.approx(16.44, abs=0.02)
+
+
 def test_builtin_sample_is_labelled_and_searchable():
     data = builtin_sample()
     assert data.info.is_fallback and data.info.label.startswith("built-in sample standing in for")

@@ -139,6 +139,8 @@ def read_template(path: str | Path) -> Template:
         meta = dict(f["meta"].attrs) if "meta" in f else {}
     if not np.isfinite(t).all():
         raise DataError(f"{p}: template holds NaN or infinite values")
+    if int(meta.get("fs", FS)) != FS:
+        raise DataError(f"{p}: template sampled at {meta['fs']} Hz; the strain files are {FS} Hz")
     return Template(
         t[0],
         t[1],
