@@ -41,7 +41,7 @@ def _run(ctx: ChapterContext) -> ChapterOutput:
     det = detection.run(data, detection.replace_seed(cfg, ctx.seed))
     fig_det = plots.plot_detection(det, ctx.out_dir / "gw_cnn.png", label)
     et = telescope.run(data)
-    fig_et = telescope.plot(et, ctx.out_dir / "gw_telescope.png")
+    fig_et = telescope.plot(et, ctx.out_dir / "gw_telescope.png", label)
     h1_scan = det.scan["H1"]
     cnn_found = abs(h1_scan["best_time"] - h1_scan["event_offset"]) < 0.5
     et_rows = [[k, et.snr[k], et.ratio[k], et.horizon_mpc[k]] for k in et.snr]

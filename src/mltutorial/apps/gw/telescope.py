@@ -63,19 +63,21 @@ def run(data: GWData, event: str = "GW150914", det: str = "H1") -> Telescope:
     )
 
 
-def plot(result: Telescope, path):
+def plot(result: Telescope, path, label: str = ""):
     from mltutorial import viz
 
     fig, ax = viz.figure(width=7.5, height=4.6)
     for name, (f, asd) in result.curves.items():
         keep = (f >= 5) & (f <= 2048) & np.isfinite(asd)
-        label = f"{name}: SNR {result.snr[name]:.0f}, horizon {result.horizon_mpc[name]:,.0f} Mpc"
-        ax.loglog(f[keep], asd[keep], label=label)
+        text = (
+            f"{name}: SNR {result.snr[name]:.0f}, SNR 8 out to {result.horizon_mpc[name]:,.0f} Mpc"
+        )
+        ax.loglog(f[keep], asd[keep], label=text)
     ax.set(
         xlabel="frequency (Hz)",
         ylabel="strain noise ASD (1/√Hz)",
         xlim=(5, 2048),
-        title="GW150914's template in three detectors",
+        title=f"GW150914's template in three detectors{label}",
     )
     ax.legend(loc="upper right", fontsize=8)
     return viz.save(fig, path)
