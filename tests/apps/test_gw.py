@@ -200,7 +200,9 @@ def test_chapter_on_real_data(real, tmp_path):
 @pytest.mark.slow
 def test_cnn_against_the_matched_filter_tour_config(real):
     """The tour's CNN: finds GW150914 (never trained on it) above its 1 % false-alarm threshold,
-    and comes within reach of the matched filter (the numbers it claims in the report)."""
+    and comes within reach of the matched filter (the numbers it claims in the report).
+    Measured, seeds 0-2: CNN 0.65-0.73 at SNR 8 against the matched filter's 0.99-1.0; area
+    ratio 0.75-0.78. The issue's goal (within 10 % at SNR 8) is not met at this training budget."""
     from mltutorial.apps.gw import detection
 
     det = detection.run(real, detection.TOUR)
