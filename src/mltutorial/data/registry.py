@@ -94,6 +94,9 @@ _ODDS_NAMES = [
 _XLING = f"{_GH}/codogogo/xling-eval/008a643439707ff64a95e282cc10613124dffce1/bli_datasets"
 _FASHION = "http://fashion-mnist.s3-website.eu-central-1.amazonaws.com"
 _MNIST = "https://ossci-datasets.s3.amazonaws.com/mnist"
+_LOSC = f"{_GH}/losc-tutorial/LOSC_Event_tutorial/afa5231c993f0279a9e59edc8b52a63af5c25997"
+# the same noise-curve files are in the PyPI wheel bilby-2.8.2 (see the dataset's PROVENANCE.md)
+_BILBY = "https://git.ligo.org/lscsoft/bilby/-/raw/2.8.2/bilby/gw/detector/noise_curves"
 _IDX = ("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz")
 _IDX_TEST = ("t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz")
 
@@ -341,6 +344,36 @@ DATASETS: dict[str, Dataset] = {
                     f"{_XLING}/en-de/yacle.train.freq.5k.en-de.tsv",
                     "xling_eval_bli/en-de/yacle.train.freq.5k.en-de.tsv",
                 ),
+            ),
+        ),
+        Dataset(
+            "gravitational_waves",
+            "LIGO strain around GW150914 and GW151226 (GWOSC / LOSC event tutorial)",
+            "H1 and L1 strain, 32 s at 4096 Hz, GWOSC HDF5; SEOBNRv2 templates; event table; "
+            "aLIGO and ET-D design noise curves (bilby)",
+            "CC BY 4.0 (GWOSC open data); noise curves MIT (bilby)",
+            "B. P. Abbott et al. (LIGO Scientific and Virgo Collaborations), Observation of "
+            "Gravitational Waves from a Binary Black Hole Merger, PRL 116, 061102 (2016); R. Abbott "
+            "et al., Open data from the first and second observing runs of Advanced LIGO and "
+            "Advanced Virgo, SoftwareX 13, 100658 (2021); GW151226: PRL 116, 241103 (2016); ET-D: "
+            "S. Hild et al., CQG 28, 094013 (2011); bilby: G. Ashton et al., ApJS 241, 27 (2019).",
+            "2 events x 2 detectors x 131,072 samples (32 s at 4096 Hz); 2 templates; 3 noise curves",
+            "https://gwosc.org/tutorials/",
+            tuple(
+                Download(f"{_LOSC}/{f}", f)
+                for f in (
+                    "H-H1_LOSC_4_V2-1126259446-32.hdf5",
+                    "L-L1_LOSC_4_V2-1126259446-32.hdf5",
+                    "H-H1_LOSC_4_V2-1135136334-32.hdf5",
+                    "L-L1_LOSC_4_V2-1135136334-32.hdf5",
+                    "GW150914_4_template.hdf5",
+                    "GW151226_4_template.hdf5",
+                    "BBH_events_v3.json",
+                )
+            )
+            + tuple(
+                Download(f"{_BILBY}/{f}", f"noise_curves/{f}")
+                for f in ("ET_D_psd.txt", "ET_D_asd.txt", "aLIGO_ZERO_DET_high_P_psd.txt")
             ),
         ),
     ]

@@ -1,0 +1,153 @@
+"""One-second windows of whitened detector noise, with and without injected chirps of known SNR.
+
+The recipe (Gabbard et al. 2018, PRL 120, 141103, on real noise instead of simulated): each
+detector file is whitened with its own Welch PSD, band-passed 20-500 Hz and decimated to 1024 Hz,
+then divided by its noise standard deviation, so a window is unit-variance (nearly) white noise.
+Waveforms go through the same whitening with the same PSD, so an injection is simply
+
+    x = noise + rho * h / ||h||,
+
+where h is the part of the whitened chirp that falls inside the window and rho its optimal SNR
+there (in white unit-variance noise, the optimal SNR of a signal is its Euclidean norm). Chirps
+come from the shipped templates rescaled in total mass (see waveforms.py), with a random phase
+and a random merger time late in the window.
+
+Noise stretches: each file gives training noise from its first 12.5 s and test noise from its last
+11.5 s; the 6 s around the event in the middle are never used, so the network is never shown
+GW150914 or GW151226. Windows are drawn at random offsets, so they overlap: the test set holds
+about 46 s of distinct noise, whatever its number of windows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import signal
+
+from mltutorial.apps.gw import filtering, waveforms
+from mltutorial.data.gwosc import GWData, Strain
+
+FS_NET = 1024  # Hz after decimation: the chirps of 20-100 M_sun end below 500 Hz
+DECIMATE = 4
+BAND = (20.0, 500.0)
+TRAIN_SPAN = (1.0, 13.5)  # seconds of each 32 s file; the first 1 s is lost to the Tukey window
+TEST_SPAN = (19.5, 31.0)
+
+
+@dataclass
+class Prepared:
+    """One detector file, whitened and decimated: x (n,) at FS_NET, unit-variance noise."""
+
+    x: np.ndarray
+    event: str
+    detector: str
+    gps_start: float
+    psd: tuple[np.ndarray, np.ndarray]
+    scale: float  # std of the band-passed whitened noise before normalising
+
+
+def _condition(x: np.ndarray, fs: int, psd: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+    white = filtering.whiten(x, fs, *psd)
+    band = filtering.bandpass(white, fs, *BAND)
+    return signal.resample_poly(band, 1, DECIMATE)
+
+
+def prepare(strain: Strain, event: str) -> Prepared:
+    """Whiten, band-pass and decimate one file; normalise by the std of its noise stretches."""
+    psd = filtering.psd(strain.x, strain.fs)
+    y = _condition(strain.x, strain.fs, psd)
+    noise = np.concatenate(
+        [y[int(a * FS_NET) : int(b * FS_NET)] for a, b in (TRAIN_SPAN, TEST_SPAN)]
+    )
+    scale = float(np.std(noise))
+    return Prepared(y / scale, event, strain.detector, strain.gps_start, psd, scale)
+
+
+def whitened_waveforms(prep: Prepared, templates, fs: int) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Each template (plus, cross) through the same whitening as `prep`, at FS_NET, merger-aligned.
+
+    Returns arrays cut to [merger - 1.5 s, merger + 0.5 s] (merger = loudest sample).
+    """
+    out = []
+    for t in templates:
+        pair = [_condition(h, fs, prep.psd) / prep.scale for h in (t.plus, t.cross)]
+        m = int(np.argmax(np.hypot(*pair)))
+        a, b = m - int(1.5 * FS_NET), m + int(0.5 * FS_NET)
+        out.append((pair[0][a:b], pair[1][a:b]))
+    return out
+
+
+@dataclass
+class WindowSet:
+    """X (n, 1024) float32 windows; y (n,) 1 = chirp injected; snr (n,) optimal SNR (0 for noise);
+    wave (n,) index of the injected waveform (-1 for noise); mf (n,) the matched filter statistic
+    with the injected waveform (for noise: with a waveform drawn the same way)."""
+
+    X: np.ndarray
+    y: np.ndarray
+    snr: np.ndarray
+    wave: np.ndarray
+    mf: np.ndarray
+
+
+def _mf_statistic(x: np.ndarray, hp: np.ndarray, hc: np.ndarray) -> float:
+    """max over lags of the two-quadrature correlation, in units of the noise std (white noise)."""
+    norm = np.sqrt((np.dot(hp, hp) + np.dot(hc, hc)) / 2.0)
+    cp = signal.fftconvolve(x, hp[::-1], mode="full")
+    cc = signal.fftconvolve(x, hc[::-1], mode="full")
+    return float(np.sqrt(np.max(cp**2 + cc**2)) / norm)
+
+
+def make_windows(
+    preps: list[Prepared],
+    waves: list[list[tuple[np.ndarray, np.ndarray]]],
+    span: tuple[float, float],
+    n: int,
+    snrs: np.ndarray | tuple[float, float],
+    rng: np.random.Generator,
+    signal_fraction: float = 0.5,
+    with_mf: bool = False,
+) -> WindowSet:
+    """`n` windows from `span` of random files; a fraction get a chirp.
+
+    snrs: an array gives each injection's SNR in turn (cycled); a pair (lo, hi) draws uniformly.
+    """
+    L = FS_NET
+    X = np.empty((n, L), dtype=np.float32)
+    y = (rng.random(n) < signal_fraction).astype(np.int64)
+    snr = np.zeros(n)
+    wave = np.full(n, -1)
+    mf = np.zeros(n)
+    k_sig = 0
+    for i in range(n):
+        f = int(rng.integers(len(preps)))
+        start = rng.integers(int(span[0] * L), int(span[1] * L) - L)
+        x = preps[f].x[start : start + L].astype(np.float64) * rng.choice((-1.0, 1.0))
+        w = int(rng.integers(len(waves[f])))
+        hp_full, hc_full = waves[f][w]
+        phase = rng.uniform(0, 2 * np.pi)
+        merger = int(rng.uniform(0.55, 0.95) * L)  # merger sample inside the window
+        m_full = int(1.5 * FS_NET)  # merger index inside the cut waveform
+        a = m_full - merger
+        hp, hc = hp_full[a : a + L], hc_full[a : a + L]  # (L,)
+        if y[i]:
+            h = np.cos(phase) * hp + np.sin(phase) * hc
+            rho = snrs[k_sig % len(snrs)] if isinstance(snrs, np.ndarray) else rng.uniform(*snrs)
+            k_sig += 1
+            x = x + rho * h / np.linalg.norm(h)
+            snr[i], wave[i] = rho, w
+        X[i] = x
+        if with_mf:
+            mf[i] = _mf_statistic(x, hp, hc)
+    return WindowSet(X, y, snr, wave, mf)
+
+
+def default_bank(data: GWData, n_masses: int = 7):
+    """The injection family: both shipped templates at total masses 20-80 M_sun (log-spaced)."""
+    temps = [ev.template for ev in data.events.values()]
+    return waveforms.bank(temps, np.geomspace(20.0, 80.0, n_masses))
+
+
+def prepare_all(data: GWData) -> list[Prepared]:
+    return [prepare(s, name) for name, ev in data.events.items() for s in ev.strains.values()]

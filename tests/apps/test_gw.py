@@ -1,0 +1,214 @@
+"""Gravitational waves: the tutorial's SNRs on the real files, injections, GR mass scaling, bad input,
+the chapter with and without the data."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import h5py
+import numpy as np
+import pytest
+
+from helpers import need_data
+from mltutorial.apps.gw import filtering, waveforms
+from mltutorial.apps.gw.search import search, template_bank
+from mltutorial.chapter import ChapterContext
+from mltutorial.cli import main
+from mltutorial.data.gwosc import builtin_sample, load_gravitational_waves, read_strain
+
+GW = "gravitational_waves"
+H1_150914 = "H-H1_LOSC_4_V2-1126259446-32.hdf5"
+L1_150914 = "L-L1_LOSC_4_V2-1126259446-32.hdf5"
+
+
+@pytest.fixture(scope="module")
+def real():
+    need_data(GW)
+    return load_gravitational_waves()
+
+
+@pytest.mark.parametrize(("event", "h1", "l1"), [("GW150914", 18.6, 13.2), ("GW151226", 9.6, 7.2)])
+def test_reference_snrs_of_the_tutorial(real, event, h1, l1):
+    ev = real.events[event]
+    res = search(list(ev.strains.values()), [ev.template])
+    snr = {p.detector: p.snr for p in res.peaks}
+    assert snr["H1"] == pytest.approx(h1, rel=0.05)
+    assert snr["L1"] == pytest.approx(l1, rel=0.05)
+    for p in res.peaks:  # at the event table's time
+        assert p.time == pytest.approx(ev.offset(p.detector), abs=0.01)
+    if event == "GW150914":
+        assert res.peaks[0].time == pytest.approx(16.44, abs=0.005)
+        assert abs(res.offset_ms) == pytest.approx(7.0, abs=1.5)
+
+
+def _shifted(h: np.ndarray, samples: int) -> np.ndarray:
+    """h moved by `samples` (negative: earlier), zero-filled instead of wrapped."""
+    out = np.zeros_like(h)
+    if samples < 0:
+        out[:samples] = h[-samples:]
+    else:
+        out[samples:] = h[: len(h) - samples]
+    return out
+
+
+def test_injection_recovered_in_real_noise(real):
+    """A 50 M_sun chirp added to H1 at 6.0 s with SNR 12 is found there, at SNR 12 +- 2,
+    and the bank's best total mass is near 50."""
+    h1 = real.events["GW150914"].strains["H1"]
+    t = waveforms.rescale(real.events["GW150914"].template, 50.0)
+    sigma = filtering.matched_filter(h1.x, h1.fs, t.plus, t.cross).sigma
+    shift = int((6.0 - 16.0) * h1.fs)  # template reference (centre, 16 s) -> 6 s
+    x = h1.x + 12.0 / sigma * _shifted(t.plus, shift)
+    mf = filtering.matched_filter(x, h1.fs, t.plus, t.cross)
+    assert mf.peak_time == pytest.approx(6.0, abs=0.003)
+    assert mf.peak_snr == pytest.approx(12.0, abs=2.0)
+    injected = type(h1)(x, h1.fs, h1.gps_start, "H1")
+    shipped = [ev.template for ev in real.events.values()]
+    # the GW150914 event itself (SNR 18.6) would win the whole file: search the first 12 s only
+    at_inj = search(
+        [type(injected)(x[: 12 * h1.fs], h1.fs, h1.gps_start, "H1")], template_bank(shipped, 12)
+    )
+    assert at_inj.peaks[0].time == pytest.approx(6.0, abs=0.01)
+    assert 38.0 < at_inj.total_mass < 65.0 and at_inj.template == "GW150914"
+
+
+def test_gr_mass_scaling_against_the_shipped_template(real):
+    """Rescaled by lambda, the template's frequency track implies lambda x its chirp mass and its
+    amplitude grows by lambda; the GW151226 template's own track gives its catalogue chirp mass
+    (leading order, within 5 %: a low-mass, long inspiral is nearly Newtonian)."""
+    t = real.events["GW150914"].template
+    base = waveforms.chirp_mass_from_track(t, 20.0, 40.0)
+    for lam in (0.5, 1.5, 2.0):
+        r = waveforms.rescale(t, lam * t.total_mass)
+        assert waveforms.chirp_mass_from_track(r, 20.0 / lam, 40.0 / lam) == pytest.approx(
+            lam * base, rel=0.01
+        )
+        assert np.max(np.abs(r.plus + 1j * r.cross)) == pytest.approx(
+            lam * np.max(np.abs(t.plus + 1j * t.cross)), rel=0.02
+        )
+    t2 = real.events["GW151226"].template
+    assert waveforms.chirp_mass_from_track(t2, 20.0, 40.0) == pytest.approx(t2.chirp_mass, rel=0.05)
+    assert base == pytest.approx(t.chirp_mass, rel=0.15)  # heavier, spinning: PN corrections show
+
+
+def test_gw_search_cli_finds_gw150914(real, tmp_path, capsys):
+    root = need_data(GW)
+    args = ["gw", "search", str(root / H1_150914), str(root / L1_150914), "--out", str(tmp_path)]
+    assert main([*args, "--masses", "6"]) == 0
+    out = capsys.readouterr().out
+    assert "H1  peak SNR" in out and "offset L1 - H1" in out
+    assert (tmp_path / "gw_search_snr.png").read_bytes()[:4] == b"\x89PNG"
+    assert (tmp_path / "gw_search_whitened.wav").read_bytes()[:4] == b"RIFF"
+
+
+def _gwosc(path: Path, x: np.ndarray, fs: int = 4096) -> Path:
+    with h5py.File(path, "w") as f:
+        ds = f.create_dataset("strain/Strain", data=x)
+        ds.attrs["Xspacing"] = 1.0 / fs
+        f["meta/GPSstart"] = 1000000000
+        f["meta/Detector"] = b"H1"
+    return path
+
+
+@pytest.mark.parametrize(
+    ("kind", "message"),
+    [
+        ("text", "not an HDF5 file"),
+        ("other_hdf5", "not a GWOSC strain file"),
+        ("short", "only 2.0 s of strain"),
+        ("nan", "are NaN or infinite"),
+        ("missing", "no such file"),
+    ],
+)
+def test_bad_files_get_one_line_and_status_2(tmp_path, capsys, kind, message):
+    p = tmp_path / f"{kind}.hdf5"
+    rng = np.random.default_rng(0)
+    if kind == "text":
+        p.write_text("not hdf5\n")
+    elif kind == "other_hdf5":
+        with h5py.File(p, "w") as f:
+            f["data"] = np.zeros(10)
+    elif kind == "short":
+        _gwosc(p, rng.normal(size=2 * 4096))
+    elif kind == "nan":
+        x = rng.normal(size=16 * 4096)
+        x[100:200] = np.nan
+        _gwosc(p, x)
+    tpl = tmp_path / "t.hdf5"
+    assert main(["gw", "search", str(p), "--template", str(tpl), "--out", str(tmp_path / "o")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and message in err[0], err
+    assert not (tmp_path / "o").exists()  # nothing half-written
+
+
+def test_three_files_and_bad_template_are_refused(tmp_path, capsys):
+    good = _gwosc(tmp_path / "g.hdf5", np.random.default_rng(0).normal(size=16 * 4096))
+    assert main(["gw", "search", str(good), str(good), str(good)]) == 2
+    assert "one or two detector files" in capsys.readouterr().err
+    assert main(["gw", "search", str(good), "--template", str(good)]) == 2
+    assert "not a template file" in capsys.readouterr().err
+
+
+def test_search_cli_without_the_dataset_uses_the_builtin_bank(no_real_data, tmp_path, capsys):
+    s = builtin_sample().events["GW150914"].strains["H1"]
+    f = _gwosc(tmp_path / "h1.hdf5", s.x)
+    assert (
+        main(["gw", "search", str(f), "--masses", "4", "--out", str(tmp_path / "o"), "--json"]) == 0
+    )
+    import json
+
+    out = json.loads(capsys.readouterr().out)
+    assert "built-in sample standing in for" in out["templates"]
+    assert out["detectors"][0]["time_s"] == pytest.approx(16.44, abs=0.02)
+
+
+def test_builtin_sample_is_labelled_and_searchable():
+    data = builtin_sample()
+    assert data.info.is_fallback and data.info.label.startswith("built-in sample standing in for")
+    ev = data.events["GW150914"]
+    res = search(list(ev.strains.values()), [ev.template])
+    assert res.peaks[0].time == pytest.approx(16.44, abs=0.01) and res.peaks[0].snr > 10
+
+
+def test_read_strain_reads_a_real_file():
+    s = read_strain(need_data(GW) / H1_150914)
+    assert s.detector == "H1" and s.fs == 4096 and s.gps_start == 1126259446 and len(s.x) == 131072
+
+
+def _chapter(tmp_path):
+    from mltutorial.apps.gw.chapter import CHAPTER
+
+    return CHAPTER.run(ChapterContext(tmp_path, quick=True))
+
+
+def test_chapter_without_data_says_so(no_real_data, tmp_path):
+    out = _chapter(tmp_path)
+    assert out.data.startswith("built-in sample standing in for")
+    assert len(out.figures) == 3 and all(p.read_bytes()[:4] == b"\x89PNG" for p in out.figures)
+    assert (tmp_path / "GW150914_H1_whitened.wav").is_file()
+
+
+def test_chapter_on_real_data(real, tmp_path):
+    out = _chapter(tmp_path)
+    assert "built-in" not in out.data
+    assert out.numbers["matched_filter"]["GW150914 H1"]["snr"] == pytest.approx(18.6, rel=0.05)
+    et = out.numbers["einstein_telescope"]["ratio_to_h1"]
+    assert 2.0 < et["aLIGO design"] < 4.0 and et["ET-D"] > 20  # measured: 2.75 and 41
+    assert out.numbers["cnn"]["gw150914_found"]
+
+
+@pytest.mark.slow
+def test_cnn_against_the_matched_filter_tour_config(real):
+    """The tour's CNN: finds GW150914 (never trained on it) above its 1 % false-alarm threshold,
+    and comes within reach of the matched filter (the numbers it claims in the report).
+    Measured, seeds 0-2: CNN 0.65-0.73 at SNR 8 against the matched filter's 0.99-1.0; area
+    ratio 0.75-0.78. The issue's goal (within 10 % at SNR 8) is not met at this training budget."""
+    from mltutorial.apps.gw import detection
+
+    det = detection.run(real, detection.TOUR)
+    for s in det.scan.values():
+        assert abs(s["best_time"] - s["event_offset"]) < 0.5
+        assert s["best_score"] > s["threshold"]
+    assert det.at_snr8["matched filter"] > 0.95
+    assert det.at_snr8["CNN"] > 0.5
+    assert det.area_ratio > 0.65
