@@ -32,6 +32,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "rl": ("mltutorial.apps.rl.cli", "reinforcement learning: a policy learns CartPole"),
     "data": ("mltutorial.data.cli", "datasets: list, info, path, fetch, verify"),
     "live": ("mltutorial.live.cli", "the self-hosted live audience server (Mentimeter moments)"),
+    "notebooks": (
+        "mltutorial.notebooks_cli",
+        "write the tutorial as Jupyter notebooks into a folder",
+    ),
 }
 
 
