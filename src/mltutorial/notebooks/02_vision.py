@@ -47,7 +47,9 @@ plt.show()
 with warnings.catch_warnings():  # QUICK stops it early, on purpose: it says it did not converge
     warnings.simplefilter("ignore", ConvergenceWarning)
     baseline = LogisticRegression(max_iter=30 if QUICK else 300).fit(X.reshape(len(X), -1), y)
-print(f"logistic regression: test accuracy {baseline.score(X_test.reshape(len(X_test), -1), y_test):.1%}")
+print(
+    f"logistic regression: test accuracy {baseline.score(X_test.reshape(len(X_test), -1), y_test):.1%}"
+)
 
 # %% [markdown]
 # ## A CNN on the engine (edit the layers, the epochs, the learning rate)
@@ -107,8 +109,7 @@ plt.show()
 from mltutorial.exercises import vision as ex
 
 
-def softmax(logits):
-    ...  # your code here
+def softmax(logits): ...  # your code here
 
 
 ex.check_softmax(softmax)
@@ -118,8 +119,7 @@ ex.check_softmax(softmax)
 
 
 # %%
-def cross_entropy(logits, y):
-    ...  # your code here
+def cross_entropy(logits, y): ...  # your code here
 
 
 ex.check_cross_entropy(cross_entropy)

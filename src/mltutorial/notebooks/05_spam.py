@@ -65,7 +65,9 @@ def p_spam(X):
 
 
 y_hat = (p_spam(X_test) > 0.5).astype(int)
-print(f"test accuracy {np.mean(y_hat == y_test):.1%}; always 'ham' would get {1 - y_test.mean():.1%}")
+print(
+    f"test accuracy {np.mean(y_hat == y_test):.1%}; always 'ham' would get {1 - y_test.mean():.1%}"
+)
 
 # %% [markdown]
 # ## What the neuron learned: the words that push towards spam and towards ham
@@ -98,8 +100,7 @@ for text, p in zip(mine, p_spam(tfidf.transform(mine).toarray().astype(np.float3
 from mltutorial.exercises import spam as ex
 
 
-def precision_recall(y, y_hat):
-    ...  # your code here: return (precision, recall)
+def precision_recall(y, y_hat): ...  # your code here: return (precision, recall)
 
 
 ex.check_precision_recall(precision_recall)
@@ -109,8 +110,7 @@ ex.check_precision_recall(precision_recall)
 
 
 # %%
-def f1(y, y_hat):
-    ...  # your code here
+def f1(y, y_hat): ...  # your code here
 
 
 ex.check_f1(f1)

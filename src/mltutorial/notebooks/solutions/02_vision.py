@@ -34,4 +34,6 @@ assert ex.check_cross_entropy(cross_entropy)
 # %%
 logits = np.random.default_rng(0).normal(size=(4, 3))
 y = np.array([0, 2, 1, 1])
-assert np.isclose(cross_entropy(logits, y), F.cross_entropy(engine.tensor(logits), engine.tensor(y)).item())
+assert np.isclose(
+    cross_entropy(logits, y), F.cross_entropy(engine.tensor(logits), engine.tensor(y)).item()
+)
