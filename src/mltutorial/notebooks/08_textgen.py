@@ -46,7 +46,7 @@ print(
     f"bigram: {bigram_loss:.3f} nats per character on validation (uniform guessing: {np.log(V):.3f})"
 )
 rng = np.random.default_rng(0)
-out = [stoi["\n"] if "\n" in stoi else 0]
+out = [stoi.get("\n", 0)]
 for _ in range(120):
     out.append(rng.choice(V, p=P[out[-1]]))
 print("".join(chars[i] for i in out))
@@ -87,7 +87,7 @@ print(f"{model.n_params():,} parameters")
 opt = optim.AdamW(model.parameters(), lr=3e-3)
 n_steps = 30 if QUICK else 800
 losses = []
-for step in range(n_steps):
+for _ in range(n_steps):
     starts = rng.integers(0, len(train_ids) - config.block_size - 1, size=32)
     X = np.stack([train_ids[s : s + config.block_size] for s in starts])  # (B, T)
     Y = np.stack([train_ids[s + 1 : s + 1 + config.block_size] for s in starts])  # next chars
