@@ -58,7 +58,8 @@ def build(source: Path) -> str:
         "kernelspec": dict(KERNELSPEC),
         "language_info": {"name": "python"},
     }
-    for cell in notebook.cells:
+    for i, cell in enumerate(notebook.cells):
+        cell.id = f"cell-{i}"  # stable ids: a rebuild gives the same bytes
         cell.metadata = {}
         if cell.cell_type == "code":
             cell.outputs = []
