@@ -10,10 +10,14 @@ outputs; `write_all(folder)` writes them all (what `mltutorial notebooks` and th
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
 SOLUTIONS = "solutions"
+DEFAULT_DIR = (
+    "mltutorial-notebooks"  # where `mltutorial notebooks` writes, beside mltutorial-report
+)
 KERNELSPEC = {"display_name": "Python 3", "language": "python", "name": "python3"}
 _NAME = re.compile(r"^(\d\d)_([a-z_]+)\.py$")
 
@@ -43,10 +47,12 @@ def chapter_of(path: Path) -> str:
 
 def notebook_for(chapter: str) -> str | None:
     """The notebook file of a tour chapter ('neuron' -> '09_neuron.ipynb'), or None if it has none."""
-    for path in sources():
-        if chapter_of(path) == chapter:
-            return path.with_suffix(".ipynb").name
-    return None
+    return _notebooks().get(chapter)
+
+
+@lru_cache(maxsize=1)
+def _notebooks() -> dict[str, str]:
+    return {chapter_of(p): p.with_suffix(".ipynb").name for p in sources()}
 
 
 def build(source: Path) -> str:

@@ -6,6 +6,7 @@ import argparse
 from collections.abc import Sequence
 from pathlib import Path
 
+from mltutorial import notebook_build
 from mltutorial.errors import UserError
 
 
@@ -17,12 +18,13 @@ def main(argv: Sequence[str] | None = None, prog: str = "mltutorial notebooks") 
         "their worked solutions in DIR/solutions.",
     )
     parser.add_argument(
-        "dir", nargs="?", default="mltutorial-notebooks", help="where to write them"
+        "dir",
+        nargs="?",
+        default=notebook_build.DEFAULT_DIR,
+        help=f"where to write them (default: {notebook_build.DEFAULT_DIR})",
     )
     parser.add_argument("--force", action="store_true", help="overwrite notebooks already there")
     args = parser.parse_args(list(argv) if argv is not None else None)
-
-    from mltutorial import notebook_build
 
     try:
         import jupytext  # noqa: F401

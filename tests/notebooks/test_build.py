@@ -41,9 +41,11 @@ def test_one_notebook_per_chapter_in_slide_order(chapters):
 
 def test_each_notebook_opens_with_its_slide(chapters):
     slides = {c.name: c.slide for c in chapters}
-    seed = " ".join((ROOT.parent.parent / "shared/seed/tutorial.txt").read_text().split()) if (
-        ROOT.parent.parent / "shared/seed/tutorial.txt"
-    ).exists() else SEED_SOFTWARE
+    seed = (
+        " ".join((ROOT.parent.parent / "shared/seed/tutorial.txt").read_text().split())
+        if (ROOT.parent.parent / "shared/seed/tutorial.txt").exists()
+        else SEED_SOFTWARE
+    )
     for source in notebook_build.sources():
         first = _first_markdown(source)
         name = notebook_build.chapter_of(source)
@@ -128,3 +130,15 @@ def test_the_command_without_jupytext_says_what_to_install(tmp_path, capsys, mon
     err = capsys.readouterr().err
     assert re.search(r"pip install 'mltutorial\[notebooks\]'", err)
     assert not (tmp_path / "nb").exists()
+
+
+def test_the_report_links_each_chapter_to_its_notebook(chapters, tmp_path):
+    from mltutorial import report
+    from mltutorial.chapter import ChapterOutput
+    from mltutorial.tour import ChapterRecord
+
+    records = [ChapterRecord(c, ChapterOutput(summary="s", numbers={}), 0.1) for c in chapters]
+    page = report.render(records, {}, {}, tmp_path)
+    for c in chapters:
+        name = notebook_build.notebook_for(c.name)
+        assert f"href='../mltutorial-notebooks/{name}'" in page

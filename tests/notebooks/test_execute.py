@@ -8,9 +8,9 @@ import os
 import time
 
 import pytest
-from nbrun import execute, outputs
 
 from mltutorial import notebook_build
+from nbrun import execute, outputs
 
 SOURCES = notebook_build.sources()
 BUDGET_S = 60  # the limit per notebook on a CI machine
