@@ -142,3 +142,8 @@ def test_the_report_links_each_chapter_to_its_notebook(chapters, tmp_path):
     for c in chapters:
         name = notebook_build.notebook_for(c.name)
         assert f"href='../mltutorial-notebooks/{name}'" in page
+
+
+def test_the_command_has_help(capsys):
+    assert cli.main(["notebooks", "--help"]) == 0
+    assert "usage: mltutorial notebooks" in capsys.readouterr().out

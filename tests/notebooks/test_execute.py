@@ -48,6 +48,8 @@ def test_the_neuron_notebook_runs_and_draws(tmp_path):
 def test_every_notebook_runs(source, with_data, tmp_path):
     nb, seconds = _run(source, tmp_path, with_data)
     assert not outputs(nb, "error")
+    if "plt.show()" in source.read_text("utf-8"):  # figures inline, not lost to a file backend
+        assert any("image/png" in o.get("data", {}) for o in outputs(nb, "display_data"))
     text = "".join(o.get("text", "") for o in outputs(nb, "stream"))
     if not with_data and "data:" in text:
         assert "built-in sample standing in for" in text  # the fallback says what it is
