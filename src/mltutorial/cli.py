@@ -34,6 +34,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "data": ("mltutorial.data.cli", "datasets: list, info, path, fetch, verify"),
     "live": ("mltutorial.live.cli", "the self-hosted live audience server (Mentimeter moments)"),
     "playground": ("mltutorial.playground.cli", "a browser page where a network trains live"),
+    "notebooks": (
+        "mltutorial.notebooks_cli",
+        "write the tutorial as Jupyter notebooks into a folder",
+    ),
 }
 
 

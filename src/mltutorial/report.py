@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from mltutorial.chapter import Table
+from mltutorial.notebook_build import DEFAULT_DIR as NOTEBOOKS_DIR
+from mltutorial.notebook_build import notebook_for
 from mltutorial.tour import ChapterRecord
 
 _CSS = """
@@ -174,6 +176,13 @@ def _chapter(rec: ChapterRecord, index: int) -> str:
         f"<p class='meta'>Run it alone: <code>{_e(c.command)}</code> · "
         f"<span class='status-{status}'>{status}</span> in {rec.seconds:.1f} s</p>"
     )
+    notebook = notebook_for(c.name)
+    if notebook is not None:  # `mltutorial notebooks` writes them beside the report's folder
+        parts.append(
+            f"<p class='meta'>Learn it in Jupyter: <a class='notebook' "
+            f"href='../{NOTEBOOKS_DIR}/{_e(notebook)}'>{_e(notebook)}</a> "
+            f"(<code>mltutorial notebooks</code> writes it to <code>{NOTEBOOKS_DIR}/</code>)</p>"
+        )
     parts.append("</section>")
     return "\n".join(parts)
 
