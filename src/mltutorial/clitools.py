@@ -12,7 +12,20 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from mltutorial.errors import UserError
-from mltutorial.files import jsonable
+from mltutorial.files import jsonable, output_target
+
+SEED_MAX = 2**32 - 1  # NumPy's and scikit-learn's seeds are unsigned 32-bit integers
+
+
+def seed_value(text: str) -> int:
+    """argparse type for a seed: an integer from 0 to 2**32 - 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid int value: {text!r}") from None
+    if not 0 <= value <= SEED_MAX:
+        raise argparse.ArgumentTypeError(f"{value}: a seed is an integer from 0 to 2**32 - 1")
+    return value
 
 
 class Parser(argparse.ArgumentParser):
@@ -22,9 +35,14 @@ class Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
 
 
-def add_seed(parser: argparse.ArgumentParser, default: int = 0) -> None:
+def add_seed(
+    parser: argparse.ArgumentParser, default: int | None = 0, help: str | None = None
+) -> None:
     parser.add_argument(
-        "--seed", type=int, default=default, help=f"random seed (default {default})"
+        "--seed",
+        type=seed_value,
+        default=default,
+        help=help or f"random seed (default {default})",
     )
 
 
@@ -42,6 +60,8 @@ def output_dir(path: str | os.PathLike[str], flag: str = "--out") -> Path:
 
     Call it before long work, so a bad folder fails in a second with one line, not after the work.
     """
+    if str(path) == "":
+        raise UserError(f"{flag} '': an empty folder name")
     folder = Path(path)
     if folder.exists() and not folder.is_dir():
         raise UserError(f"{flag} {folder}: exists and is not a folder")
@@ -58,9 +78,7 @@ def output_file(path: str | os.PathLike[str] | None, flag: str = "-o") -> Path |
     """Check, before long work, that a file can be saved at `path` (None passes through)."""
     if path is None:
         return None
-    target = Path(path)
-    if target.is_dir():
-        raise UserError(f"{flag} {target}: is a folder; give a file name")
+    target = output_target(path, flag)  # not '', a folder, a device, a pipe
     output_dir(target.parent, flag=f"{flag} {target}: folder")
     return target
 
