@@ -29,10 +29,21 @@ def seed_value(text: str) -> int:
 
 
 class Parser(argparse.ArgumentParser):
-    """An ArgumentParser whose errors are one line on stderr and exit status 2 (no usage dump)."""
+    """An ArgumentParser whose errors are one line on stderr and exit status 2 (no usage dump).
+
+    An option given an empty value (`-o ''`, `--dataset ''`) is an error, never a silent default.
+    """
 
     def error(self, message: str) -> NoReturn:
         self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
+
+    def _get_values(self, action: argparse.Action, arg_strings: list[str]) -> Any:
+        if action.option_strings and any(s.strip() == "" for s in arg_strings):
+            flag = "/".join(action.option_strings)
+            raise argparse.ArgumentError(
+                None, f"{flag} '': an empty value (leave the option out for the default)"
+            )
+        return super()._get_values(action, arg_strings)
 
 
 def add_seed(

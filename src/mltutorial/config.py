@@ -67,7 +67,9 @@ def _range_text(bounds: dict[str, float]) -> str:
     if lo is not None and hi is not None:
         ends = {("ge", "le"): "inclusive", ("gt", "lt"): "exclusive"}
         key = ("ge" if "ge" in bounds else "gt", "le" if "le" in bounds else "lt")
-        how = ends.get(key) or (f"{_num(hi)} excluded" if "lt" in bounds else f"{_num(lo)} excluded")
+        how = ends.get(key) or (
+            f"{_num(hi)} excluded" if "lt" in bounds else f"{_num(lo)} excluded"
+        )
         return f"between {_num(lo)} and {_num(hi)} ({how})"
     if "ge" in bounds:
         return f"at least {_num(bounds['ge'])}"

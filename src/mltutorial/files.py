@@ -158,8 +158,8 @@ def save_npz(path: str | os.PathLike[str], meta: dict[str, Any], arrays: dict[st
 class Array:
     """What one array of a model file must look like.
 
-    shape: one entry per dimension: an int (exactly that), a name (the same size wherever that
-    name appears in the file's arrays) or None (any size); kind: the NumPy dtype kinds accepted
+    shape: one entry per dimension: an int (exactly that), a name (the same size, at least 1,
+    wherever that name appears in the file's arrays) or None (any size); kind: the NumPy dtype kinds accepted
     ("f" float, "i"/"u" integer, "U" text, "b" bool); floats must be finite.
     """
 
@@ -224,6 +224,8 @@ def check_arrays(
             )
         for axis, (got, dim) in enumerate(zip(a.shape, want.shape)):
             if isinstance(dim, str):
+                if got == 0:
+                    raise UserError(f"{where}: array {name!r} is empty along axis {axis}")
                 dim = sizes.setdefault(dim, got)
             if dim is not None and got != dim:
                 raise UserError(

@@ -57,7 +57,7 @@ def _train(argv: list[str], prog: str) -> int:
 
 
 def _play(argv: list[str], prog: str) -> int:
-    from mltutorial.apps.rl.agent import Reinforce, evaluate
+    from mltutorial.apps.rl.agent import Reinforce, check_env, evaluate
 
     parser = Parser(prog=prog, description="Play greedy episodes with a saved policy.")
     parser.add_argument("--model-file", required=True, help="a policy saved by 'rl train -o'")
@@ -68,6 +68,7 @@ def _play(argv: list[str], prog: str) -> int:
     if args.episodes < 1:
         parser.error("--episodes must be at least 1")
     agent = Reinforce.load(args.model_file)
+    check_env(agent)
     totals = evaluate(agent.act, agent.env_id_, args.episodes, args.seed)
     if args.json:
         print_json({"env": agent.env_id_, "returns": totals, "mean_return": float(totals.mean())})
