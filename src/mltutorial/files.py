@@ -27,7 +27,7 @@ from typing import Any
 
 import numpy as np
 
-from mltutorial.errors import UserError
+from mltutorial.errors import UserError, WriteError
 
 
 def _umask() -> int:
@@ -97,7 +97,7 @@ def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
             prefix=f".{target.name}.", suffix=target.suffix, dir=target.parent
         )
     except OSError as exc:
-        raise UserError(f"cannot write {target}: {exc.strerror or exc}") from None
+        raise WriteError(f"cannot write {target}: {exc.strerror or exc}") from None
     os.close(fd)
     tmp_path = Path(tmp)
     try:
@@ -109,7 +109,7 @@ def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
         os.replace(tmp_path, target)
     except OSError as exc:
         tmp_path.unlink(missing_ok=True)
-        raise UserError(f"cannot write {target}: {exc.strerror or exc}") from None
+        raise WriteError(f"cannot write {target}: {exc.strerror or exc}") from None
     except BaseException:
         tmp_path.unlink(missing_ok=True)
         raise

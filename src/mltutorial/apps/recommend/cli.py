@@ -142,6 +142,10 @@ def _train(args: argparse.Namespace) -> int:
         else tuple(m.strip() for m in args.method.split(",") if m.strip())
     )
     unknown = [m for m in methods if m not in LADDER]
+    if not methods:
+        raise UserError(
+            f"--method {args.method!r} names no method; choose from {', '.join(LADDER)} or all"
+        )
     if unknown:
         raise UserError(f"unknown method {unknown[0]!r}; choose from {', '.join(LADDER)} or all")
     if "hybrid" in methods:  # the hybrid blends these: evaluate them first, in ladder order

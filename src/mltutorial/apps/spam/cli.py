@@ -185,6 +185,8 @@ def _read_messages(args: Any) -> list[str]:
     messages: list[str] = []
     for text in args.texts:
         if text == "-":
+            if sys.stdin is None:  # started with stdin closed (<&-)
+                raise UserError("'-' reads stdin, but stdin is closed")
             messages += _lines(sys.stdin.buffer.read(), "stdin")
         elif not text.strip():
             raise UserError("empty message: nothing to classify")
