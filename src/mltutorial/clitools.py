@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -92,6 +93,19 @@ def output_file(path: str | os.PathLike[str] | None, flag: str = "-o") -> Path |
     target = output_target(path, flag)  # not '', a folder, a device, a pipe
     output_dir(target.parent, flag=f"{flag} {target}: folder")
     return target
+
+
+@contextlib.contextmanager
+def figures_after(saved: str | os.PathLike[str] | None) -> Iterator[None]:
+    """Around figures drawn after a model file was saved: a failure says the model is safe."""
+    try:
+        yield
+    except UserError as exc:
+        if saved is None:
+            raise
+        raise UserError(
+            f"the model was saved to {saved}, but the figures were not: {exc}"
+        ) from None
 
 
 def dispatch(

@@ -201,7 +201,7 @@ def read_npz(path: str | os.PathLike[str], what: str, how: str = "") -> dict[str
     except Exception as exc:  # zip, npy header, zlib, short read: the file is not what it says
         reason = str(exc) if isinstance(exc, ValueError) and "array" in str(exc) else ""
         raise UserError(
-            f"{p}: not a readable {what} file ({reason or type(exc).__name__})"
+            f"{p}: not a {what} file, or a damaged one ({reason or type(exc).__name__})"
         ) from None
     return arrays
 

@@ -18,7 +18,16 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from mltutorial.clitools import Parser, add_json, add_seed, output_file, print_json
+from mltutorial.clitools import (
+    Parser,
+    add_json,
+    add_seed,
+    figures_after,
+    output_dir,
+    output_file,
+    print_json,
+)
+from mltutorial.config import check_config
 from mltutorial.errors import UserError
 
 JSON_METRICS = ("accuracy", "precision", "recall", "f1", "roc_auc", "train_seconds")
@@ -128,11 +137,15 @@ def _train(args: Any) -> int:
         if args.epochs < 1:
             raise UserError("--epochs must be at least 1")
         cfg.neuron_epochs = args.epochs
+    check_config(cfg)
     out = output_file(args.output) if args.output else default_model_path()  # fail before training
+    if args.figures:
+        output_dir(args.figures, "--figures")
     result = train_ladder(corpus, cfg)
     saved = "neuron" if args.model == "all" else args.model
     result.results[saved].filter.save(out)
-    figures = plots.plot_all(result, args.figures) if args.figures else []
+    with figures_after(out):
+        figures = plots.plot_all(result, args.figures) if args.figures else []
     if args.json:
         shown = {n: r.metrics for n, r in result.results.items() if n != "majority"}
         print_json(

@@ -20,6 +20,7 @@ from mltutorial.apps.textgen import train as train_mod
 from mltutorial.apps.textgen.corpus import Corpus
 from mltutorial.apps.textgen.train import History, TrainConfig, TrainResult
 from mltutorial.apps.textgen.vocab import CharVocab
+from mltutorial.clitools import figures_after
 from mltutorial.config import check_config
 from mltutorial.errors import DataError, UserError
 from mltutorial.files import Array, check_arrays
@@ -214,16 +215,12 @@ def _fit(
         rng=result.rng,
         val_loss=result.val_loss,
     )
-    try:
+    with figures_after(path):
         figure = plot_curves(
             {f"{net.kind} ({config_name})": result.history},
             _curve_path(out_path, plot),
             corpus.label,
         )
-    except UserError as exc:
-        raise UserError(
-            f"the checkpoint was saved to {path}, but the figure was not: {exc}"
-        ) from None
     return TrainRun(result, corpus, config_name, path, figure)
 
 

@@ -47,8 +47,9 @@ def load(
 ) -> tuple[dict[str, Any], dict[str, np.ndarray], dict[str, np.ndarray]]:
     """(meta, model_state, optim_state); any problem is one `UserError` line naming the file."""
     p = Path(path)
-    how = f"mltutorial generate train -o {p}"
-    arrays = read_npz(p, "textgen checkpoint", how)
+    if not p.exists():
+        raise DataError(f"{p}: no such checkpoint (make one: mltutorial generate train -o {p})")
+    arrays = read_npz(p, "textgen checkpoint")
     if "meta" not in arrays:
         raise DataError(f"{p}: not a textgen checkpoint (no 'meta' header)")
     try:
