@@ -40,24 +40,35 @@ def _umask() -> int:
 
 
 def output_target(path: str | os.PathLike[str], flag: str = "") -> Path:
-    """`path` as a target the writer may replace; else a `UserError` (an empty name, a folder,
-    or anything that exists and is not a regular file: a device, a pipe, a socket)."""
+    """The file to write for `path`; a `UserError` for a target the writer must not replace.
+
+    Refused: an empty name, a folder, anything that exists and is not a regular file (a device,
+    a pipe, a socket), and anything under /dev, /proc or /sys (`/dev/stdout` is a link there,
+    whatever stdout is). A link to a regular file is written through: the link stays a link.
+    """
     where = f"{flag} " if flag else ""
     if str(path) == "":
         raise UserError(f"{where}'': an empty file name; give a file name".lstrip())
-    target = Path(path)
+    given = Path(path)
+    resolved = Path(os.path.realpath(given))
+    for p in (Path(os.path.abspath(given)), resolved):
+        if p.parts[1:2] in (("dev",), ("proc",), ("sys",)):
+            raise UserError(
+                f"{where}{given}: a device or system file (under /{p.parts[1]}); "
+                "refusing to replace it; give a file name"
+            )
     try:
-        mode = os.stat(target).st_mode  # follows links: /dev/stdout is a link to a device
+        mode = os.stat(resolved).st_mode
     except OSError:
-        return target  # not there yet (or its folder is wrong: the write says so)
+        return resolved  # not there yet (or its folder is wrong: the write says so)
     if stat.S_ISDIR(mode):
-        raise UserError(f"{where}{target}: is a folder; give a file name")
+        raise UserError(f"{where}{given}: is a folder; give a file name")
     if not stat.S_ISREG(mode):
         raise UserError(
-            f"{where}{target}: exists and is not a regular file (a device, pipe or socket); "
+            f"{where}{given}: exists and is not a regular file (a device, pipe or socket); "
             "refusing to replace it"
         )
-    return target
+    return resolved
 
 
 def input_file(path: str | os.PathLike[str], what: str = "file", how: str = "") -> Path:
@@ -70,7 +81,7 @@ def input_file(path: str | os.PathLike[str], what: str = "file", how: str = "") 
         mode = os.stat(p).st_mode
     except FileNotFoundError:
         hint = f" (make one with '{how}')" if how else ""
-        raise UserError(f"{what} {p} not found{hint}") from None
+        raise UserError(f"{what} not found: {p}{hint}") from None
     except OSError as exc:
         raise UserError(f"{what} {p}: cannot read it ({exc.strerror or exc})") from None
     if stat.S_ISDIR(mode):
@@ -87,29 +98,29 @@ def input_file(path: str | os.PathLike[str], what: str = "file", how: str = "") 
 def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
     """Yield a temporary path beside `path`; on success rename it onto `path`, on error remove it.
 
-    Refuses (before writing anything) a target that exists and is not a regular file. A failed
-    write is reported with the target's name, never the temporary one.
+    Refuses (before writing anything) a target that exists and is not a regular file, or lies
+    under /dev, /proc or /sys (see `output_target`). A failed write is reported with the target's
+    name, never the temporary one.
     """
-    target = output_target(path)
+    target = output_target(path)  # a link's target, so the link itself stays
+    shown = Path(path)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(
             prefix=f".{target.name}.", suffix=target.suffix, dir=target.parent
         )
     except OSError as exc:
-        raise WriteError(f"cannot write {target}: {exc.strerror or exc}") from None
+        raise WriteError(f"cannot write {shown}: {exc.strerror or exc}") from None
     os.close(fd)
     tmp_path = Path(tmp)
     try:
         yield tmp_path
-        os.chmod(
-            tmp_path, 0o666 & ~_umask()
-        )  # mkstemp makes 0600; give the file normal permissions
+        os.chmod(tmp_path, 0o666 & ~_umask())  # mkstemp makes 0600: give the usual permissions
         output_target(target)  # something may have appeared there while we wrote
         os.replace(tmp_path, target)
     except OSError as exc:
         tmp_path.unlink(missing_ok=True)
-        raise WriteError(f"cannot write {target}: {exc.strerror or exc}") from None
+        raise WriteError(f"cannot write {shown}: {exc.strerror or exc}") from None
     except BaseException:
         tmp_path.unlink(missing_ok=True)
         raise

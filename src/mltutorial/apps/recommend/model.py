@@ -329,7 +329,7 @@ class MovieRecommender:
             raise UserError(
                 f"{path}: is a folder; give the model file saved by 'recommend train -o'"
             )
-        if not path.is_file():
+        if not path.exists():
             raise UserError(
                 f"{path}: no such model file (make one with 'mltutorial recommend train -o FILE')"
             )

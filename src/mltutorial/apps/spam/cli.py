@@ -15,7 +15,6 @@ saved last (in the user cache).
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 from typing import Any
 
 from mltutorial.clitools import (
@@ -29,6 +28,7 @@ from mltutorial.clitools import (
 )
 from mltutorial.config import check_config
 from mltutorial.errors import UserError
+from mltutorial.files import input_file
 
 JSON_METRICS = ("accuracy", "precision", "recall", "f1", "roc_auc", "train_seconds")
 
@@ -181,15 +181,11 @@ def _read_messages(args: Any) -> list[str]:
 
         messages = []
         for name in args.mail:
-            path = Path(name)
-            if not path.is_file():
-                raise UserError(f"mail file not found: {path}")
+            path = input_file(name, "mail file")
             messages.append(mail_text(path.read_bytes())[:MAX_CHARS])
         return messages
     if args.file:
-        path = Path(args.file)
-        if not path.is_file():
-            raise UserError(f"message file not found: {path}")
+        path = input_file(args.file, "message file")
         return _lines(path.read_bytes(), str(path))
     if not args.texts:
         raise UserError(
