@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from mltutorial.clitools import Parser, add_json, add_seed, dispatch, output_file, print_json
+from mltutorial.config import check_memory
 from mltutorial.progress import bar
 
 
@@ -21,6 +22,9 @@ def _train(argv: list[str], prog: str) -> int:
     if args.episodes < 1 or args.hidden < 1 or not args.lr > 0:
         parser.error("--episodes and --hidden must be positive and --lr > 0")
     output_file(args.output)  # a bad path fails now, not after training
+    # weights and Adam's moments, and a batch of up to ~2,000 steps through the hidden layer,
+    # float32, a few copies each: a rough bound, enough to refuse an absurd --hidden at once
+    check_memory(16 * args.hidden * (64 + 2000), f"a policy with --hidden {args.hidden}")
     progress = bar(args.episodes, "episodes")
 
     def tick(episode: int, total: float) -> None:
