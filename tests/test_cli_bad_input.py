@@ -38,6 +38,12 @@ from mltutorial.files import (
 posix_only = pytest.mark.skipif(os.name != "posix", reason="FIFOs and device nodes are POSIX")
 
 
+@pytest.fixture(autouse=True)
+def _in_a_scratch_folder(tmp_path, monkeypatch):
+    """Commands write defaults (a model, a report folder) into the current folder: not the repo's."""
+    monkeypatch.chdir(tmp_path)
+
+
 def _call(argv: list[str], capsys) -> tuple[int, str, str]:
     rc = cli.main(argv)
     out, err = capsys.readouterr()
@@ -679,4 +685,8 @@ def test_small_cases(capsys):
     line = _bad(["rl", "train", "--env", "Pendulum-v1", "--episodes", "1"], capsys)
     assert "Pendulum-v1" in line and "discrete" in line
     assert "names no method" in _bad(["recommend", "train", "--method", ","], capsys)
-    assert "no chapter" in _bad(["tour", "--only", ","], capsys)
+    assert "system folder" in _bad(["run", "neuron", "--out", "/dev"], capsys)
+    assert "system folder" in _bad(["tour", "--out", "/proc/self"], capsys)
+    assert "names no chapter" in _bad(["tour", "--only", ","], capsys)
+    assert "names no chapter" in _bad(["tour", "--skip", " , "], capsys)
+    assert list(Path.cwd().iterdir()) == []  # no report folder made for a run that cannot start

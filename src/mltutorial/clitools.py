@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from mltutorial.errors import UserError
-from mltutorial.files import jsonable, output_target
+from mltutorial.files import jsonable, output_target, system_root
 
 SEED_MAX = 2**32 - 1  # NumPy's and scikit-learn's seeds are unsigned 32-bit integers
 
@@ -75,6 +75,9 @@ def output_dir(path: str | os.PathLike[str], flag: str = "--out") -> Path:
     if str(path) == "":
         raise UserError(f"{flag} '': an empty folder name")
     folder = Path(path)
+    root = system_root(folder)
+    if root is not None:
+        raise UserError(f"{flag} {folder}: a system folder (under {root}); give another folder")
     if folder.exists() and not folder.is_dir():
         raise UserError(f"{flag} {folder}: exists and is not a folder")
     try:

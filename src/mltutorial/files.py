@@ -39,6 +39,14 @@ def _umask() -> int:
 # ------------------------------------------------------------------------------ file types
 
 
+def system_root(path: str | os.PathLike[str]) -> str | None:
+    """ "/dev", "/proc" or "/sys" when `path` (as given, or with its links resolved) lies there."""
+    for p in (Path(os.path.abspath(path)), Path(os.path.realpath(path))):
+        if p.parts[1:2] in (("dev",), ("proc",), ("sys",)):
+            return "/" + p.parts[1]
+    return None
+
+
 def output_target(path: str | os.PathLike[str], flag: str = "") -> Path:
     """The file to write for `path`; a `UserError` for a target the writer must not replace.
 
@@ -51,12 +59,12 @@ def output_target(path: str | os.PathLike[str], flag: str = "") -> Path:
         raise UserError(f"{where}'': an empty file name; give a file name".lstrip())
     given = Path(path)
     resolved = Path(os.path.realpath(given))
-    for p in (Path(os.path.abspath(given)), resolved):
-        if p.parts[1:2] in (("dev",), ("proc",), ("sys",)):
-            raise UserError(
-                f"{where}{given}: a device or system file (under /{p.parts[1]}); "
-                "refusing to replace it; give a file name"
-            )
+    root = system_root(given)
+    if root is not None:
+        raise UserError(
+            f"{where}{given}: a device or system file (under {root}); "
+            "refusing to replace it; give a file name"
+        )
     try:
         mode = os.stat(resolved).st_mode
     except OSError:
