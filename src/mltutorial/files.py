@@ -40,7 +40,7 @@ def _umask() -> int:
 
 
 def system_root(path: str | os.PathLike[str]) -> str | None:
-    """ "/dev", "/proc" or "/sys" when `path` (as given, or with its links resolved) lies there."""
+    """The system root (/dev, /proc or /sys) that `path` lies under, as given or resolved; or None."""
     for p in (Path(os.path.abspath(path)), Path(os.path.realpath(path))):
         if p.parts[1:2] in (("dev",), ("proc",), ("sys",)):
             return "/" + p.parts[1]
