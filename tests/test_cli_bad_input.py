@@ -682,6 +682,7 @@ def test_an_empty_value_is_an_error_not_the_default(argv, capsys):
 
 
 def test_small_cases(capsys):
+    assert "--top-k" in _bad(["generate", "sample", "--top-k", "-1"], capsys)
     line = _bad(["rl", "train", "--env", "Pendulum-v1", "--episodes", "1"], capsys)
     assert "Pendulum-v1" in line and "discrete" in line
     assert "names no method" in _bad(["recommend", "train", "--method", ","], capsys)

@@ -174,6 +174,8 @@ def _sample(argv: list[str], prog: str) -> int:
         raise UserError(f"--max-chars must be >= 0 (got {args.max_chars})")
     if not args.temperature > 0:
         raise UserError(f"--temperature must be > 0 (got {args.temperature})")
+    if args.top_k < 0:
+        raise UserError(f"--top-k must be >= 0, 0 for all characters (got {args.top_k})")
     model, vocab, meta = app.load_checkpoint(args.ckpt)
     start = time.perf_counter()
     text = generate(

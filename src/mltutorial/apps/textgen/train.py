@@ -229,11 +229,12 @@ def make_configs(model: str, name: str, overrides: list[str] | None = None):
 
 
 def estimate_bytes(model_cfg: Any, batch_size: int) -> float:
-    """A rough upper bound on the memory one training step of this model takes, in bytes.
+    """A rough lower bound on the memory one training step of this model takes, in bytes.
 
     Parameters four times (weights, gradients, Adam's two moments) plus the activations the
-    backward pass keeps: per layer a few (B, T, C) and (B, T, 4C) arrays and the (B, nh, T, T)
-    attention maps; float32 throughout.
+    backward pass keeps: per layer some (B, T, C) and (B, T, 4C) arrays and two (B, nh, T, T)
+    attention maps; float32 throughout. Low on purpose: only a model that surely cannot fit is
+    refused.
     """
     if model_cfg is None:  # the bigram: a (V, V) count table
         return 0.0
@@ -241,11 +242,11 @@ def estimate_bytes(model_cfg: Any, batch_size: int) -> float:
     if hasattr(model_cfg, "n_layer"):  # GPT
         t, nh, n_layer = model_cfg.block_size, model_cfg.n_head, model_cfg.n_layer
         params = v * c + t * c + n_layer * (12 * c * c + 4 * c)
-        activations = batch_size * t * n_layer * (24 * c + 3 * nh * t) + 3 * batch_size * t * v
+        activations = batch_size * t * n_layer * (12 * c + 2 * nh * t) + 2 * batch_size * t * v
     else:  # the MLP
         fan_in = model_cfg.context * c
         params = v * c + fan_in * model_cfg.n_hidden + model_cfg.n_hidden * v
-        activations = 4 * batch_size * (fan_in + model_cfg.n_hidden + v)
+        activations = 2 * batch_size * (fan_in + model_cfg.n_hidden + v)
     return 4.0 * (4 * params + activations)
 
 
