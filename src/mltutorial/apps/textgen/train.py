@@ -258,26 +258,12 @@ def check_fits(model_cfg: Any, batch_size: int, what: str = "this model") -> Non
 
 
 def _check(model_cfg: Any, cfg: TrainConfig) -> None:
-    positive = {
-        "batch_size": cfg.batch_size,
-        "eval_interval": cfg.eval_interval,
-        "eval_iters": cfg.eval_iters,
-    }
+    """Each field's range (declared on the config dataclasses), then what ties fields together."""
+    from mltutorial.config import check_config
+
+    check_config(cfg)
     if model_cfg is not None:
-        positive.update(
-            {
-                f.name: getattr(model_cfg, f.name)
-                for f in dataclasses.fields(model_cfg)
-                if f.type in ("int", int)
-            }
-        )
-    for key, value in positive.items():
-        if value <= 0:
-            raise UserError(f"--{key} must be positive (got {value})")
-    if cfg.max_iters < 0:
-        raise UserError(f"--max_iters must be >= 0 (got {cfg.max_iters})")
-    if not cfg.learning_rate > 0:
-        raise UserError(f"--learning_rate must be positive (got {cfg.learning_rate})")
+        check_config(model_cfg)
     if (
         model_cfg is not None
         and hasattr(model_cfg, "n_head")
@@ -286,8 +272,6 @@ def _check(model_cfg: Any, cfg: TrainConfig) -> None:
         raise UserError(
             f"--n_embd={model_cfg.n_embd} must be a multiple of --n_head={model_cfg.n_head}"
         )
-    if model_cfg is not None and hasattr(model_cfg, "dropout") and not 0 <= model_cfg.dropout < 1:
-        raise UserError(f"--dropout must be in [0, 1) (got {model_cfg.dropout})")
     check_fits(model_cfg, cfg.batch_size)
 
 
