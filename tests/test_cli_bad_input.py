@@ -534,6 +534,19 @@ def test_impossible_config_values_are_one_line(argv, says, capsys):
     assert says in _bad(argv, capsys)
 
 
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["run", "networks", "--hidden=1000000000000"],
+        ["run", "universal_approximation", "--n_grid=1000000000000"],
+        ["run", "worst_case", "--width=1000000000000"],
+    ],
+)
+def test_sizes_no_machine_has_are_one_line(argv, capsys):
+    """NumPy refuses a petabyte array at once; the command says so in one line."""
+    assert "not enough memory" in _bad(argv, capsys)
+
+
 # --- data: verify, a split that is missing, a damaged cache, paths outside the data folder ---------
 
 
