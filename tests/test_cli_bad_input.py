@@ -216,6 +216,12 @@ def test_a_diverged_run_leaves_no_checkpoint(tmp_path, text_file, capsys):
     assert not ckpt.parent.exists() or list(ckpt.parent.iterdir()) == []
 
 
+def test_a_text_shorter_than_the_context_is_one_line(tmp_path, text_file, capsys):
+    argv = ["generate", "train", "--data", str(text_file), "--model", "mlp", "--context=1000"]
+    assert "too short for context=1000" in _bad([*argv, "-o", str(tmp_path / "m.npz")], capsys)
+    _no_stray_files(tmp_path, "text.txt")
+
+
 def test_ctrl_c_during_training_leaves_no_checkpoint(tmp_path, text_file, monkeypatch, capsys):
     """Interrupted after a periodic checkpoint was written: that checkpoint is removed too."""
     from mltutorial.apps.textgen import train as train_mod

@@ -41,9 +41,7 @@ class Parser(argparse.ArgumentParser):
     def _get_values(self, action: argparse.Action, arg_strings: list[str]) -> Any:
         if action.option_strings and any(s.strip() == "" for s in arg_strings):
             flag = "/".join(action.option_strings)
-            raise argparse.ArgumentError(
-                None, f"{flag} '': an empty value (leave the option out for the default)"
-            )
+            raise argparse.ArgumentError(None, f"{flag} '': an empty value")
         return super()._get_values(action, arg_strings)
 
 

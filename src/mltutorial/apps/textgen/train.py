@@ -397,6 +397,11 @@ def sample_batch(model: Any, ids: np.ndarray, batch_size: int, rng: np.random.Ge
     n = model.context_size
     if model.kind == "gpt":
         return corpus_mod.get_batch(ids, n, batch_size, rng)
+    if len(ids) <= n:
+        raise UserError(
+            f"a split of {len(ids)} characters is too short for context={n} (needs {n + 1}); "
+            "use a longer text or a smaller --context"
+        )
     starts = rng.integers(0, len(ids) - n, size=batch_size)
     X = ids[starts[:, None] + np.arange(n)]  # (B, n)
     return X, ids[starts + n]  # (B,)
