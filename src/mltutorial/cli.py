@@ -2,8 +2,9 @@
 
 Each subcommand module has `main(argv: list[str], prog: str) -> int`. A `UserError` anywhere becomes
 one line on stderr and exit status 2, and so does a file the command cannot read or write (`OSError`,
-a file that is not UTF-8) that no lower layer turned into a clearer `UserError`; Ctrl-C exits 130
-without a traceback, even when CPython swallowed its exception on the way (`mltutorial.interrupt`).
+a file that is not UTF-8) that no lower layer turned into a clearer `UserError`, and an array too big
+for the machine (`MemoryError`); Ctrl-C exits 130 without a traceback, even when CPython swallowed its
+exception on the way (`mltutorial.interrupt`).
 """
 
 from __future__ import annotations
@@ -92,6 +93,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OSError as exc:  # a file or folder the command could not read or write
         where = f": {exc.filename}" if exc.filename else ""
         print(f"mltutorial {name}: error: {exc.strerror or exc}{where}", file=sys.stderr)
+        return 2
+    except MemoryError as exc:  # NumPy refuses a huge array at once: the sizes asked were too big
+        said = str(exc) or "an allocation failed"
+        print(
+            f"mltutorial {name}: error: not enough memory: {said}; choose smaller sizes",
+            file=sys.stderr,
+        )
         return 2
     except UnicodeDecodeError as exc:
         print(

@@ -3,28 +3,56 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, NoReturn
 
 from mltutorial.errors import UserError
-from mltutorial.files import jsonable
+from mltutorial.files import jsonable, output_target, system_root
+
+SEED_MAX = 2**32 - 1  # NumPy's and scikit-learn's seeds are unsigned 32-bit integers
+
+
+def seed_value(text: str) -> int:
+    """argparse type for a seed: an integer from 0 to 2**32 - 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid int value: {text!r}") from None
+    if not 0 <= value <= SEED_MAX:
+        raise argparse.ArgumentTypeError(f"{value}: a seed is an integer from 0 to 2**32 - 1")
+    return value
 
 
 class Parser(argparse.ArgumentParser):
-    """An ArgumentParser whose errors are one line on stderr and exit status 2 (no usage dump)."""
+    """An ArgumentParser whose errors are one line on stderr and exit status 2 (no usage dump).
+
+    An option given an empty value (`-o ''`, `--dataset ''`) is an error, never a silent default.
+    """
 
     def error(self, message: str) -> NoReturn:
         self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
 
+    def _get_values(self, action: argparse.Action, arg_strings: list[str]) -> Any:
+        if action.option_strings and any(s.strip() == "" for s in arg_strings):
+            flag = "/".join(action.option_strings)
+            raise argparse.ArgumentError(None, f"{flag} '': an empty value")
+        return super()._get_values(action, arg_strings)
 
-def add_seed(parser: argparse.ArgumentParser, default: int = 0) -> None:
+
+def add_seed(
+    parser: argparse.ArgumentParser, default: int | None = 0, help: str | None = None
+) -> None:
     parser.add_argument(
-        "--seed", type=int, default=default, help=f"random seed (default {default})"
+        "--seed",
+        type=seed_value,
+        default=default,
+        help=help or f"random seed (default {default})",
     )
 
 
@@ -42,7 +70,12 @@ def output_dir(path: str | os.PathLike[str], flag: str = "--out") -> Path:
 
     Call it before long work, so a bad folder fails in a second with one line, not after the work.
     """
+    if str(path) == "":
+        raise UserError(f"{flag} '': an empty folder name")
     folder = Path(path)
+    root = system_root(folder)
+    if root is not None:
+        raise UserError(f"{flag} {folder}: a system folder (under {root}); give another folder")
     if folder.exists() and not folder.is_dir():
         raise UserError(f"{flag} {folder}: exists and is not a folder")
     try:
@@ -58,11 +91,22 @@ def output_file(path: str | os.PathLike[str] | None, flag: str = "-o") -> Path |
     """Check, before long work, that a file can be saved at `path` (None passes through)."""
     if path is None:
         return None
-    target = Path(path)
-    if target.is_dir():
-        raise UserError(f"{flag} {target}: is a folder; give a file name")
+    target = output_target(path, flag)  # not '', a folder, a device, a pipe
     output_dir(target.parent, flag=f"{flag} {target}: folder")
     return target
+
+
+@contextlib.contextmanager
+def figures_after(saved: str | os.PathLike[str] | None) -> Iterator[None]:
+    """Around figures drawn after a model file was saved: a failure says the model is safe."""
+    try:
+        yield
+    except UserError as exc:
+        if saved is None:
+            raise
+        raise UserError(
+            f"the model was saved to {saved}, but the figures were not: {exc}"
+        ) from None
 
 
 def dispatch(

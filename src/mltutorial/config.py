@@ -1,7 +1,9 @@
 """`--key=value` overrides parsed onto a typed dataclass config (nanoGPT's configurator, without exec).
 
 Each value is converted to the field's declared type; an unknown key or a value of the wrong type is a
-`UserError` that names the key and suggests the closest field.
+`UserError` that names the key and suggests the closest field. A field declares its range where it is
+defined, `hidden: int = bounded(256, ge=1)`, and `check_config` (run by `parse_overrides`) refuses a
+value outside it in one line, before any work. `check_memory` refuses a model that cannot fit.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import math
+import os
 import typing
 from collections.abc import Sequence
 from typing import Any, TypeVar
@@ -16,6 +19,116 @@ from typing import Any, TypeVar
 from mltutorial.errors import UserError
 
 C = TypeVar("C")
+
+SEED_MAX = 2**32 - 1  # NumPy's and scikit-learn's seeds are unsigned 32-bit integers
+
+
+def bounded(
+    default: Any = dataclasses.MISSING,
+    *,
+    default_factory: Any = dataclasses.MISSING,
+    ge: float | None = None,
+    gt: float | None = None,
+    le: float | None = None,
+    lt: float | None = None,
+) -> Any:
+    """A dataclass field with a range: ge/gt/le/lt as in pydantic (for a list: each item)."""
+    return dataclasses.field(
+        default=default,
+        default_factory=default_factory,
+        metadata=bounds(ge=ge, gt=gt, le=le, lt=lt),
+    )
+
+
+def bounds(
+    *,
+    ge: float | None = None,
+    gt: float | None = None,
+    le: float | None = None,
+    lt: float | None = None,
+) -> dict[str, Any]:
+    """`field(..., metadata=bounds(ge=1))`: the range of a field whose default needs a factory."""
+    given = {"ge": ge, "gt": gt, "le": le, "lt": lt}
+    return {"bounds": {k: v for k, v in given.items() if v is not None}}
+
+
+def seed_field(default: int = 0) -> Any:
+    """A seed: an integer from 0 to 2**32 - 1, as NumPy and scikit-learn accept."""
+    return bounded(default, ge=0, le=SEED_MAX)
+
+
+def _num(value: float) -> str:
+    return str(value) if isinstance(value, int) else f"{value:g}"
+
+
+def _range_text(bounds: dict[str, float]) -> str:
+    lo = bounds.get("ge", bounds.get("gt"))
+    hi = bounds.get("le", bounds.get("lt"))
+    if lo is not None and hi is not None:
+        ends = {("ge", "le"): "inclusive", ("gt", "lt"): "exclusive"}
+        key = ("ge" if "ge" in bounds else "gt", "le" if "le" in bounds else "lt")
+        how = ends.get(key) or (
+            f"{_num(hi)} excluded" if "lt" in bounds else f"{_num(lo)} excluded"
+        )
+        return f"between {_num(lo)} and {_num(hi)} ({how})"
+    if "ge" in bounds:
+        return f"at least {_num(bounds['ge'])}"
+    if "gt" in bounds:
+        return "positive" if bounds["gt"] == 0 else f"greater than {_num(bounds['gt'])}"
+    if "le" in bounds:
+        return f"at most {_num(bounds['le'])}"
+    return f"less than {_num(bounds['lt'])}"
+
+
+def _in_range(value: float, bounds: dict[str, float]) -> bool:
+    return (
+        ("ge" not in bounds or value >= bounds["ge"])
+        and ("gt" not in bounds or value > bounds["gt"])
+        and ("le" not in bounds or value <= bounds["le"])
+        and ("lt" not in bounds or value < bounds["lt"])
+    )
+
+
+def check_config(cfg: Any) -> None:
+    """Every field with a declared range (see `bounded`) holds a value in it; else a `UserError`."""
+    for f in dataclasses.fields(cfg):
+        bounds = f.metadata.get("bounds")
+        value = getattr(cfg, f.name)
+        if not bounds or value is None:
+            continue
+        items = value if isinstance(value, (list, tuple)) else [value]
+        for item in items:
+            if isinstance(item, bool) or not isinstance(item, (int, float)):
+                raise UserError(f"--{f.name}={item!r}: expected a number")
+            if not _in_range(item, bounds):
+                shown = ",".join(_num(v) for v in items) if items is value else _num(value)
+                raise UserError(f"--{f.name}={shown}: must be {_range_text(bounds)}")
+
+
+def available_memory() -> int | None:
+    """Bytes of memory the machine can give now (Linux's MemAvailable), or None if unknown."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    try:
+        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError, AttributeError):
+        return None
+
+
+def check_memory(need_bytes: float, what: str) -> None:
+    """Refuse, before allocating, a model whose estimated memory exceeds what the machine has."""
+    have = available_memory()
+    if have is not None and need_bytes > have:
+        raise UserError(
+            f"{what} needs about {need_bytes / 2**30:,.1f} GiB of memory; this machine has "
+            f"{have / 2**30:,.1f} GiB available: choose a smaller model"
+        )
+
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
@@ -32,6 +145,8 @@ def _convert(raw: str, kind: Any, key: str) -> Any:
         if raw.lower() == "none":
             return None
         return _convert(raw, args[0], key)
+    if kind is str and not raw.strip():
+        raise UserError(f"--{key}={raw!r}: an empty value (leave the option out for the default)")
     try:
         if kind is bool:
             if raw.lower() in _TRUE:
@@ -82,4 +197,6 @@ def parse_overrides(cls: type[C], args: Sequence[str], base: C | None = None) ->
         values[key] = _convert(raw, hints[key], key)
         i += 1
     start = base if base is not None else cls()
-    return dataclasses.replace(start, **values)  # type: ignore[type-var]
+    cfg = dataclasses.replace(start, **values)  # type: ignore[type-var]
+    check_config(cfg)
+    return cfg

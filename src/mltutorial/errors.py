@@ -11,3 +11,10 @@ class UserError(Exception):
 
 class DataError(UserError):
     """A data file that is present but wrong (bad checksum, malformed line): names the file and line."""
+
+
+class WriteError(UserError, OSError):
+    """An output that could not be written (full disk, no permission): one line naming the target.
+
+    Also an `OSError`, so code that treats a failed write as a lost speed-up (a cache) still can.
+    """

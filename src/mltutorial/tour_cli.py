@@ -141,6 +141,9 @@ def main(argv: list[str], prog: str) -> int:
     args = parser.parse_args(argv)
     if args.threads < 1:
         raise UserError("--threads must be at least 1")
+    for flag, names in (("--only", args.only), ("--skip", args.skip)):
+        if names is not None and not any(n.strip() for n in names.split(",")):
+            raise UserError(f"{flag} {names!r} names no chapter")
     # A folder that cannot be written fails in a second, before the chapters are even imported.
     out_dir = None if args.list else output_dir(args.out)
 

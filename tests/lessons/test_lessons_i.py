@@ -172,7 +172,7 @@ def test_run_json_and_figure(tmp_path, capsys):
             ["run", "neuron", "--features=worst radius,worst nonsense"],
             "unknown breast cancer feature",
         ),
-        (["run", "gradient_descent", "--lrs=-1"], "positive learning rates"),
+        (["run", "gradient_descent", "--lrs=-1"], "--lrs=-1: must be positive"),
         (
             ["run", "universal_approximation", "--lr=1000", "--max_neurons=2", "--steps=50"],
             "cost diverged at step",

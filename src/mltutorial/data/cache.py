@@ -17,7 +17,8 @@ from typing import Any
 import numpy as np
 
 from mltutorial.data.registry import cache_root
-from mltutorial.files import atomic_path
+from mltutorial.errors import UserError
+from mltutorial.files import atomic_path, read_npz
 
 Parsed = dict[str, Any]  # name -> np.ndarray or list[str]
 
@@ -44,16 +45,14 @@ def cached(what: str, version: int, sources: list[Path], build: Callable[[], Par
     path = cache_file(what, version, sources)
     if path.is_file():
         try:
-            with np.load(path, allow_pickle=False) as z:
-                out: Parsed = {}
-                for k in z.files:
-                    if k.startswith("json:"):
-                        out[k[5:]] = json.loads(z[k].tobytes().decode("utf-8"))
-                    else:
-                        out[k] = z[k]
-                return out
-        except (OSError, ValueError, KeyError):
-            pass  # a damaged entry is rebuilt below
+            out: Parsed = {}
+            for k, v in read_npz(path, "parsed-data cache").items():
+                out[k[5:] if k.startswith("json:") else k] = (
+                    json.loads(v.tobytes().decode("utf-8")) if k.startswith("json:") else v
+                )
+            return out
+        except (UserError, ValueError, KeyError):
+            pass  # a damaged entry (cut short, edited) is rebuilt below
     result = build()
     try:
         arrays = {}
@@ -66,6 +65,6 @@ def cached(what: str, version: int, sources: list[Path], build: Callable[[], Par
             old.unlink(missing_ok=True)  # keep one entry per dataset
         with atomic_path(path) as tmp, open(tmp, "wb") as f:
             np.savez(f, **arrays)
-    except OSError:
+    except (OSError, UserError):
         pass  # read-only cache: parse again next time
     return result

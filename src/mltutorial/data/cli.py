@@ -188,6 +188,8 @@ def _verify(args: argparse.Namespace) -> int:
         )
     if any(r.status == "MISMATCH" for r in rows):
         raise UserError("some files do not match any known version (listed above)")
+    if any(r.status == "missing" for r in rows):
+        raise UserError("some files of a dataset are missing or not regular files (listed above)")
     return 0
 
 

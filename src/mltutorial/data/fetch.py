@@ -207,7 +207,13 @@ def verify(names: list[str]) -> list[VerifyRow]:
         b.close()
         listed = {k.path for k in ds.known_files if k.sha256}
         for rel in sorted(listed - present):
-            rows.append(
-                VerifyRow(name, found.path / rel, "missing", "listed in the registry, not present")
+            where = found.path / rel
+            detail = (
+                "listed in the registry; a folder is there, not the file"
+                if where.is_dir()
+                else "listed in the registry; something that is not a regular file is there"
+                if where.exists()
+                else "listed in the registry, not present"
             )
+            rows.append(VerifyRow(name, where, "missing", detail))
     return rows

@@ -7,6 +7,8 @@ one): a truncated gzip, a non-UTF-8 byte, an empty file, a malformed row.
 from __future__ import annotations
 
 import gzip
+import os
+import stat
 import zlib
 from collections.abc import Sequence
 from pathlib import Path
@@ -19,6 +21,9 @@ from mltutorial.errors import DataError
 def read_bytes(path: Path) -> bytes:
     """The file's bytes, gunzipped when it is gzip (by magic number, not by name)."""
     try:
+        if not stat.S_ISREG(os.stat(path).st_mode):  # a FIFO would block, a device never end
+            kind = "a folder" if path.is_dir() else "not a regular file (a device, pipe or socket)"
+            raise DataError(f"{path}: {kind}")
         raw = path.read_bytes()
     except OSError as exc:
         raise DataError(f"{path}: cannot read ({exc.strerror or exc})") from None

@@ -432,6 +432,8 @@ def locate(name: str, path: str | os.PathLike[str] | None = None) -> Found | Non
     An explicit path that does not exist is an error, never a silent fallback.
     """
     if path is not None:
+        if str(path) == "":
+            raise DataError("an empty data path: leave --data out for the default")
         p = Path(path).expanduser()
         if not p.exists():
             raise DataError(f"{p}: no such file or folder")

@@ -74,6 +74,12 @@ def load_odds(name: str = "cardio", path: PathLike = None) -> Tabular:
     ODDS built `wbc` (357 benign + 21 malignant outliers, seed 0).
     """
     ds = "anomaly_odds"
+    if (
+        not name or Path(name).name != name or name.startswith(".")
+    ):  # odds:../../etc/x reads no file
+        raise DataError(
+            f"{name!r} is not an ODDS table name; tables: {', '.join(registry._ODDS_NAMES)}"
+        )
     found = registry.locate(ds, path)
     if found is None:
         if name not in registry._ODDS_NAMES:  # the stand-in must not hide a mistyped table name

@@ -130,8 +130,10 @@ def load_text(path: PathLike = None, name: str = "tinyshakespeare") -> TextCorpu
     scikit-learn's docstrings (examples removed), up to 400,000 characters.
     """
     if path is not None and name == "tinyshakespeare" and not Path(path).is_dir():
+        if str(path) == "":
+            raise DataError("an empty data path: leave --data out for the default")
         p = Path(path).expanduser()
-        if not p.is_file():
+        if not p.exists():
             raise DataError(f"{p}: no such file")
         text = strip_gutenberg(read_text(p))
         return TextCorpus(text, DataInfo(p.stem, p.name, "explicit", p, "", "", ""))

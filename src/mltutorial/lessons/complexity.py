@@ -31,6 +31,7 @@ import numpy as np
 
 from mltutorial import engine, viz
 from mltutorial.chapter import ORDER_DEEP, Table
+from mltutorial.config import bounded
 from mltutorial.errors import UserError
 from mltutorial.lessons import lesson_chapter
 from mltutorial.lessons._zoo import MODELS
@@ -145,9 +146,10 @@ def time_forward(model_name: str, input_size: int = 224, repeats: int = 1) -> fl
 
 @dataclass
 class Config:
-    input_size: int = 224  # ImageNet's crop; the published counts are for 224x224
+    input_size: int = bounded(224, ge=32)  # ImageNet's crop; the published counts are for 224x224
     time_forward: bool = True  # also time one engine forward pass per model (a few seconds each)
-    repeats: int = 2  # forward passes timed per model (the best is kept: a busy machine is noisy)
+    # forward passes timed per model (the best is kept: a busy machine is noisy)
+    repeats: int = bounded(2, ge=1)
 
 
 @dataclass

@@ -34,6 +34,7 @@ from matplotlib.patches import Rectangle
 
 from mltutorial import engine, viz
 from mltutorial.chapter import ORDER_DEEP, Table
+from mltutorial.config import bounded, seed_field
 from mltutorial.engine import nn
 from mltutorial.errors import UserError
 from mltutorial.lessons import lesson_chapter
@@ -82,16 +83,19 @@ class SmallCNN(nn.Module):
 
 @dataclass
 class Config:
-    n_train: int = 4000  # of cifar10's 10,000: the engine's convolution is NumPy, keep it brief
-    n_test: int = 1000
-    num_epochs: int = 4  # the same for both networks: a fair "same training" comparison
-    batch_size: int = 32  # small batches: more steps for the same images
-    lr: float = 2e-3  # Adam, both networks
-    channels: int = 8  # 3x3 filters in the CNN's first layer (the second has twice as many)
-    hidden: int = 256  # the dense network's hidden width, as in the networks lesson
-    layers: int = 2  # the dense network's hidden layers, as in the networks lesson
+    # of cifar10's 10,000: the engine's convolution is NumPy, keep it brief
+    n_train: int = bounded(4000, ge=1)
+    n_test: int = bounded(1000, ge=1)
+    # the same for both networks: a fair "same training" comparison
+    num_epochs: int = bounded(4, ge=1)
+    batch_size: int = bounded(32, ge=1)  # small batches: more steps for the same images
+    lr: float = bounded(2e-3, gt=0)  # Adam, both networks
+    # 3x3 filters in the CNN's first layer (the second has twice as many)
+    channels: int = bounded(8, ge=1)
+    hidden: int = bounded(256, ge=1)  # the dense network's hidden width, as in the networks lesson
+    layers: int = bounded(2, ge=0)  # the dense network's hidden layers, as in the networks lesson
     dataset: str = "auto"  # auto (CIFAR-10, else Fashion-MNIST, else digits) or one of those
-    seed: int = 0
+    seed: int = seed_field(0)
 
 
 @dataclass

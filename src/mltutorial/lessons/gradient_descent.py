@@ -32,6 +32,7 @@ import numpy as np
 
 from mltutorial import viz
 from mltutorial.chapter import Table
+from mltutorial.config import bounded, bounds, seed_field
 from mltutorial.errors import UserError
 from mltutorial.lessons import lesson_chapter
 
@@ -42,12 +43,14 @@ LICENCE = "CC BY 4.0 (UCI Machine Learning Repository)"
 
 @dataclass
 class Config:
-    lrs: list[float] = field(default_factory=lambda: [0.01, 0.03, 0.1, 0.11])
-    max_steps: int = 4000  # enough for the smallest lr to arrive (the lesson reports its steps)
-    rel_tol: float = 1e-3  # converged when J <= (1 + rel_tol) J*
+    lrs: list[float] = field(default_factory=lambda: [0.01, 0.03, 0.1, 0.11], metadata=bounds(gt=0))
+    max_steps: int = bounded(
+        4000, ge=1
+    )  # enough for the smallest lr to arrive (the lesson reports its steps)
+    rel_tol: float = bounded(1e-3, gt=0)  # converged when J <= (1 + rel_tol) J*
     w0: float = -0.5  # starting point, away from the minimum (w*, b*) ~ (0.42, -0.36)
     b0: float = 2.0
-    seed: int = 0
+    seed: int = seed_field(0)
 
 
 @dataclass

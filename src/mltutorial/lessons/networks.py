@@ -29,6 +29,7 @@ import numpy as np
 
 from mltutorial import engine, viz
 from mltutorial.chapter import ORDER_DEEP, Table
+from mltutorial.config import bounded, seed_field
 from mltutorial.engine import nn
 from mltutorial.errors import UserError
 from mltutorial.lessons import lesson_chapter
@@ -53,18 +54,20 @@ def dense_first_layer_params(height: int, width: int, channels: int, neurons: in
 
 @dataclass
 class Config:
-    n_train: int = 5000  # half of shared/data/cifar10's training batch: small enough for NumPy
-    n_test: int = 2000  # enough for +-1% on the accuracy
-    hidden: int = 256  # neurons in each hidden layer
-    layers: int = 2  # hidden layers (0 would be logistic regression on the pixels)
-    num_epochs: int = 4
-    batch_size: int = 128
-    lr: float = 1e-3  # Adam's usual default
-    n_show: int = 8  # test images shown with their top classes
-    top_k: int = 3  # classes printed per image ("cat (0.91)")
-    count_width: int = 1000  # first-layer width for the "billions of parameters" count
+    n_train: int = bounded(5000, ge=1)  # half of shared/data/cifar10's training batch
+    n_test: int = bounded(2000, ge=1)  # enough for +-1% on the accuracy
+    hidden: int = bounded(256, ge=1)  # neurons in each hidden layer
+    layers: int = bounded(2, ge=0)  # hidden layers (0 would be logistic regression on the pixels)
+    num_epochs: int = bounded(4, ge=1)
+    batch_size: int = bounded(128, ge=1)
+    lr: float = bounded(1e-3, gt=0)  # Adam's usual default
+    n_show: int = bounded(8, ge=0)  # test images shown with their top classes
+    top_k: int = bounded(3, ge=1)  # classes printed per image ("cat (0.91)")
+    count_width: int = bounded(
+        1000, ge=1
+    )  # first-layer width for the "billions of parameters" count
     dataset: str = "auto"  # auto (CIFAR-10, else Fashion-MNIST, else digits) or one of those
-    seed: int = 0
+    seed: int = seed_field(0)
 
 
 @dataclass

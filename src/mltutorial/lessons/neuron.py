@@ -30,6 +30,7 @@ from pathlib import Path
 import numpy as np
 
 from mltutorial import viz
+from mltutorial.config import bounded, seed_field
 from mltutorial.errors import UserError
 from mltutorial.lessons import lesson_chapter
 
@@ -47,11 +48,12 @@ class Config:
     # well on their own (the lesson's test asserts the accuracy).
     features: str = "worst radius,worst concave points"
     # J is a sum over ~430 samples, so the step must be small: lr * n ~ 2 is still stable.
-    lr: float = 0.005
-    num_steps: int = 400
-    test_size: float = 0.25
-    check_every: int = 1  # compare the hand gradient with autograd every this many steps
-    seed: int = 0
+    lr: float = bounded(0.005, gt=0)
+    num_steps: int = bounded(400, ge=1)
+    test_size: float = bounded(0.25, gt=0, lt=1)
+    # compare the hand gradient with autograd every this many steps
+    check_every: int = bounded(1, ge=1)
+    seed: int = seed_field(0)
 
 
 @dataclass

@@ -39,6 +39,7 @@ import numpy as np
 
 from mltutorial import viz
 from mltutorial.chapter import Table
+from mltutorial.config import bounded, bounds, seed_field
 from mltutorial.errors import UserError
 from mltutorial.lessons import lesson_chapter
 from mltutorial.progress import bar
@@ -54,19 +55,26 @@ LICENCE = "CC BY 4.0 (UCI Machine Learning Repository)"
 @dataclass
 class Config:
     # (a) model size: widths of the hidden layer, trained on a small set so overfitting shows
-    widths: list[int] = field(default_factory=lambda: [1, 2, 4, 8, 16, 32, 64, 128, 256])
-    n_small: int = 300
+    widths: list[int] = field(
+        default_factory=lambda: [1, 2, 4, 8, 16, 32, 64, 128, 256], metadata=bounds(ge=1)
+    )
+    n_small: int = bounded(300, ge=2)
     # (b) the grid of non-learnable parameters: learning rates from far too small to far too large
-    grid_lrs: list[float] = field(default_factory=lambda: [1e-4, 1e-3, 1e-2, 1e-1, 1.0])
-    grid_widths: list[int] = field(default_factory=lambda: [4, 16, 64])
+    grid_lrs: list[float] = field(
+        default_factory=lambda: [1e-4, 1e-3, 1e-2, 1e-1, 1.0], metadata=bounds(gt=0)
+    )
+    grid_widths: list[int] = field(default_factory=lambda: [4, 16, 64], metadata=bounds(ge=1))
     # (c) learning curve: training-set sizes (the largest is capped at what the split leaves)
-    sizes: list[int] = field(default_factory=lambda: [30, 60, 125, 250, 500, 1000])
-    width: int = 64  # the network used for (a)'s lr and for (c)
-    lr: float = 0.01  # Adam; full batch
-    steps: int = 200  # Adam steps per training run (full batch: enough to fit the training set)
-    test_fraction: float = 0.25
-    val_fraction: float = 0.2  # of what is left after the test set
-    seed: int = 0
+    sizes: list[int] = field(
+        default_factory=lambda: [30, 60, 125, 250, 500, 1000], metadata=bounds(ge=1)
+    )
+    width: int = bounded(64, ge=1)  # the network used for (a)'s lr and for (c)
+    lr: float = bounded(0.01, gt=0)  # Adam; full batch
+    # Adam steps per training run (full batch: enough to fit the training set)
+    steps: int = bounded(200, ge=1)
+    test_fraction: float = bounded(0.25, gt=0, lt=1)
+    val_fraction: float = bounded(0.2, gt=0, lt=1)  # of what is left after the test set
+    seed: int = seed_field(0)
 
 
 @dataclass

@@ -27,6 +27,7 @@ from pathlib import Path
 import numpy as np
 
 from mltutorial import viz
+from mltutorial.config import bounded, seed_field
 from mltutorial.errors import UserError
 from mltutorial.lessons import lesson_chapter
 from mltutorial.progress import progress
@@ -41,12 +42,12 @@ def target(x: np.ndarray) -> np.ndarray:
 
 @dataclass
 class Config:
-    max_neurons: int = 64  # N = 1, 2, 4, ... up to this
-    steps: int = 500  # Adam steps for each N (the cosine schedule restarts for each)
-    lr: float = 0.03
-    n_train: int = 128  # training points, evenly spaced on [-3, 3]
-    n_grid: int = 2001  # where the max error is measured
-    seed: int = 0
+    max_neurons: int = bounded(64, ge=1)  # N = 1, 2, 4, ... up to this
+    steps: int = bounded(500, ge=1)  # Adam steps for each N (the cosine schedule restarts for each)
+    lr: float = bounded(0.03, gt=0)
+    n_train: int = bounded(128, ge=2)  # training points, evenly spaced on [-3, 3]
+    n_grid: int = bounded(2001, ge=2)  # where the max error is measured
+    seed: int = seed_field(0)
 
 
 @dataclass

@@ -36,6 +36,7 @@ from pathlib import Path
 import numpy as np
 
 from mltutorial import viz
+from mltutorial.config import bounded, seed_field
 from mltutorial.errors import UserError
 from mltutorial.lessons import lesson_chapter
 
@@ -44,22 +45,23 @@ SLIDE = "What is the worst that can happen?"
 
 @dataclass
 class Config:
-    lr_big: float = 0.15  # above the valley's stability limit 2 / lambda_max ~ 0.111
-    lr_good: float = 0.1  # just below it: the fastest safe rate
-    lr_small: float = 1e-4  # a thousand times smaller: crawls
-    num_steps: int = 300  # steps given to the good and the small learning rate
-    max_cost: float = 1e6  # the loop stops when the cost first exceeds this
+    lr_big: float = bounded(0.15, gt=0)  # above the valley's stability limit 2 / lambda_max ~ 0.111
+    lr_good: float = bounded(0.1, gt=0)  # just below it: the fastest safe rate
+    lr_small: float = bounded(1e-4, gt=0)  # a thousand times smaller: crawls
+    num_steps: int = bounded(300, ge=1)  # steps given to the good and the small learning rate
+    max_cost: float = bounded(1e6, gt=0)  # the loop stops when the cost first exceeds this
     nonconvex_starts: list[float] = field(default_factory=lambda: [-0.5, 0.5])
-    nonconvex_lr: float = 0.01
-    nonconvex_steps: int = 400
+    nonconvex_lr: float = bounded(0.01, gt=0)
+    nonconvex_steps: int = bounded(400, ge=1)
     saddle_y0: float = 1e-7  # how close to the ridge y = 0 the saddle descent starts
-    saddle_lr: float = 0.1
-    saddle_steps: int = 250
-    tiny_grad: float = 1e-2  # a gradient norm below this counts as "stuck on a plateau"
-    depth: int = 10  # layers in the deep stack
-    width: int = 32
-    batch: int = 256  # digits used for the gradient measurement
-    seed: int = 0
+    saddle_lr: float = bounded(0.1, gt=0)
+    saddle_steps: int = bounded(250, ge=1)
+    # a gradient norm below this counts as "stuck on a plateau"
+    tiny_grad: float = bounded(1e-2, gt=0)
+    depth: int = bounded(10, ge=2)  # layers in the deep stack
+    width: int = bounded(32, ge=1)
+    batch: int = bounded(256, ge=1)  # digits used for the gradient measurement
+    seed: int = seed_field(0)
 
 
 @dataclass

@@ -18,7 +18,15 @@ import sys
 import time
 from pathlib import Path
 
-from mltutorial.clitools import Parser, add_json, add_seed, output_file, print_json
+from mltutorial.clitools import (
+    Parser,
+    add_json,
+    add_seed,
+    figures_after,
+    output_dir,
+    output_file,
+    print_json,
+)
 from mltutorial.errors import UserError
 
 METHODS = ("content", "collaborative", "hybrid")
@@ -142,6 +150,10 @@ def _train(args: argparse.Namespace) -> int:
         else tuple(m.strip() for m in args.method.split(",") if m.strip())
     )
     unknown = [m for m in methods if m not in LADDER]
+    if not methods:
+        raise UserError(
+            f"--method {args.method!r} names no method; choose from {', '.join(LADDER)} or all"
+        )
     if unknown:
         raise UserError(f"unknown method {unknown[0]!r}; choose from {', '.join(LADDER)} or all")
     if "hybrid" in methods:  # the hybrid blends these: evaluate them first, in ladder order
@@ -153,6 +165,8 @@ def _train(args: argparse.Namespace) -> int:
     if args.folds == 0 and not (args.output or args.figures):
         raise UserError("--folds 0 skips the evaluation: give -o FILE and/or --figures DIR")
     output_file(args.output)  # fail before minutes of training, not after
+    if args.figures:
+        output_dir(args.figures, "--figures")
     mf_params = _mf_params(args)
     data = _load_data(args.data)
     out: dict = {"dataset": data.label, "folds": 0, "models": {}, "ranking": {}}
@@ -175,7 +189,8 @@ def _train(args: argparse.Namespace) -> int:
                     f"({time.perf_counter() - start:.1f} s)"
                 )
         if args.figures:
-            _figures(rec, data, mf_params, Path(args.figures), quiet=args.json)
+            with figures_after(args.output):
+                _figures(rec, data, mf_params, Path(args.figures), quiet=args.json)
     if args.json:
         print_json(out)
     return 0

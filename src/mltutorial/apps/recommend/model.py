@@ -14,7 +14,6 @@ stored ratings on load (deterministic, about a second), which keeps the file sma
 from __future__ import annotations
 
 import json
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,7 +27,7 @@ from mltutorial.apps.recommend.knn import ItemKNN
 from mltutorial.apps.recommend.mf import MatrixFactorization
 from mltutorial.apps.recommend.titles import TitleIndex
 from mltutorial.errors import UserError
-from mltutorial.files import atomic_path
+from mltutorial.files import Array, atomic_path, check_arrays, check_header, read_npz
 
 FORMAT = "mltutorial-recommend"
 VERSION = 1
@@ -51,6 +50,30 @@ class Recommendation:
 def _zscore(x: np.ndarray) -> np.ndarray:
     sd = x.std()
     return (x - x.mean()) / sd if sd > 0 else x - x.mean()
+
+
+# What a saved model's arrays must look like (files.check_arrays): the sizes follow the ratings.
+_ARRAYS = {
+    "ratings/user": Array(("n_ratings",), "iu"),
+    "ratings/item": Array(("n_ratings",), "iu"),
+    "ratings/rating": Array(("n_ratings",)),
+    "ratings/shape": Array((2,), "iu"),
+    "catalog/titles": Array(("n_items",), "U"),
+    "catalog/genres": Array(("n_items", "n_genres"), "iufb"),
+    "catalog/genre_names": Array(("n_genres",), "U"),
+    "biases/mu": Array(()),
+    "biases/b_u": Array(("n_users",)),
+    "biases/b_i": Array(("n_items",)),
+    "content/alpha": Array(()),
+    "knn/k": Array((), "iu"),
+    "knn/shrinkage": Array((), "fiu"),
+    "mf/mu": Array(()),
+    "mf/P": Array(("n_users", "n_factors")),
+    "mf/Q": Array(("n_items", "n_factors")),
+    "mf/b_u": Array(("n_users",)),
+    "mf/b_i": Array(("n_items",)),
+    "hybrid/weights": Array((None,)),
+}
 
 
 class MovieRecommender:
@@ -300,21 +323,23 @@ class MovieRecommender:
 
     @classmethod
     def load(cls, path: str | Path) -> MovieRecommender:
+        """A model saved by `save`; a damaged or edited file is one `UserError` line."""
         path = Path(path)
         if path.is_dir():
             raise UserError(
                 f"{path}: is a folder; give the model file saved by 'recommend train -o'"
             )
-        if not path.is_file():
+        if not path.exists():
             raise UserError(
                 f"{path}: no such model file (make one with 'mltutorial recommend train -o FILE')"
             )
+        arrays = read_npz(path, "recommender model")
         try:
-            with np.load(path, allow_pickle=False) as z:
-                arrays = {k: z[k] for k in z.files}
             header = json.loads(str(arrays["header"]))
-        except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile, json.JSONDecodeError):
+        except (ValueError, KeyError):
             raise UserError(f"{path}: not a recommender model file, or truncated") from None
+        if not isinstance(header, dict):
+            raise UserError(f"{path}: not a recommender model file (the header is not an object)")
         if header.get("format") != FORMAT:
             raise UserError(
                 f"{path}: not a recommender model file (format {header.get('format')!r})"
@@ -324,9 +349,24 @@ class MovieRecommender:
                 f"{path}: model file version {header.get('version')} is not supported "
                 f"(this mltutorial reads version {VERSION}); retrain with 'recommend train -o'"
             )
+        check_header(
+            header,
+            {"dataset": str, "mf_params": dict, "min_ratings": int, "knn": dict},
+            str(path),
+        )
+        sizes = check_arrays(arrays, _ARRAYS, str(path))
+        n_users, n_items = (int(v) for v in arrays["ratings/shape"])
+        user, item = arrays["ratings/user"], arrays["ratings/item"]
+        if (
+            n_items != sizes["n_items"]
+            or not 0 <= user.min() <= user.max() < n_users
+            or not 0 <= item.min() <= item.max() < n_items
+            or n_users != sizes["n_users"]
+        ):
+            raise UserError(f"{path}: model file whose ratings and sizes disagree (damaged?)")
         try:
             return cls._from_arrays(header, arrays)
-        except (KeyError, ValueError, IndexError):
+        except (KeyError, ValueError, IndexError, TypeError):
             raise UserError(f"{path}: model file is incomplete or damaged") from None
 
     @classmethod

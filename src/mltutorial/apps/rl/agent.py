@@ -28,9 +28,21 @@ def _make_env(env_id: str):
     except ImportError as exc:  # pragma: no cover - gymnasium is a dependency
         raise UserError("reinforcement learning needs the 'gymnasium' package") from exc
     try:
-        return gym.make(env_id)
+        env = gym.make(env_id)
     except Exception as exc:
         raise UserError(f"unknown or unavailable environment {env_id!r}: {exc}") from None
+    # the policy is a softmax over actions, reading a flat vector of observations
+    if not isinstance(env.action_space, gym.spaces.Discrete):
+        env.close()
+        raise UserError(
+            f"{env_id} has a continuous action space ({env.action_space}); this policy "
+            "needs a discrete one (e.g. CartPole-v1, Acrobot-v1)"
+        )
+    shape = getattr(env.observation_space, "shape", None)
+    if not isinstance(env.observation_space, gym.spaces.Box) or shape is None or len(shape) != 1:
+        env.close()
+        raise UserError(f"{env_id}: this policy needs observations that are a flat vector")
+    return env
 
 
 def _discounted(rewards: list[float], gamma: float) -> np.ndarray:
@@ -159,7 +171,7 @@ class Reinforce:
 
     @classmethod
     def load(cls, path: str | Path) -> Reinforce:
-        from mltutorial.files import load_npz
+        from mltutorial.files import Array, load_npz
 
         meta, arrays = load_npz(
             path,
@@ -167,15 +179,32 @@ class Reinforce:
             version=FORMAT_VERSION,
             what="RL policy",
             how="mltutorial rl train -o FILE",
+            header={"env_id": str, "hidden": int, "gamma": float, "lr": float},
+            arrays=lambda meta: {  # nn.Linear's (out, in) weights, then biases
+                "w0": Array((meta["hidden"], "n_obs")),
+                "w1": Array((meta["hidden"],)),
+                "w2": Array(("n_actions", meta["hidden"])),
+                "w3": Array(("n_actions",)),
+            },
         )
-        try:
-            weights = [arrays[f"w{i}"] for i in range(4)]
-        except KeyError as exc:
-            raise UserError(f"{path}: RL policy without its {exc.args[0]!r} array") from None
+        weights = [arrays[f"w{i}"] for i in range(4)]
         agent = cls(hidden=int(meta["hidden"]), gamma=float(meta["gamma"]), lr=float(meta["lr"]))
         agent.weights_ = weights
         agent.env_id_ = str(meta["env_id"])
         return agent
+
+
+def check_env(agent: Reinforce) -> None:
+    """A `UserError` unless the saved policy's sizes fit its environment's (an edited file)."""
+    env = _make_env(agent.env_id_)
+    n_obs, n_actions = env.observation_space.shape[0], int(env.action_space.n)
+    env.close()
+    w_in, b_out = agent.weights_[0], agent.weights_[3]
+    if w_in.shape[1] != n_obs or len(b_out) != n_actions:
+        raise UserError(
+            f"the policy reads {w_in.shape[1]} observations and picks among {len(b_out)} "
+            f"actions; {agent.env_id_} has {n_obs} and {n_actions}"
+        )
 
 
 def evaluate(

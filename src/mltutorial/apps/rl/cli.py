@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from mltutorial.clitools import Parser, add_json, add_seed, dispatch, output_file, print_json
+from mltutorial.config import check_memory
 from mltutorial.progress import bar
 
 
@@ -21,6 +22,9 @@ def _train(argv: list[str], prog: str) -> int:
     if args.episodes < 1 or args.hidden < 1 or not args.lr > 0:
         parser.error("--episodes and --hidden must be positive and --lr > 0")
     output_file(args.output)  # a bad path fails now, not after training
+    # weights and Adam's moments, and a batch of up to ~2,000 steps through the hidden layer,
+    # float32, a few copies each: a rough bound, enough to refuse an absurd --hidden at once
+    check_memory(16 * args.hidden * (64 + 2000), f"a policy with --hidden {args.hidden}")
     progress = bar(args.episodes, "episodes")
 
     def tick(episode: int, total: float) -> None:
@@ -57,7 +61,7 @@ def _train(argv: list[str], prog: str) -> int:
 
 
 def _play(argv: list[str], prog: str) -> int:
-    from mltutorial.apps.rl.agent import Reinforce, evaluate
+    from mltutorial.apps.rl.agent import Reinforce, check_env, evaluate
 
     parser = Parser(prog=prog, description="Play greedy episodes with a saved policy.")
     parser.add_argument("--model-file", required=True, help="a policy saved by 'rl train -o'")
@@ -68,6 +72,7 @@ def _play(argv: list[str], prog: str) -> int:
     if args.episodes < 1:
         parser.error("--episodes must be at least 1")
     agent = Reinforce.load(args.model_file)
+    check_env(agent)
     totals = evaluate(agent.act, agent.env_id_, args.episodes, args.seed)
     if args.json:
         print_json({"env": agent.env_id_, "returns": totals, "mean_return": float(totals.mean())})

@@ -15,11 +15,20 @@ saved last (in the user cache).
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 from typing import Any
 
-from mltutorial.clitools import Parser, add_json, add_seed, output_file, print_json
+from mltutorial.clitools import (
+    Parser,
+    add_json,
+    add_seed,
+    figures_after,
+    output_dir,
+    output_file,
+    print_json,
+)
+from mltutorial.config import check_config
 from mltutorial.errors import UserError
+from mltutorial.files import input_file
 
 JSON_METRICS = ("accuracy", "precision", "recall", "f1", "roc_auc", "train_seconds")
 
@@ -128,11 +137,15 @@ def _train(args: Any) -> int:
         if args.epochs < 1:
             raise UserError("--epochs must be at least 1")
         cfg.neuron_epochs = args.epochs
+    check_config(cfg)
     out = output_file(args.output) if args.output else default_model_path()  # fail before training
+    if args.figures:
+        output_dir(args.figures, "--figures")
     result = train_ladder(corpus, cfg)
     saved = "neuron" if args.model == "all" else args.model
     result.results[saved].filter.save(out)
-    figures = plots.plot_all(result, args.figures) if args.figures else []
+    with figures_after(out):
+        figures = plots.plot_all(result, args.figures) if args.figures else []
     if args.json:
         shown = {n: r.metrics for n, r in result.results.items() if n != "majority"}
         print_json(
@@ -168,15 +181,11 @@ def _read_messages(args: Any) -> list[str]:
 
         messages = []
         for name in args.mail:
-            path = Path(name)
-            if not path.is_file():
-                raise UserError(f"mail file not found: {path}")
+            path = input_file(name, "mail file")
             messages.append(mail_text(path.read_bytes())[:MAX_CHARS])
         return messages
     if args.file:
-        path = Path(args.file)
-        if not path.is_file():
-            raise UserError(f"message file not found: {path}")
+        path = input_file(args.file, "message file")
         return _lines(path.read_bytes(), str(path))
     if not args.texts:
         raise UserError(
@@ -185,6 +194,8 @@ def _read_messages(args: Any) -> list[str]:
     messages: list[str] = []
     for text in args.texts:
         if text == "-":
+            if sys.stdin is None:  # started with stdin closed (<&-)
+                raise UserError("'-' reads stdin, but stdin is closed")
             messages += _lines(sys.stdin.buffer.read(), "stdin")
         elif not text.strip():
             raise UserError("empty message: nothing to classify")

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import zipfile
-import zlib
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -20,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from mltutorial.errors import UserError
-from mltutorial.files import atomic_path
+from mltutorial.files import atomic_path, read_npz
 
 from .features import TextFeatures
 from .models import MODELS
@@ -96,17 +94,17 @@ class SpamFilter:
             raise UserError(
                 f"model file not found: {path} (train one with 'mltutorial spam train -o {path}')"
             )
-        if path.is_dir():
-            raise UserError(f"model file {path} is a folder, not a file")
         not_ours = f"{path} is not a spam filter file (truncated, or another format)"
-        try:
-            with np.load(path, allow_pickle=False) as npz:
-                arrays = {k: npz[k] for k in npz.files}
-        except (OSError, ValueError, EOFError, zipfile.BadZipFile, zlib.error, KeyError) as exc:
-            raise UserError(not_ours) from exc
+        arrays = read_npz(path, "spam filter")
+        for name, a in arrays.items():
+            if a.dtype.kind == "f" and not np.isfinite(a).all():
+                raise UserError(f"{path}: damaged spam filter file (array {name!r} is not finite)")
         if "format" not in arrays or str(arrays["format"]) != FORMAT:
             raise UserError(not_ours)
-        version = int(arrays.get("version", np.array(-1)))
+        try:
+            version = int(arrays.get("version", np.array(-1)))
+        except (TypeError, ValueError):
+            raise UserError(not_ours) from None
         if version != FORMAT_VERSION:
             raise UserError(
                 f"{path} is a spam filter of format version {version}; this mltutorial reads version "
@@ -118,7 +116,7 @@ class SpamFilter:
             model_cls = MODELS[meta["model"]]
             model = model_cls.from_state(meta.get("params", {}), _prefixed(arrays, "model/"))
             threshold = float(meta["threshold"])
-        except (KeyError, ValueError, TypeError, RuntimeError) as exc:
+        except (KeyError, ValueError, TypeError, RuntimeError, IndexError, AttributeError) as exc:
             raise UserError(
                 f"{path}: damaged spam filter file ({type(exc).__name__}: {exc})"
             ) from exc

@@ -18,6 +18,7 @@ import numpy as np
 from sklearn import metrics as skm
 from sklearn.model_selection import train_test_split
 
+from mltutorial.config import bounded, seed_field
 from mltutorial.errors import UserError
 
 from .features import TextFeatures
@@ -32,22 +33,19 @@ class LadderConfig:
     """What to train and how; the defaults are the ones the goals were measured with."""
 
     models: tuple[str, ...] = LADDER
-    test_size: float = 0.2  # held-out share, stratified
-    seed: int = 0  # the split, the initial weights and the mini-batch order
+    test_size: float = bounded(0.2, gt=0, lt=1)  # held-out share, stratified
+    seed: int = seed_field(0)  # the split, the initial weights and the mini-batch order
     tune_threshold: bool = False  # False: 0.5; True: max F1 on a validation split of the train set
-    char_ngrams: tuple[int, int] | None = (
-        2,
-        5,
-    )  # None: words only (faster, a little less accurate)
-    max_features: int | None = (
-        50_000  # per feature block (words, n-grams): bounds e-mail vocabularies
-    )
-    max_train: int | None = None  # subsample the training set (the tour's quick run)
-    neuron_epochs: int = 20
-    neuron_lr: float = 0.01
-    mlp_epochs: int = 5
-    mlp_hidden: int = 16
-    mlp_lr: float = 0.005
+    # None: words only (faster, a little less accurate)
+    char_ngrams: tuple[int, int] | None = bounded((2, 5), ge=1)
+    # per feature block (words, n-grams): bounds e-mail vocabularies
+    max_features: int | None = bounded(50_000, ge=1)
+    max_train: int | None = bounded(None, ge=2)  # subsample the training set (the tour's quick run)
+    neuron_epochs: int = bounded(20, ge=1)
+    neuron_lr: float = bounded(0.01, gt=0)
+    mlp_epochs: int = bounded(5, ge=1)
+    mlp_hidden: int = bounded(16, ge=1)
+    mlp_lr: float = bounded(0.005, gt=0)
 
 
 @dataclass

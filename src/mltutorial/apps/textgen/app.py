@@ -20,7 +20,10 @@ from mltutorial.apps.textgen import train as train_mod
 from mltutorial.apps.textgen.corpus import Corpus
 from mltutorial.apps.textgen.train import History, TrainConfig, TrainResult
 from mltutorial.apps.textgen.vocab import CharVocab
-from mltutorial.errors import DataError
+from mltutorial.clitools import figures_after
+from mltutorial.config import check_config
+from mltutorial.errors import DataError, UserError
+from mltutorial.files import Array, check_arrays
 
 Pathish = str | os.PathLike[str]
 
@@ -73,8 +76,13 @@ def _build(meta: dict[str, Any], state: dict[str, np.ndarray], where: str) -> An
         if kind == "bigram":
             from mltutorial.apps.textgen.bigram import BigramModel
 
-            alpha = float(meta.get("train_config", {}).get("alpha", 1.0))
-            return BigramModel(alpha=alpha).load_state(state), None
+            alpha = meta["train_config"].get("alpha", 1.0)
+            check_arrays(state, {"counts": Array((vocab_size, vocab_size))}, where)
+            if isinstance(alpha, bool) or not isinstance(alpha, (int, float)) or not alpha > 0:
+                raise DataError(f"{where}: checkpoint with smoothing alpha {alpha!r}, not > 0")
+            if (state["counts"] < 0).any():
+                raise DataError(f"{where}: checkpoint with negative bigram counts")
+            return BigramModel(alpha=float(alpha)).load_state(state), None
         if kind == "gpt":
             from mltutorial.apps.textgen.gpt import GPTConfig
 
@@ -89,6 +97,11 @@ def _build(meta: dict[str, Any], state: dict[str, np.ndarray], where: str) -> An
         raise DataError(f"{where}: checkpoint config does not fit this version ({exc})") from None
     if cfg.vocab_size != vocab_size:
         raise DataError(f"{where}: model vocab_size {cfg.vocab_size} != {vocab_size} characters")
+    try:
+        check_config(cfg)  # an edited header: sizes in range and small enough to build
+        train_mod.check_fits(cfg, 1, what=f"{where}'s model")
+    except UserError as exc:
+        raise DataError(f"{where}: checkpoint config: {exc}") from None
     model = train_mod.build_model(kind, cfg, seed=0)
     ckpt_mod.load_model_state(model, state, where)
     return model, cfg
@@ -153,7 +166,11 @@ def _fit(
     plot: Pathish | None,
     **state: Any,
 ) -> TrainRun:
+    start_step = state.get("start_step", 0)
+
     def on_eval(step: int, optimizer: Any, rng: np.random.Generator, history: History) -> None:
+        if step == start_step:  # nothing learned yet in this run: no checkpoint to keep
+            return
         save_checkpoint(
             out_path,
             kind=net.kind,
@@ -168,15 +185,22 @@ def _fit(
             rng=rng,
         )
 
-    result = train_mod.fit_neural(
-        net,
-        corpus,
-        cfg,
-        model_config=model_cfg,
-        on_eval=on_eval,
-        desc=f"{net.kind} ({config_name})",
-        **state,
-    )
+    existed = out_path.exists()
+    try:
+        result = train_mod.fit_neural(
+            net,
+            corpus,
+            cfg,
+            model_config=model_cfg,
+            on_eval=on_eval,
+            desc=f"{net.kind} ({config_name})",
+            **state,
+        )
+    except (KeyboardInterrupt, UserError):
+        # interrupted or diverged: leave no checkpoint of an unfinished run behind
+        if not existed:
+            out_path.unlink(missing_ok=True)
+        raise
     path = save_checkpoint(
         out_path,
         kind=net.kind,
@@ -191,9 +215,12 @@ def _fit(
         rng=result.rng,
         val_loss=result.val_loss,
     )
-    figure = plot_curves(
-        {f"{net.kind} ({config_name})": result.history}, _curve_path(out_path, plot), corpus.label
-    )
+    with figures_after(path):
+        figure = plot_curves(
+            {f"{net.kind} ({config_name})": result.history},
+            _curve_path(out_path, plot),
+            corpus.label,
+        )
     return TrainRun(result, corpus, config_name, path, figure)
 
 
@@ -218,17 +245,24 @@ def _resume(
     net, model_cfg = _build(meta, state, str(path))
     try:
         base = TrainConfig(**meta.get("train_config", {}))
+        check_config(base)
     except TypeError as exc:
         raise DataError(f"{path}: checkpoint train config does not fit ({exc})") from None
+    except UserError as exc:
+        raise DataError(f"{path}: checkpoint train config: {exc}") from None
     from mltutorial.config import parse_overrides
 
     cfg = parse_overrides(TrainConfig, overrides, base=base) if overrides else base
+    train_mod.check_fits(model_cfg, cfg.batch_size)
     optimizer = train_mod.make_optimizer(net, cfg)
     if optim_state:
         train_mod.load_optimizer_state(optimizer, net, optim_state)
     rng = np.random.default_rng(cfg.seed)
     if meta.get("rng_state"):
-        rng.bit_generator.state = meta["rng_state"]
+        try:
+            rng.bit_generator.state = meta["rng_state"]
+        except (TypeError, ValueError, KeyError):
+            raise DataError(f"{path}: checkpoint with a damaged random-generator state") from None
     history = History.from_dict(meta.get("history", {}))
     out_path = Path(out) if out else Path(path)
     return _fit(

@@ -15,14 +15,13 @@ from __future__ import annotations
 
 import json
 import os
-import zipfile
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from mltutorial.errors import DataError
-from mltutorial.files import atomic_path, jsonable
+from mltutorial.files import Array, atomic_path, check_arrays, check_header, jsonable, read_npz
 
 FORMAT = "mltutorial-textgen-checkpoint"
 VERSION = 1
@@ -46,33 +45,32 @@ def save(
 def load(
     path: str | os.PathLike[str],
 ) -> tuple[dict[str, Any], dict[str, np.ndarray], dict[str, np.ndarray]]:
-    """(meta, model_state, optim_state); any problem is one `DataError` line naming the file."""
+    """(meta, model_state, optim_state); any problem is one `UserError` line naming the file."""
     p = Path(path)
     if not p.exists():
         raise DataError(f"{p}: no such checkpoint (make one: mltutorial generate train -o {p})")
-    if p.is_dir():
-        raise DataError(f"{p}: is a folder, not a checkpoint file")
-    try:
-        with np.load(p, allow_pickle=False) as z:
-            arrays = {k: z[k] for k in z.files}
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
-        raise DataError(f"{p}: not a textgen checkpoint ({type(exc).__name__})") from None
+    arrays = read_npz(p, "textgen checkpoint")
     if "meta" not in arrays:
         raise DataError(f"{p}: not a textgen checkpoint (no 'meta' header)")
     try:
         meta = json.loads(str(arrays.pop("meta")))
-    except json.JSONDecodeError:
+    except ValueError:
         raise DataError(f"{p}: not a textgen checkpoint (unreadable header)") from None
     if not isinstance(meta, dict) or meta.get("format") != FORMAT:
-        raise DataError(f"{p}: not a textgen checkpoint (format {meta.get('format')!r})")
+        found = meta.get("format") if isinstance(meta, dict) else type(meta).__name__
+        raise DataError(f"{p}: not a textgen checkpoint (format {found!r})")
     if meta.get("version") != VERSION:
         raise DataError(
             f"{p}: checkpoint version {meta.get('version')!r}; this mltutorial reads version "
             f"{VERSION} (retrain with 'mltutorial generate train')"
         )
-    for key in ("model", "vocab", "model_config", "step"):
-        if key not in meta:
-            raise DataError(f"{p}: checkpoint header lacks {key!r}")
+    check_header(
+        meta,
+        {"model": str, "vocab": str, "model_config": dict, "train_config": dict, "step": int},
+        str(p),
+    )
+    if not meta["vocab"] or meta["step"] < 0:
+        raise DataError(f"{p}: checkpoint header with an empty vocabulary or a negative step")
     model = {k[len("model/") :]: v for k, v in arrays.items() if k.startswith("model/")}
     optim = {k[len("optim/") :]: v for k, v in arrays.items() if k.startswith("optim/")}
     return meta, model, optim
@@ -95,15 +93,8 @@ def load_model_state(model: Any, state: dict[str, np.ndarray], where: str) -> No
     from mltutorial.apps.textgen.train import unique_parameters
 
     params = unique_parameters(model)
-    missing = [name for name, _ in params if name not in state]
-    if missing:
-        raise DataError(f"{where}: checkpoint lacks weights {', '.join(missing[:3])}")
+    check_arrays(state, {name: Array(p.data.shape) for name, p in params}, where)
     for name, p in params:
-        if state[name].shape != p.data.shape:
-            raise DataError(
-                f"{where}: weight {name} has shape {state[name].shape}, the model expects "
-                f"{p.data.shape}"
-            )
         p.data[...] = state[name]
 
 

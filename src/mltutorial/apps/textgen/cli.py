@@ -16,7 +16,7 @@ import sys
 import time
 from pathlib import Path
 
-from mltutorial.clitools import Parser, add_json, print_json
+from mltutorial.clitools import Parser, add_json, add_seed, output_file, print_json
 from mltutorial.errors import DataError, UserError
 
 DEFAULT_PROMPT = "ROMEO:"
@@ -56,9 +56,7 @@ def _train_parser(prog: str) -> Parser:
         metavar="N",
         help="characters to sample at the end (default 300; 0 for none)",
     )
-    p.add_argument(
-        "--seed", type=int, default=None, help="random seed (default: the config's, 1337)"
-    )
+    add_seed(p, default=None, help="random seed (default: the config's, 1337)")
     add_json(p)
     return p
 
@@ -82,7 +80,7 @@ def _sample_parser(prog: str) -> Parser:
         "--temperature", type=float, default=0.8, help="> 0; lower is safer (default 0.8)"
     )
     p.add_argument("--top-k", type=int, default=40, help="sample among the k likeliest (0: all)")
-    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    add_seed(p)
     add_json(p)
     return p
 
@@ -95,7 +93,7 @@ def _ladder_parser(prog: str) -> Parser:
     p.add_argument("--data", metavar="FILE", help="a UTF-8 text file (default: tiny Shakespeare)")
     p.add_argument("--config", default="tour", help="named config for mlp and gpt (default tour)")
     p.add_argument("--plot", metavar="PNG", help="write the loss curves there")
-    p.add_argument("--seed", type=int, default=None, help="random seed (default: the config's)")
+    add_seed(p, default=None, help="random seed (default: the config's)")
     add_json(p)
     return p
 
@@ -115,6 +113,8 @@ def _train(argv: list[str], prog: str) -> int:
     overrides = _overrides(rest, parser)
     if args.seed is not None:
         overrides = [*overrides, f"--seed={args.seed}"]
+    output_file(args.out)  # a bad path fails now, not after training
+    output_file(args.plot, "--plot")
     if args.resume and (args.config or args.model != "gpt"):
         raise UserError(
             "--resume takes the model and config from the checkpoint; "
@@ -174,6 +174,8 @@ def _sample(argv: list[str], prog: str) -> int:
         raise UserError(f"--max-chars must be >= 0 (got {args.max_chars})")
     if not args.temperature > 0:
         raise UserError(f"--temperature must be > 0 (got {args.temperature})")
+    if args.top_k < 0:
+        raise UserError(f"--top-k must be >= 0, 0 for all characters (got {args.top_k})")
     model, vocab, meta = app.load_checkpoint(args.ckpt)
     start = time.perf_counter()
     text = generate(
@@ -208,6 +210,7 @@ def _ladder(argv: list[str], prog: str) -> int:
     overrides = _overrides(rest, parser)
     if args.seed is not None:
         overrides = [*overrides, f"--seed={args.seed}"]
+    output_file(args.plot, "--plot")
     ladder = app.run_ladder(data=args.data, config=args.config, overrides=overrides, plot=args.plot)
     rows = [
         {

@@ -21,17 +21,19 @@ import numpy as np
 
 import mltutorial.engine.nn.functional as F
 from mltutorial import engine
+from mltutorial.config import bounded
 from mltutorial.engine import nn
 
 
 @dataclass
 class GPTConfig:
-    block_size: int = 64  # context length in characters (nanoGPT's CPU "baby" run)
-    vocab_size: int = 65  # tiny Shakespeare has 65 distinct characters
-    n_layer: int = 4
-    n_head: int = 4
-    n_embd: int = 128
-    dropout: float = 0.0  # 0 for small models on little data, as nanoGPT's CPU note
+    block_size: int = bounded(64, ge=1)  # context length in characters (nanoGPT's CPU "baby" run)
+    vocab_size: int = bounded(65, ge=1)  # tiny Shakespeare has 65 distinct characters
+    n_layer: int = bounded(4, ge=1)
+    n_head: int = bounded(4, ge=1)
+    n_embd: int = bounded(128, ge=1)
+    # 0 for small models on little data, as nanoGPT's CPU note
+    dropout: float = bounded(0.0, ge=0, lt=1)
     bias: bool = False  # nanoGPT's train.py default: no biases in Linear and LayerNorm
 
 

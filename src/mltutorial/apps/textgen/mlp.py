@@ -21,15 +21,17 @@ import numpy as np
 
 import mltutorial.engine.nn.functional as F
 from mltutorial import engine
+from mltutorial.config import bounded
 from mltutorial.engine import nn
 
 
 @dataclass
 class MLPConfig:
-    context: int = 8  # characters of context (Bengio et al. used 5 words; chars carry less)
-    vocab_size: int = 65
-    n_embd: int = 24  # embedding size per character
-    n_hidden: int = 512  # tanh units
+    # characters of context (Bengio et al. used 5 words; chars carry less)
+    context: int = bounded(8, ge=1)
+    vocab_size: int = bounded(65, ge=1)
+    n_embd: int = bounded(24, ge=1)  # embedding size per character
+    n_hidden: int = bounded(512, ge=1)  # tanh units
 
 
 def context_windows(ids: np.ndarray, context: int) -> tuple[np.ndarray, np.ndarray]:

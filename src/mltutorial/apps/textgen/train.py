@@ -34,6 +34,7 @@ import numpy as np
 from mltutorial.apps.textgen import corpus as corpus_mod
 from mltutorial.apps.textgen.bigram import BigramModel
 from mltutorial.apps.textgen.corpus import Corpus
+from mltutorial.config import bounded, seed_field
 from mltutorial.errors import UserError
 
 MODELS = ("bigram", "mlp", "gpt")
@@ -43,21 +44,22 @@ MODELS = ("bigram", "mlp", "gpt")
 class TrainConfig:
     """Optimization settings (nanoGPT's names); defaults are the baby GPT's."""
 
-    batch_size: int = 12
-    max_iters: int = 2000
-    learning_rate: float = 1e-3  # peak lr, reached after warmup
-    min_lr: float = 1e-4  # ~learning_rate / 10, per Chinchilla
-    warmup_iters: int = 100
-    lr_decay_iters: int = 2000  # ~max_iters, per Chinchilla
+    batch_size: int = bounded(12, ge=1)
+    max_iters: int = bounded(2000, ge=0)
+    learning_rate: float = bounded(1e-3, gt=0)  # peak lr, reached after warmup
+    min_lr: float = bounded(1e-4, ge=0)  # ~learning_rate / 10, per Chinchilla
+    warmup_iters: int = bounded(100, ge=0)
+    lr_decay_iters: int = bounded(2000, ge=0)  # ~max_iters, per Chinchilla
     decay_lr: bool = True
-    weight_decay: float = 0.1  # on 2-D weights only (matrices and embeddings)
-    beta1: float = 0.9
-    beta2: float = 0.99  # nanoGPT: a bit bigger because few tokens per iteration
-    grad_clip: float = 1.0  # clip the global gradient norm; 0 disables
-    eval_interval: int = 250
-    eval_iters: int = 20  # batches per split for the loss curve
-    seed: int = 1337  # nanoGPT's seed; model init and batch order
-    alpha: float = 1.0  # bigram only: add-alpha smoothing
+    weight_decay: float = bounded(0.1, ge=0)  # on 2-D weights only (matrices and embeddings)
+    beta1: float = bounded(0.9, ge=0, lt=1)
+    # nanoGPT: a bit bigger because few tokens per iteration
+    beta2: float = bounded(0.99, ge=0, lt=1)
+    grad_clip: float = bounded(1.0, ge=0)  # clip the global gradient norm; 0 disables
+    eval_interval: int = bounded(250, ge=1)
+    eval_iters: int = bounded(20, ge=1)  # batches per split for the loss curve
+    seed: int = seed_field(1337)  # nanoGPT's seed; model init and batch order
+    alpha: float = bounded(1.0, gt=0)  # bigram only: add-alpha smoothing
 
 
 def _gpt_config(**kw: Any):
@@ -225,27 +227,42 @@ def make_configs(model: str, name: str, overrides: list[str] | None = None):
     return model_cfg, train_cfg
 
 
+def estimate_bytes(model_cfg: Any, batch_size: int) -> float:
+    """A rough lower bound on the memory one training step of this model takes, in bytes.
+
+    Parameters four times (weights, gradients, Adam's two moments) plus the activations the
+    backward pass keeps: per layer some (B, T, C) and (B, T, 4C) arrays and two (B, nh, T, T)
+    attention maps; float32 throughout. Low on purpose: only a model that surely cannot fit is
+    refused.
+    """
+    if model_cfg is None:  # the bigram: a (V, V) count table
+        return 0.0
+    c, v = model_cfg.n_embd, model_cfg.vocab_size
+    if hasattr(model_cfg, "n_layer"):  # GPT
+        t, nh, n_layer = model_cfg.block_size, model_cfg.n_head, model_cfg.n_layer
+        params = v * c + t * c + n_layer * (12 * c * c + 4 * c)
+        activations = batch_size * t * n_layer * (12 * c + 2 * nh * t) + 2 * batch_size * t * v
+    else:  # the MLP
+        fan_in = model_cfg.context * c
+        params = v * c + fan_in * model_cfg.n_hidden + model_cfg.n_hidden * v
+        activations = 2 * batch_size * (fan_in + model_cfg.n_hidden + v)
+    return 4.0 * (4 * params + activations)
+
+
+def check_fits(model_cfg: Any, batch_size: int, what: str = "this model") -> None:
+    """A `UserError` before any allocation when the model cannot fit in this machine's memory."""
+    from mltutorial.config import check_memory
+
+    check_memory(estimate_bytes(model_cfg, batch_size), what)
+
+
 def _check(model_cfg: Any, cfg: TrainConfig) -> None:
-    positive = {
-        "batch_size": cfg.batch_size,
-        "eval_interval": cfg.eval_interval,
-        "eval_iters": cfg.eval_iters,
-    }
+    """Each field's range (declared on the config dataclasses), then what ties fields together."""
+    from mltutorial.config import check_config
+
+    check_config(cfg)
     if model_cfg is not None:
-        positive.update(
-            {
-                f.name: getattr(model_cfg, f.name)
-                for f in dataclasses.fields(model_cfg)
-                if f.type in ("int", int)
-            }
-        )
-    for key, value in positive.items():
-        if value <= 0:
-            raise UserError(f"--{key} must be positive (got {value})")
-    if cfg.max_iters < 0:
-        raise UserError(f"--max_iters must be >= 0 (got {cfg.max_iters})")
-    if not cfg.learning_rate > 0:
-        raise UserError(f"--learning_rate must be positive (got {cfg.learning_rate})")
+        check_config(model_cfg)
     if (
         model_cfg is not None
         and hasattr(model_cfg, "n_head")
@@ -254,8 +271,7 @@ def _check(model_cfg: Any, cfg: TrainConfig) -> None:
         raise UserError(
             f"--n_embd={model_cfg.n_embd} must be a multiple of --n_head={model_cfg.n_head}"
         )
-    if model_cfg is not None and hasattr(model_cfg, "dropout") and not 0 <= model_cfg.dropout < 1:
-        raise UserError(f"--dropout must be in [0, 1) (got {model_cfg.dropout})")
+    check_fits(model_cfg, cfg.batch_size)
 
 
 def lr_at(step: int, cfg: TrainConfig) -> float:
@@ -380,6 +396,11 @@ def sample_batch(model: Any, ids: np.ndarray, batch_size: int, rng: np.random.Ge
     n = model.context_size
     if model.kind == "gpt":
         return corpus_mod.get_batch(ids, n, batch_size, rng)
+    if len(ids) <= n:
+        raise UserError(
+            f"a split of {len(ids)} characters is too short for context={n} (needs {n + 1}); "
+            "use a longer text or a smaller --context"
+        )
     starts = rng.integers(0, len(ids) - n, size=batch_size)
     X = ids[starts[:, None] + np.arange(n)]  # (B, n)
     return X, ids[starts + n]  # (B,)

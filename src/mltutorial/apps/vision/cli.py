@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 
 from mltutorial.clitools import Parser, add_json, add_seed, dispatch, output_file, print_json
@@ -29,6 +31,8 @@ def _train(argv: list[str], prog: str) -> int:
     images = getattr(data, f"load_{args.dataset}")()
     if len(images.X_train) == 0:
         raise UserError(f"{images.info.label} has no training images here: {images.info.notes}")
+    if len(images.X_test) == 0:
+        raise UserError(f"{images.info.label} has no test images here: {images.info.notes}")
     X, y = images.X_train, images.y_train
     if args.limit:
         pick = np.random.default_rng(args.seed).permutation(len(X))[: args.limit]
@@ -61,13 +65,16 @@ def _train(argv: list[str], prog: str) -> int:
 def _read_image(path: str, shape: tuple[int, int, int], max_value: float) -> np.ndarray:
     from PIL import Image, UnidentifiedImageError
 
+    from mltutorial.files import input_file
+
     c, h, w = shape
+    input_file(path, "image")  # a FIFO would block the open forever
     try:
-        img = Image.open(path)
-        img = img.convert("L" if c == 1 else "RGB").resize((w, h))
-    except FileNotFoundError:
-        raise UserError(f"{path}: no such image file") from None
-    except (UnidentifiedImageError, OSError) as exc:
+        with Image.open(path) as img:  # PIL refuses a decompression bomb (> ~179 Mpixels)
+            img = img.convert("L" if c == 1 else "RGB").resize((w, h))
+    except Image.DecompressionBombError:
+        raise UserError(f"{path}: image too large to decode safely") from None
+    except (UnidentifiedImageError, OSError, ValueError) as exc:
         raise UserError(f"{path}: not a readable image ({exc})") from None
     arr = np.asarray(img, dtype=np.float32) * (max_value / 255.0)
     return arr.reshape(h, w, c).transpose(2, 0, 1)
@@ -87,10 +94,18 @@ def _predict(argv: list[str], prog: str) -> int:
     if args.k < 1:
         parser.error("-k must be at least 1")
     model = ImageClassifier.load(args.model_file)
-    X = np.stack([_read_image(p, model.shape_, model.max_value_) for p in args.images])
-    proba = model.predict_proba(X)
+    read, failed = [], 0
+    for path in args.images:  # a bad image is one line; the others still get their answer
+        try:
+            read.append((path, _read_image(path, model.shape_, model.max_value_)))
+        except UserError as exc:
+            print(f"{prog}: error: {exc}", file=sys.stderr)
+            failed += 1
+    if not read:
+        return 2
+    proba = model.predict_proba(np.stack([x for _, x in read]))
     out = {}
-    for path, p in zip(args.images, proba):
+    for (path, _), p in zip(read, proba):
         top = np.argsort(-p)[: args.k]
         out[path] = [(model.classes_[j], float(p[j])) for j in top]
     if args.json:
@@ -98,7 +113,7 @@ def _predict(argv: list[str], prog: str) -> int:
     else:
         for path, top in out.items():
             print(f"{path}: " + ", ".join(f"{c} ({q:.3f})" for c, q in top))
-    return 0
+    return 2 if failed else 0
 
 
 def main(argv: list[str], prog: str) -> int:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -40,6 +41,34 @@ def build(arch: str, shape: tuple[int, int, int], n_classes: int):
             nn.Linear(128, n_classes),
         )
     raise UserError(f"unknown architecture {arch!r}: choose cnn or mlp")
+
+
+def _state_spec(arch: str, shape: tuple[int, int, int], n_classes: int) -> dict[str, Any]:
+    """What `build(arch, shape, n_classes).state_dict()` holds, computed without building it."""
+    from mltutorial.files import Array
+
+    c, h, w = shape
+    if arch == "mlp":
+        sizes = {"1": (256, c * h * w), "3": (n_classes, 256)}
+    elif arch == "cnn":
+        flat = 32 * (h // 4) * (w // 4)
+        sizes = {"0": (16, c, 3, 3), "3": (32, 16, 3, 3), "7": (128, flat), "9": (n_classes, 128)}
+    else:
+        raise UserError(f"unknown architecture {arch!r}: choose cnn or mlp")
+    spec = {f"{k}.weight": Array(v) for k, v in sizes.items()}
+    spec.update({f"{k}.bias": Array(v[:1]) for k, v in sizes.items()})
+    return spec
+
+
+def _header_spec(meta: dict[str, Any], where: str) -> dict[str, Any]:
+    """The arrays a model file with this header holds, once the header's sizes are checked sane
+    (an edited header must not make `build` allocate a huge layer)."""
+    shape = meta["shape"]
+    if len(shape) != 3 or not all(1 <= v <= 4096 for v in shape) or shape[0] > 4:
+        raise UserError(f"{where}: image shape {shape} in the header is not (C, H, W) of an image")
+    if not meta["classes"] or not meta["std"] > 0 or not meta["max_value"] > 0:
+        raise UserError(f"{where}: header with no classes, or std / max_value not > 0")
+    return _state_spec(meta["arch"], tuple(shape), len(meta["classes"]))
 
 
 class ImageClassifier:
@@ -145,6 +174,15 @@ class ImageClassifier:
             version=FORMAT_VERSION,
             what="image classifier",
             how="mltutorial vision train -o FILE",
+            header={
+                "arch": str,
+                "classes": list[str],
+                "shape": list[int],
+                "max_value": float,
+                "mean": float,
+                "std": float,
+            },
+            arrays=lambda meta: _header_spec(meta, str(path)),
         )
         model = cls(arch=meta["arch"])
         model.classes_, model.shape_ = meta["classes"], tuple(meta["shape"])

@@ -113,7 +113,7 @@ class WordMap:
 
     @classmethod
     def load(cls, path: str | Path) -> WordMap:
-        from mltutorial.files import load_npz
+        from mltutorial.files import Array, load_npz
 
         meta, arrays = load_npz(
             path,
@@ -121,11 +121,16 @@ class WordMap:
             version=FORMAT_VERSION,
             what="word map",
             how="mltutorial words train -o FILE",
+            header={"method": str, "dim": int, "src_words": list[str], "tgt_words": list[str]},
+            arrays=lambda meta: {  # one row per word; W maps the English space onto the Spanish
+                "src": Array((len(meta["src_words"]), "d_src")),
+                "tgt": Array((len(meta["tgt_words"]), "d_tgt")),
+                "W": Array(("d_src", "d_tgt")),
+            },
         )
-        try:
-            src, tgt, W = arrays["src"], arrays["tgt"], arrays["W"]
-        except KeyError as exc:
-            raise UserError(f"{path}: word map without its {exc.args[0]!r} array") from None
+        src, tgt, W = arrays["src"], arrays["tgt"], arrays["W"]
+        if not meta["src_words"] or not meta["tgt_words"]:
+            raise UserError(f"{path}: a word map with an empty vocabulary (damaged file?)")
         model = cls(method=meta["method"], dim=meta["dim"])
         words_src, words_tgt = meta["src_words"], meta["tgt_words"]
         model.src_vocab_ = Vocab(words_src, {w: i for i, w in enumerate(words_src)}, np.zeros(0))
