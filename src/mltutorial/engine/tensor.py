@@ -5,8 +5,9 @@ gradient of the output -> gradients of the inputs) and returns `Tensor._make(out
 Composite ops (`-`, `/`, `mean`, `var`, `split`, ...) are built from the primitives. Broadcasting
 follows NumPy (= PyTorch) and is undone in one place, `autograd.unbroadcast`.
 
-dtypes: float32 by default (Python floats and lists become float32, like `torch.tensor`); an op on
-float32 inputs returns float32 (Python scalars never upcast, NumPy 2 rules); float64 when asked.
+dtypes: float32 by default (Python floats and lists become float32, like `torch.tensor`); mixed
+dtypes are promoted in one place, `Tensor._promoted`, by PyTorch's rules (`dtypes.result_type`):
+Python scalars never upcast, int / int is float32, float64 only when asked.
 """
 
 from __future__ import annotations
@@ -17,31 +18,25 @@ from typing import Any, NamedTuple, TypeAlias
 import numpy as np
 
 from .autograd import STATE, BackwardFn, Grads, meta_array, run_backward, unbroadcast
+from .dtypes import (  # noqa: F401  (re-exported: engine.float32, ...)
+    bool_,
+    category,
+    dtype_name,
+    float16,
+    float32,
+    float64,
+    floating,
+    int8,
+    int16,
+    int32,
+    int64,
+    long,
+    result_type,
+    uint8,
+)
 
 Scalar = int | float | bool
 ArrayLike = Any
-
-float32 = np.float32
-float64 = np.float64
-float16 = np.float16
-int64 = np.int64
-int32 = np.int32
-long = np.int64
-bool_ = np.bool_
-
-_DTYPE_NAMES = {
-    np.dtype(np.float32): "Float",
-    np.dtype(np.float64): "Double",
-    np.dtype(np.float16): "Half",
-    np.dtype(np.int64): "Long",
-    np.dtype(np.int32): "Int",
-    np.dtype(np.bool_): "Bool",
-}
-
-
-def dtype_name(dtype: np.dtype) -> str:
-    return _DTYPE_NAMES.get(np.dtype(dtype), str(dtype))
-
 
 def to_array(data: ArrayLike, dtype: Any = None) -> np.ndarray:
     """NumPy array from a Tensor, array, scalar or nested list; Python floats become float32."""
@@ -58,6 +53,21 @@ def to_array(data: ArrayLike, dtype: Any = None) -> np.ndarray:
     if dtype is not None and arr.dtype != np.dtype(dtype):
         arr = arr.astype(dtype)
     return arr
+
+
+def _power(a: np.ndarray, b: Any) -> np.ndarray:
+    """a ** b; integer powers stay integer, and a negative integer power is 0 unless |a| = 1 (as
+    C, and PyTorch, truncate), where NumPy would raise."""
+    if np.asarray(a).dtype.kind in "iub" and np.asarray(b).dtype.kind in "iub":
+        neg = np.asarray(b) < 0
+        if neg.any():
+            out = np.power(a, np.where(neg, 0, b))
+            odd = np.asarray(b) % 2 != 0
+            inv = np.where(a == 1, 1, np.where(a == -1, np.where(odd, -1, 1), 0))
+            return np.where(neg, inv, out).astype(out.dtype)
+        return np.power(a, b)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        return np.power(a, b)
 
 
 def _broadcast_error(a: tuple[int, ...], b: tuple[int, ...]) -> RuntimeError:
@@ -122,6 +132,44 @@ _bool: TypeAlias = bool
 _float: TypeAlias = float
 
 
+# PyTorch's node names where they differ from the op's function name in CamelCase
+_GRAD_FN_NAMES = {
+    "__getitem__": "Index",
+    "__truediv__": "Div",
+    "_extremum": "Max",
+    "reshape": "View",
+    "to": "ToCopy",
+    "matmul": "Mm",
+    "linear": "Addmm",
+    "conv2d": "Convolution",
+    "cross_entropy": "NllLoss",
+    "layer_norm": "NativeLayerNorm",
+    "batch_norm": "NativeBatchNorm",
+    "scaled_dot_product_attention": "ScaledDotProductAttention",
+}
+
+
+class GradFn:
+    """What `t.grad_fn` returns: the node that made `t`, named as PyTorch names it (`MulBackward0`).
+
+    The name comes from the op whose closure computes the local derivative, so a learner reading a
+    graph sees `<MulBackward0>`, `<ExpBackward0>`, `<NllLossBackward0>`, as in PyTorch."""
+
+    __slots__ = ("_backward",)
+
+    def __init__(self, backward: BackwardFn) -> None:
+        self._backward = backward
+
+    def name(self) -> str:
+        parts = getattr(self._backward, "__qualname__", "backward").split(".")
+        op = parts[-3] if len(parts) >= 3 else parts[0]
+        base = _GRAD_FN_NAMES.get(op) or "".join(w.capitalize() for w in op.split("_") if w)
+        return f"{base}Backward0"
+
+    def __repr__(self) -> str:
+        return f"<{self.name()} object>"
+
+
 class MaxResult(NamedTuple):
     """`(values, indices)`, as `torch.max(x, dim)` returns."""
 
@@ -179,6 +227,10 @@ class Tensor:
     @property
     def ndim(self) -> _int:
         return self.data.ndim
+
+    @property
+    def grad_fn(self) -> GradFn | None:
+        return None if self._backward is None else GradFn(self._backward)
 
     @property
     def is_leaf(self) -> _bool:
@@ -267,7 +319,7 @@ class Tensor:
         body = np.array2string(self.data, precision=4, separator=", ", prefix="tensor(")
         extra = "" if self.dtype in (np.float32, np.int64, np.bool_) else f", dtype={self.dtype}"
         if self._backward is not None:
-            extra += ", grad_fn=<Backward>"
+            extra += f", grad_fn=<{GradFn(self._backward).name()}>"
         elif self.requires_grad:
             extra += ", requires_grad=True"
         return f"tensor({body}{extra})"
@@ -306,6 +358,18 @@ class Tensor:
 
     def double(self) -> Tensor:
         return self.to(np.float64)
+
+    def half(self) -> Tensor:
+        return self.to(np.float16)
+
+    def short(self) -> Tensor:
+        return Tensor(self.data.astype(np.int16))
+
+    def char(self) -> Tensor:
+        return Tensor(self.data.astype(np.int8))
+
+    def byte(self) -> Tensor:
+        return Tensor(self.data.astype(np.uint8))
 
     def long(self) -> Tensor:
         return Tensor(self.data.astype(np.int64))
@@ -389,49 +453,115 @@ class Tensor:
             return other.item() if isinstance(other, np.generic) else other
         return Tensor(to_array(other, self.dtype if self.dtype.kind == "f" else None))
 
-    def __add__(self, other: Any) -> Tensor:
+    def _promoted(self, other: Any, floating_result: _bool = False) -> tuple[Tensor, Any]:
+        """Both operands in PyTorch's result dtype (`dtypes.result_type`, the one promotion rule).
+
+        A Python scalar stays a scalar: NumPy keeps the array's dtype for it ("weak" scalars),
+        so only a scalar of a higher category (a float with an int tensor) casts the tensor.
+        """
         o = self._other(other)
+        a = self.data
+        if isinstance(o, Tensor):
+            if o.data.dtype == a.dtype and (not floating_result or a.dtype.kind == "f"):
+                return self, o
+            dt = result_type(a, o.data)
+            dt = floating(dt) if floating_result else dt
+            return self.to(dt), o.to(dt)
+        if a.dtype.kind == "f" or (
+            category(a.dtype) >= category(result_type(o)) and not floating_result
+        ):
+            return self, o
+        dt = result_type(a, o)
+        return self.to(floating(dt) if floating_result else dt), o
+
+    def __add__(self, other: Any) -> Tensor:
+        x, o = self._promoted(other)
         if not isinstance(o, Tensor):
-            return Tensor._make(self.data + o, (self,), lambda g: (g,))
-        a, b = self.data, o.data
+            return Tensor._make(x.data + o, (x,), lambda g: (g,))
+        a, b = x.data, o.data
         _check_broadcast(a, b)
 
         def backward(g: np.ndarray) -> Grads:
             return unbroadcast(g, a.shape), unbroadcast(g, b.shape)
 
-        return Tensor._make(a + b, (self, o), backward)
+        return Tensor._make(a + b, (x, o), backward)
 
     def __mul__(self, other: Any) -> Tensor:
-        o = self._other(other)
-        a = self.data
+        x, o = self._promoted(other)
+        a = x.data
         if not isinstance(o, Tensor):
             s = o
-            return Tensor._make(a * s, (self,), lambda g: (g * s,))
+            return Tensor._make(a * s, (x,), lambda g: (g * s,))
         b = o.data
         _check_broadcast(a, b)
-        x, y = self, o
 
         def backward(g: np.ndarray) -> Grads:
             ga = unbroadcast(g * b, a.shape) if x.requires_grad else None
-            gb = unbroadcast(g * a, b.shape) if y.requires_grad else None
+            gb = unbroadcast(g * a, b.shape) if o.requires_grad else None
             return ga, gb
 
-        return Tensor._make(a * b, (self, o), backward)
+        return Tensor._make(a * b, (x, o), backward)
 
-    def __pow__(self, exponent: Any) -> Tensor:
-        a = self.data
-        if isinstance(exponent, Tensor):  # x ** y = exp(y log x)
-            return (exponent * self.log()).exp()
-        p = exponent
-        out = a**p
+    def __truediv__(self, other: Any) -> Tensor:
+        """x / y, always floating (int / int is float32, as PyTorch); dx = g / y, dy = -g x / y^2."""
+        x, o = self._promoted(other, floating_result=True)
+        a = x.data
+        if not isinstance(o, Tensor):
+            s = o
+            with np.errstate(divide="ignore", invalid="ignore"):
+                out = a / s
+            return Tensor._make(out, (x,), lambda g: (g / s,))
+        b = o.data
+        _check_broadcast(a, b)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out = a / b
 
         def backward(g: np.ndarray) -> Grads:
-            return (g * (p * a ** (p - 1)),)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                ga = unbroadcast(g / b, a.shape) if x.requires_grad else None
+                gb = unbroadcast(-g * out / b, b.shape) if o.requires_grad else None
+            return ga, gb
 
-        return Tensor._make(out, (self,), backward)
+        return Tensor._make(out, (x, o), backward)
 
-    def __rpow__(self, base: Any) -> Tensor:  # c ** x = exp(x ln c)
-        return (self * float(np.log(base))).exp()
+    def __rtruediv__(self, other: Any) -> Tensor:
+        x, _ = self._promoted(other, floating_result=True)
+        return Tensor(to_array(other, x.dtype)) / x
+
+    def __pow__(self, exponent: Any) -> Tensor:
+        """x ** y. dx = y x^(y-1) (0 where y = 0); dy = x^y log x (0 where x = 0 and y >= 0),
+        as PyTorch masks them, so 0 ** 0 and x ** 0 have finite gradients."""
+        x, p = self._promoted(exponent)
+        a = x.data
+        if not isinstance(p, Tensor):
+            out = _power(a, p)
+
+            def backward_scalar(g: np.ndarray) -> Grads:
+                if p == 0:
+                    return (np.zeros_like(g),)
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    return (g * (p * a ** (p - 1)),)
+
+            return Tensor._make(out, (x,), backward_scalar)
+        b = p.data
+        _check_broadcast(a, b)
+        out = _power(a, b)
+
+        def backward(g: np.ndarray) -> Grads:
+            ga = gb = None
+            with np.errstate(divide="ignore", invalid="ignore"):
+                if x.requires_grad:
+                    ga = unbroadcast(np.where(b == 0, 0, g * b * a ** (b - 1)), a.shape)
+                if p.requires_grad:
+                    gb = np.where((a == 0) & (b >= 0), 0, g * out * np.log(a))
+                    gb = unbroadcast(gb, b.shape)
+            return ga, gb
+
+        return Tensor._make(out, (x, p), backward)
+
+    def __rpow__(self, base: Any) -> Tensor:
+        x, _ = self._promoted(base)
+        return Tensor(to_array(base, x.dtype)) ** x
 
     def __neg__(self) -> Tensor:
         return Tensor._make(-self.data, (self,), lambda g: (-g,))
@@ -443,25 +573,18 @@ class Tensor:
     def __rsub__(self, other: Any) -> Tensor:
         return (-self) + other
 
-    def __truediv__(self, other: Any) -> Tensor:
-        o = self._other(other)
-        if not isinstance(o, Tensor):
-            return self * (1.0 / o)
-        return self * o.reciprocal()
-
-    def __rtruediv__(self, other: Any) -> Tensor:
-        return self.reciprocal() * other
-
     __radd__ = __add__
     __rmul__ = __mul__
 
     def reciprocal(self) -> Tensor:
-        y = 1.0 / self.data
+        x = self.to(floating(self.dtype))
+        with np.errstate(divide="ignore"):
+            y = 1.0 / x.data
 
         def backward(g: np.ndarray) -> Grads:
             return (-g * y * y,)
 
-        return Tensor._make(y, (self,), backward)
+        return Tensor._make(y, (x,), backward)
 
     def __matmul__(self, other: Any) -> Tensor:
         from .ops import matmul
@@ -674,15 +797,19 @@ class Tensor:
     def amax(self, dim: _int | None = None, keepdim: _bool = False) -> Tensor:
         return self.max() if dim is None else self.max(dim, keepdim).values
 
-    def argmax(self, dim: _int | None = None, keepdim: _bool = False) -> Tensor:
+    def _arg(self, pick: Any, dim: _int | None, keepdim: _bool) -> Tensor:
         if dim is None:
-            return Tensor(np.asarray(np.argmax(self.data)))
+            out = np.asarray(pick(self.data))
+            return Tensor(out.reshape((1,) * self.ndim) if keepdim else out)
         d = _norm_dim(dim, self.ndim)
-        out = np.argmax(self.data, axis=d)
-        return Tensor(np.expand_dims(out, d) if keepdim else out)
+        out = pick(self.data, axis=d) if self.ndim else np.asarray(0)
+        return Tensor(np.expand_dims(out, d) if keepdim and self.ndim else out)
+
+    def argmax(self, dim: _int | None = None, keepdim: _bool = False) -> Tensor:
+        return self._arg(np.argmax, dim, keepdim)
 
     def argmin(self, dim: _int | None = None, keepdim: _bool = False) -> Tensor:
-        return (-self.detach()).argmax(dim, keepdim)
+        return self._arg(np.argmin, dim, keepdim)
 
     def all(self) -> Tensor:
         return Tensor(np.asarray(self.data.all()))
