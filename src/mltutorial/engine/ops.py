@@ -156,22 +156,6 @@ def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
     return cat([t.unsqueeze(d) for t in ts], d)
 
 
-def maximum(input: Tensor, other: Tensor) -> Tensor:
-    """Elementwise max; where equal, the gradient is split half and half (as PyTorch does)."""
-    a, b = input.data, other.data
-    out = np.maximum(a, b)
-
-    def backward(g: np.ndarray) -> Grads:
-        wa = ((a > b) + 0.5 * (a == b)).astype(g.dtype)
-        return unbroadcast(g * wa, a.shape), unbroadcast(g * (1 - wa), b.shape)
-
-    return Tensor._make(out.astype(a.dtype, copy=False), (input, other), backward)
-
-
-def minimum(input: Tensor, other: Tensor) -> Tensor:
-    return -maximum(-input, -other)
-
-
 def tril(input: Tensor, diagonal: int = 0) -> Tensor:
     return input.tril(diagonal)
 

@@ -13,7 +13,7 @@ Python scalars never upcast, int / int is float32, float64 only when asked.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from typing import Any, NamedTuple, TypeAlias
+from typing import Any, TypeAlias
 
 import numpy as np
 
@@ -37,6 +37,7 @@ from .dtypes import (  # noqa: F401  (re-exported: engine.float32, ...)
 
 Scalar = int | float | bool
 ArrayLike = Any
+
 
 def to_array(data: ArrayLike, dtype: Any = None) -> np.ndarray:
     """NumPy array from a Tensor, array, scalar or nested list; Python floats become float32."""
@@ -168,13 +169,6 @@ class GradFn:
 
     def __repr__(self) -> str:
         return f"<{self.name()} object>"
-
-
-class MaxResult(NamedTuple):
-    """`(values, indices)`, as `torch.max(x, dim)` returns."""
-
-    values: Tensor
-    indices: Tensor
 
 
 class Tensor:
@@ -720,102 +714,6 @@ class Tensor:
 
         m = mask.data if isinstance(mask, Tensor) else np.asarray(mask)
         return where(Tensor(m), Tensor(np.asarray(value, dtype=self.dtype)), self)
-
-    # ------------------------------------------------------------------ reductions
-    def sum(self, dim: _int | Sequence[_int] | None = None, keepdim: _bool = False) -> Tensor:
-        x = self.data
-        axes = _axes(dim, x.ndim)
-        out = x.sum(axis=axes, keepdims=keepdim)
-        if out.dtype != x.dtype and x.dtype.kind == "f":
-            out = out.astype(x.dtype)
-
-        def backward(g: np.ndarray) -> Grads:
-            if not keepdim and axes is not None:
-                g = np.expand_dims(g, axes)
-            return (np.broadcast_to(g, x.shape),)
-
-        return Tensor._make(np.asarray(out), (self,), backward)
-
-    def mean(self, dim: _int | Sequence[_int] | None = None, keepdim: _bool = False) -> Tensor:
-        axes = _axes(dim, self.ndim)
-        n = self.data.size if axes is None else int(np.prod([self.shape[a] for a in axes]))
-        return self.sum(dim, keepdim) * (1.0 / n)
-
-    def var(
-        self,
-        dim: _int | Sequence[_int] | None = None,
-        unbiased: _bool | None = None,
-        keepdim: _bool = False,
-        *,
-        correction: _int | None = None,
-    ) -> Tensor:
-        if correction is None:
-            correction = 0 if unbiased is False else 1
-        axes = _axes(dim, self.ndim)
-        n = self.data.size if axes is None else int(np.prod([self.shape[a] for a in axes]))
-        centred = self - self.mean(dim, keepdim=True)
-        return (centred * centred).sum(dim, keepdim) * (1.0 / max(n - correction, 1))
-
-    def std(
-        self,
-        dim: _int | Sequence[_int] | None = None,
-        unbiased: _bool | None = None,
-        keepdim: _bool = False,
-    ) -> Tensor:
-        return self.var(dim, unbiased, keepdim).sqrt()
-
-    def _extremum(self, dim: _int | None, keepdim: _bool, largest: _bool) -> Any:
-        x = self.data
-        pick = np.argmax if largest else np.argmin
-        if dim is None:
-            y = x.max() if largest else x.min()
-
-            def backward_all(g: np.ndarray) -> Grads:
-                hit = x == y  # ties share the gradient evenly, as in torch.max()
-                return (g * hit / hit.sum(),)
-
-            return Tensor._make(np.asarray(y), (self,), backward_all)
-        d = _norm_dim(dim, x.ndim)
-        idx = np.expand_dims(pick(x, axis=d), d)
-        values = np.take_along_axis(x, idx, axis=d)
-
-        def backward(g: np.ndarray) -> Grads:
-            gx = np.zeros_like(x)
-            np.put_along_axis(gx, idx, g if keepdim else np.expand_dims(g, d), axis=d)
-            return (gx,)
-
-        out = Tensor._make(values if keepdim else values.squeeze(d), (self,), backward)
-        return MaxResult(out, Tensor(idx if keepdim else idx.squeeze(d)))
-
-    def max(self, dim: _int | None = None, keepdim: _bool = False) -> Any:
-        """`x.max()` -> Tensor; `x.max(dim)` -> (values, indices), like PyTorch."""
-        return self._extremum(dim, keepdim, largest=True)
-
-    def min(self, dim: _int | None = None, keepdim: _bool = False) -> Any:
-        return self._extremum(dim, keepdim, largest=False)
-
-    def amax(self, dim: _int | None = None, keepdim: _bool = False) -> Tensor:
-        return self.max() if dim is None else self.max(dim, keepdim).values
-
-    def _arg(self, pick: Any, dim: _int | None, keepdim: _bool) -> Tensor:
-        if dim is None:
-            out = np.asarray(pick(self.data))
-            return Tensor(out.reshape((1,) * self.ndim) if keepdim else out)
-        d = _norm_dim(dim, self.ndim)
-        out = pick(self.data, axis=d) if self.ndim else np.asarray(0)
-        return Tensor(np.expand_dims(out, d) if keepdim and self.ndim else out)
-
-    def argmax(self, dim: _int | None = None, keepdim: _bool = False) -> Tensor:
-        return self._arg(np.argmax, dim, keepdim)
-
-    def argmin(self, dim: _int | None = None, keepdim: _bool = False) -> Tensor:
-        return self._arg(np.argmin, dim, keepdim)
-
-    def all(self) -> Tensor:
-        return Tensor(np.asarray(self.data.all()))
-
-    def any(self) -> Tensor:
-        return Tensor(np.asarray(self.data.any()))
 
     # ------------------------------------------------------------------ shapes
     def reshape(self, *shape: Any) -> Tensor:

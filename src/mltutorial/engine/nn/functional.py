@@ -16,8 +16,32 @@ from scipy.special import erf
 from ..autograd import STATE, Grads, meta_array, unbroadcast
 from ..creation import get_rng
 from ..ops import _check_same_dtype, _matmul_shape_error, log_softmax, softmax
+from ..shape import pad
 from ..tensor import Tensor, to_array
-from .conv import adaptive_avg_pool2d, avg_pool2d, conv2d, max_pool2d
+from .activations import (
+    celu,
+    elu,
+    hardsigmoid,
+    hardswish,
+    hardtanh,
+    logsigmoid,
+    mish,
+    normalize,
+    selu,
+    softmin,
+    softplus,
+    softsign,
+)
+from .conv import (
+    adaptive_avg_pool2d,
+    avg_pool2d,
+    conv1d,
+    conv2d,
+    conv_transpose2d,
+    max_pool2d,
+    max_unpool2d,
+)
+from .interpolate import interpolate, upsample
 
 __all__ = [
     "adaptive_avg_pool2d",
@@ -25,27 +49,45 @@ __all__ = [
     "batch_norm",
     "binary_cross_entropy",
     "binary_cross_entropy_with_logits",
+    "celu",
+    "conv1d",
     "conv2d",
+    "conv_transpose2d",
     "cross_entropy",
     "dropout",
+    "elu",
     "embedding",
     "gelu",
+    "hardsigmoid",
+    "hardswish",
+    "hardtanh",
+    "interpolate",
     "l1_loss",
     "layer_norm",
     "leaky_relu",
     "linear",
     "log_softmax",
+    "logsigmoid",
     "max_pool2d",
+    "max_unpool2d",
+    "mish",
     "mse_loss",
     "nll_loss",
+    "normalize",
     "one_hot",
+    "pad",
     "relu",
     "relu6",
     "scaled_dot_product_attention",
+    "selu",
     "sigmoid",
     "silu",
     "softmax",
+    "softmin",
+    "softplus",
+    "softsign",
     "tanh",
+    "upsample",
 ]
 
 
