@@ -208,8 +208,11 @@ def _engine_callable(fn: Any, engine_globals: dict[str, Any]) -> Any:
     module = getattr(fn, "__module__", "") or ""
     if name is None:
         raise AttributeError(f"cannot translate {fn!r} to mltutorial.engine")
-    if "functional" in module:
+    if "functional" in module or getattr(torch.nn.functional, name, None) is fn:
         return getattr(enn.functional, name)
+    for alias, f in vars(torch.nn.functional).items():  # e.g. F.logsigmoid is torch's log_sigmoid
+        if f is fn and not alias.startswith("_"):
+            return getattr(enn.functional, alias)
     if hasattr(engine, name):
         return getattr(engine, name)
     return getattr(engine.Tensor, name)

@@ -134,6 +134,10 @@ def arange(start: float, end: float | None = None, step: float = 1, dtype: Any =
 
 
 def linspace(start: float, end: float, steps: int, dtype: Any = None) -> Tensor:
+    if steps < 0:
+        raise RuntimeError("linspace: number of steps must be non-negative")
+    if dtype is not None and np.dtype(dtype) == np.bool_:
+        raise RuntimeError("linspace: bool is not a supported dtype")
     return Tensor(np.linspace(start, end, steps).astype(_float(dtype)))
 
 

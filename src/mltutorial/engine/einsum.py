@@ -89,7 +89,7 @@ def einsum(equation: str, *operands: Any) -> Tensor:
             )
             if len(unique) == len(t):
                 perm = [unique.index(c) for c in t]
-                grads.append(np.ascontiguousarray(np.transpose(full, perm)))
+                grads.append(np.array(np.transpose(full, perm)))
             else:  # repeated labels: the gradient lives on the diagonal
                 gx = np.zeros(a.shape, dtype=g.dtype)
                 view = np.einsum(f"{t}->{unique}", gx)

@@ -35,8 +35,8 @@ def _dims(dim: Dim, axis: Dim, ndim: int) -> tuple[int, ...] | None:
     if d is None:
         return None
     if isinstance(d, (int, np.integer)):
-        return (_norm_dim(int(d), ndim),) if ndim else ()
-    dims = tuple(_norm_dim(int(i), ndim) for i in d)
+        d = (d,)
+    dims = tuple(_norm_dim(int(i), ndim) for i in d)  # a 0-d tensor takes dim 0 or -1
     return dims if ndim else ()
 
 
@@ -351,16 +351,19 @@ def logcumsumexp(input: Tensor, dim: int) -> Tensor:
     d = _scan_dim(x, dim)
     if a.ndim == 0:
         return x.clone()
-    m = a.max(axis=d, keepdims=True) if a.size else np.zeros_like(a)
-    m = np.where(np.isfinite(m), m, 0)
     with np.errstate(divide="ignore", over="ignore"):
         out = np.logaddexp.accumulate(a, axis=d)
 
     def backward(g: np.ndarray) -> Grads:
+        # sum_{j >= i} g_j e^(x_i - y_j), in the log domain for g's positive and negative parts
+        # (every e^(x_i - y_j) <= 1, so nothing overflows)
+        gx = np.zeros_like(a)
         with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
-            w = g * np.exp(m - out)  # g_j e^{m - y_j}
-            tail = np.flip(np.cumsum(np.flip(w, d), axis=d), d)
-            return (tail * np.exp(a - m),)
+            for part, sign in ((np.maximum(g, 0), 1.0), (np.maximum(-g, 0), -1.0)):
+                logw = np.log(part) - out
+                tail = np.flip(np.logaddexp.accumulate(np.flip(logw, d), axis=d), d)
+                gx += sign * np.exp(a + tail)
+        return (gx,)
 
     return Tensor._make(out.astype(a.dtype, copy=False), (x,), backward)
 

@@ -122,6 +122,10 @@ def _index_key(key: Any) -> Any:
     return key
 
 
+def _is_int(k: Any) -> bool:
+    return isinstance(k, (int, np.integer)) and not isinstance(k, bool)
+
+
 def _is_advanced(key: Any) -> bool:
     keys = key if isinstance(key, tuple) else (key,)
     return any(isinstance(k, (np.ndarray, list)) for k in keys)
@@ -528,6 +532,8 @@ class Tensor:
         x, p = self._promoted(exponent)
         a = x.data
         if not isinstance(p, Tensor):
+            if a.dtype.kind in "iu" and isinstance(p, _int) and p < 0:
+                raise RuntimeError("Integers to negative integer powers are not allowed.")
             out = _power(a, p)
 
             def backward_scalar(g: np.ndarray) -> Grads:
@@ -684,6 +690,8 @@ class Tensor:
         return Tensor._make(np.cos(x), (self,), lambda g: (-g * np.sin(x),))
 
     def clamp(self, min: Scalar | None = None, max: Scalar | None = None) -> Tensor:
+        if min is None and max is None:
+            raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
         x = self.data
         y = np.clip(x, min, max)
 
@@ -726,7 +734,11 @@ class Tensor:
             ) from None
         return Tensor._make(out, (self,), lambda g: (g.reshape(src),))
 
-    view = reshape
+    def view(self, *shape: Any) -> Tensor:
+        """`view(shape)` is reshape; `view(dtype)` reinterprets the bytes (no gradient)."""
+        if len(shape) == 1 and not isinstance(shape[0], (_int, tuple, list)):
+            return Tensor(self.data.view(shape[0]))
+        return self.reshape(*shape)
 
     def view_as(self, other: Tensor) -> Tensor:
         return self.reshape(other.shape)
@@ -747,7 +759,7 @@ class Tensor:
         if dim is None:
             return self.reshape(tuple(n for n in self.shape if n != 1))
         d = _norm_dim(dim, self.ndim)
-        if self.shape[d] != 1:
+        if self.ndim == 0 or self.shape[d] != 1:
             return self
         return self.reshape(self.shape[:d] + self.shape[d + 1 :])
 
@@ -799,6 +811,12 @@ class Tensor:
 
     def __getitem__(self, key: Any) -> Tensor:
         k = _index_key(key)
+        if _is_advanced(k) and isinstance(k, tuple) and any(_is_int(i) for i in k):
+            # PyTorch selects with the ints first (basic indexing), then applies the arrays;
+            # NumPy would treat the ints as arrays too and move the result's dims elsewhere
+            first = tuple(i if _is_int(i) or i is None or i is Ellipsis else slice(None) for i in k)
+            rest = tuple(slice(None) if i is None else i for i in k if not _is_int(i))
+            return self[first][rest]
         x = self.data
         out = x[k]
         advanced = _is_advanced(k)

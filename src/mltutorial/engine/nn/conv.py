@@ -29,7 +29,11 @@ Pair = int | tuple[int, int]
 
 
 def _pair(v: Pair) -> tuple[int, int]:
-    return (v, v) if isinstance(v, int) else (int(v[0]), int(v[1]))
+    if isinstance(v, int):
+        return (v, v)
+    if len(v) != 2:
+        raise RuntimeError(f"expected an int or a pair of ints, got {v!r}")
+    return (int(v[0]), int(v[1]))
 
 
 def _out_size(n: int, k: int, s: int, p: int, d: int, ceil_mode: bool = False) -> int:

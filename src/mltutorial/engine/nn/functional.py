@@ -267,6 +267,7 @@ def scaled_dot_product_attention(
     dropout_p: float = 0.0,
     is_causal: bool = False,
     scale: float | None = None,
+    enable_gqa: bool = False,
 ) -> Tensor:
     """softmax(Q K^T * scale + mask) V for (..., L, E) queries, (..., S, E) keys, (..., S, Ev)
     values: PyTorch's F.scaled_dot_product_attention, as one fused op (Vaswani et al. 2017).
@@ -276,6 +277,11 @@ def scaled_dot_product_attention(
     computed once, in place, and kept for the backward pass:
         dV = P^T dO,  dP = dO V^T,  dS = P * (dP - rowsum(dP * P)) * scale,  dQ = dS K,  dK = dS^T Q.
     """
+    if enable_gqa and query.ndim >= 3 and key.shape[-3] != query.shape[-3]:
+        # grouped-query attention: each key/value head serves query.heads / key.heads queries
+        reps = query.shape[-3] // key.shape[-3]
+        key = key.repeat_interleave(reps, -3)
+        value = value.repeat_interleave(reps, -3)
     q, k, v = query.data, key.data, value.data
     _check_same_dtype(q, k, "query and key")
     _check_same_dtype(q, v, "query and value")
