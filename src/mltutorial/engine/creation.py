@@ -112,10 +112,22 @@ def rand_like(t: Tensor) -> Tensor:
     return rand(t.shape, dtype=t.dtype)
 
 
-def randint(low: int, high: int | None = None, size: Any = (), dtype: Any = np.int64) -> Tensor:
-    if high is None:
+def randint(
+    low: int,
+    high: Any = None,
+    size: Any = (),
+    dtype: Any = np.int64,
+    requires_grad: bool = False,
+) -> Tensor:
+    """Integers uniform in [low, high); `randint(high, size)` as PyTorch. An integer tensor cannot
+    require gradients: asking raises, as in PyTorch."""
+    if isinstance(high, (tuple, list)):  # randint(high, size)
+        low, high, size = 0, low, high
+    elif high is None:
         low, high = 0, low
-    return Tensor(_RNG.integers(low, high, size=tuple(size)).astype(dtype))
+    return Tensor(
+        _RNG.integers(low, high, size=tuple(size)).astype(dtype), requires_grad=requires_grad
+    )
 
 
 def randperm(n: int) -> Tensor:

@@ -82,9 +82,17 @@ def mean(
             f"mean(): could not infer output dtype. Input dtype must be either a floating point or "
             f"complex dtype. Got: {x.dtype}"
         )
-    n = _count(x.shape, _dims(dim, axis, x.ndim))
+    a = x.data
+    axes = _dims(dim, axis, a.ndim)
+    n = _count(a.shape, axes)
     with np.errstate(all="ignore"):
-        return sum(x, dim, keepdim, axis=axis) * (1.0 / n if n else float("nan"))
+        out = np.asarray(a.sum(axis=axes, keepdims=keepdim) * (1.0 / n if n else np.nan))
+
+    def backward(g: np.ndarray) -> Grads:
+        scale = 1.0 / n if n else np.nan  # n = 0: the input has no entries to give it to
+        return (np.broadcast_to(_expand(g, axes, keepdim, a.ndim) * scale, a.shape),)
+
+    return Tensor._make(out.astype(a.dtype, copy=False), (x,), backward)
 
 
 def var(

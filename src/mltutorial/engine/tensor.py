@@ -567,8 +567,17 @@ class Tensor:
         return Tensor._make(-self.data, (self,), lambda g: (-g,))
 
     def __sub__(self, other: Any) -> Tensor:
-        o = self._other(other)
-        return self + (-o)
+        x, o = self._promoted(other)
+        if not isinstance(o, Tensor):
+            return Tensor._make(x.data - o, (x,), lambda g: (g,))
+        a, b = x.data, o.data
+        _check_broadcast(a, b)
+
+        def backward(g: np.ndarray) -> Grads:
+            gb = unbroadcast(-g, b.shape) if o.requires_grad else None
+            return unbroadcast(g, a.shape), gb
+
+        return Tensor._make(a - b, (x, o), backward)
 
     def __rsub__(self, other: Any) -> Tensor:
         return (-self) + other
