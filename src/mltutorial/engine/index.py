@@ -13,7 +13,32 @@ import numpy as np
 
 from .autograd import Grads
 from .reduce import ValuesIndices
-from .tensor import Tensor, _norm_dim, to_array
+from .tensor import Tensor, _index_key, _is_advanced, _is_int, _norm_dim, to_array
+
+
+def getitem(input: Tensor, key: Any) -> Tensor:
+    """`x[key]`: basic and advanced (array) indexing; the gradient is added back at the picked
+    places (repeated indices add up)."""
+    k = _index_key(key)
+    if _is_advanced(k) and isinstance(k, tuple) and any(_is_int(i) for i in k):
+        # PyTorch selects with the ints first (basic indexing), then applies the arrays;
+        # NumPy would treat the ints as arrays too and move the result's dims elsewhere
+        first = tuple(i if _is_int(i) or i is None or i is Ellipsis else slice(None) for i in k)
+        rest = tuple(slice(None) if i is None else i for i in k if not _is_int(i))
+        return input[first][rest]
+    x = input.data
+    out = x[k]
+    advanced = _is_advanced(k)
+
+    def backward(g: np.ndarray) -> Grads:
+        gx = np.zeros(x.shape, dtype=g.dtype)
+        if advanced:
+            np.add.at(gx, k, g)  # repeated indices add up
+        else:
+            gx[k] = g
+        return (gx,)
+
+    return Tensor._make(np.asarray(out), (input,), backward)
 
 
 def _index(index: Any) -> np.ndarray:
@@ -260,6 +285,7 @@ def kthvalue(input: Tensor, k: int, dim: int = -1, keepdim: bool = False) -> Val
 
 
 # ---------------------------------------------------------------------- Tensor methods
+Tensor.__getitem__ = getitem
 Tensor.gather = gather
 Tensor.take_along_dim = take_along_dim
 Tensor.scatter = scatter

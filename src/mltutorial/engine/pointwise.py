@@ -14,9 +14,10 @@ from typing import Any
 
 import numpy as np
 
+from . import ops as _ops
 from .autograd import Grads, unbroadcast
 from .dtypes import category, floating, result_type
-from .tensor import Tensor, to_array
+from .tensor import Scalar, Tensor, to_array
 
 
 def _tensor(x: Any, like: Tensor | None = None) -> Tensor:
@@ -39,6 +40,89 @@ def _unary(
             return ((g * df(a, y)).astype(a.dtype, copy=False),)
 
     return Tensor._make(y, (x,), backward)
+
+
+# ---------------------------------------------------------------------- the classics
+def exp(input: Tensor) -> Tensor:
+    y = np.exp(input.data)
+    return Tensor._make(y, (input,), lambda g: (g * y,))
+
+
+def log(input: Tensor) -> Tensor:
+    x = input.data
+    return Tensor._make(np.log(x), (input,), lambda g: (g / x,))
+
+
+def sqrt(input: Tensor) -> Tensor:
+    y = np.sqrt(input.data)
+    return Tensor._make(y, (input,), lambda g: (g / (2 * y),))
+
+
+def tanh(input: Tensor) -> Tensor:
+    y = np.tanh(input.data)
+    return Tensor._make(y, (input,), lambda g: (g * (1 - y * y),))
+
+
+def sigmoid(input: Tensor) -> Tensor:
+    x = input.data
+    # 1/(1+e^-x) written so that it never overflows: e^x/(1+e^x) for x < 0
+    e = np.exp(-np.abs(x))
+    y = np.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype, copy=False)
+    return Tensor._make(y, (input,), lambda g: (g * y * (1 - y),))
+
+
+def relu(input: Tensor) -> Tensor:
+    x = input.data
+    y = np.maximum(x, 0)
+    return Tensor._make(y, (input,), lambda g: (g * (x > 0),))
+
+
+def abs(input: Tensor) -> Tensor:
+    x = input.data
+    return Tensor._make(np.abs(x), (input,), lambda g: (g * np.sign(x),))
+
+
+def sin(input: Tensor) -> Tensor:
+    x = input.data
+    return Tensor._make(np.sin(x), (input,), lambda g: (g * np.cos(x),))
+
+
+def cos(input: Tensor) -> Tensor:
+    x = input.data
+    return Tensor._make(np.cos(x), (input,), lambda g: (-g * np.sin(x),))
+
+
+def clamp(input: Tensor, min: Scalar | None = None, max: Scalar | None = None) -> Tensor:
+    if min is None and max is None:
+        raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+    x = input.data
+    y = np.clip(x, min, max)
+
+    def backward(g: np.ndarray) -> Grads:
+        keep = np.ones(x.shape, dtype=bool)
+        if min is not None:
+            keep &= x >= min
+        if max is not None:
+            keep &= x <= max
+        return (g * keep,)
+
+    return Tensor._make(y, (input,), backward)
+
+
+clip = clamp
+
+
+def softmax(input: Tensor, dim: int) -> Tensor:
+    return _ops.softmax(input, dim)
+
+
+def log_softmax(input: Tensor, dim: int) -> Tensor:
+    return _ops.log_softmax(input, dim)
+
+
+def masked_fill(input: Tensor, mask: Any, value: Scalar) -> Tensor:
+    m = mask.data if isinstance(mask, Tensor) else np.asarray(mask)
+    return _ops.where(Tensor(m), Tensor(np.asarray(value, dtype=input.dtype)), input)
 
 
 # ---------------------------------------------------------------------- trigonometry, exp, log
@@ -352,6 +436,19 @@ def bitwise_not(input: Tensor) -> Tensor:
 
 
 # ---------------------------------------------------------------------- Tensor methods
+Tensor.exp = exp
+Tensor.log = log
+Tensor.sqrt = sqrt
+Tensor.tanh = tanh
+Tensor.sigmoid = sigmoid
+Tensor.relu = relu
+Tensor.abs = abs
+Tensor.sin = sin
+Tensor.cos = cos
+Tensor.clamp = Tensor.clip = clamp
+Tensor.softmax = softmax
+Tensor.log_softmax = log_softmax
+Tensor.masked_fill = masked_fill
 Tensor.tan = tan
 Tensor.asin = Tensor.arcsin = asin
 Tensor.acos = Tensor.arccos = acos

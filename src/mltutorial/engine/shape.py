@@ -13,11 +13,143 @@ from typing import Any
 
 import numpy as np
 
-from .autograd import Grads
+from .autograd import Grads, unbroadcast
 from .ops import cat
-from .tensor import Tensor, _norm_dim
+from .tensor import Tensor, _norm_dim, _shape_arg
 
 
+# ---------------------------------------------------------------------- views and copies
+def reshape(input: Tensor, *shape: Any) -> Tensor:
+    src = input.data.shape
+    try:
+        out = input.data.reshape(_shape_arg(shape))
+    except ValueError:
+        raise RuntimeError(
+            f"shape '{list(_shape_arg(shape))}' is invalid for input of size {input.data.size}"
+        ) from None
+    return Tensor._make(out, (input,), lambda g: (g.reshape(src),))
+
+
+def view(input: Tensor, *shape: Any) -> Tensor:
+    """`view(shape)` is reshape; `view(dtype)` reinterprets the bytes (no gradient)."""
+    if len(shape) == 1 and not isinstance(shape[0], (int, tuple, list)):
+        return Tensor(input.data.view(shape[0]))
+    return input.reshape(*shape)
+
+
+def view_as(input: Tensor, other: Tensor) -> Tensor:
+    return input.reshape(other.shape)
+
+
+def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+    if input.ndim == 0:
+        return input.reshape(1)
+    s, e = _norm_dim(start_dim, input.ndim), _norm_dim(end_dim, input.ndim)
+    shape = input.shape
+    return input.reshape(*shape[:s], -1, *shape[e + 1 :])
+
+
+def unsqueeze(input: Tensor, dim: int) -> Tensor:
+    d = dim if dim >= 0 else dim + input.ndim + 1
+    shape = input.shape
+    return input.reshape(*shape[:d], 1, *shape[d:])
+
+
+def squeeze(input: Tensor, dim: int | None = None) -> Tensor:
+    if dim is None:
+        return input.reshape(tuple(n for n in input.shape if n != 1))
+    d = _norm_dim(dim, input.ndim)
+    if input.ndim == 0 or input.shape[d] != 1:
+        return input
+    return input.reshape(input.shape[:d] + input.shape[d + 1 :])
+
+
+def permute(input: Tensor, *dims: Any) -> Tensor:
+    perm = tuple(_norm_dim(d, input.ndim) for d in _shape_arg(dims))
+    inverse = tuple(np.argsort(perm))
+    return Tensor._make(input.data.transpose(perm), (input,), lambda g: (g.transpose(inverse),))
+
+
+def transpose(input: Tensor, dim0: int, dim1: int) -> Tensor:
+    perm = list(range(input.ndim))
+    a, b = _norm_dim(dim0, input.ndim), _norm_dim(dim1, input.ndim)
+    perm[a], perm[b] = perm[b], perm[a]
+    return input.permute(*perm)
+
+
+def T(input: Tensor) -> Tensor:
+    return input.permute(*reversed(range(input.ndim)))
+
+
+def mT(input: Tensor) -> Tensor:
+    return input.transpose(-2, -1)
+
+
+def expand(input: Tensor, *sizes: Any) -> Tensor:
+    shape = tuple(
+        s if n == -1 else n
+        for n, s in zip(
+            _shape_arg(sizes), (1,) * (len(_shape_arg(sizes)) - input.ndim) + input.shape
+        )
+    )
+    src = input.shape
+    out = np.broadcast_to(input.data, shape)
+    return Tensor._make(out, (input,), lambda g: (unbroadcast(g, src),))
+
+
+def expand_as(input: Tensor, other: Tensor) -> Tensor:
+    return input.expand(*other.shape)
+
+
+def repeat(input: Tensor, *sizes: Any) -> Tensor:
+    reps = _shape_arg(sizes)
+    src = (1,) * (len(reps) - input.ndim) + input.shape
+    out = np.tile(input.data, reps)
+
+    def backward(g: np.ndarray) -> Grads:
+        split = [d for pair in zip(reps, src) for d in pair]
+        return (g.reshape(split).sum(axis=tuple(range(0, 2 * len(reps), 2))).reshape(input.shape),)
+
+    return Tensor._make(out, (input,), backward)
+
+
+def split(
+    input: Tensor, split_size_or_sections: int | Sequence[int], dim: int = 0
+) -> tuple[Tensor, ...]:
+    d = _norm_dim(dim, input.ndim)
+    n = input.shape[d]
+    if isinstance(split_size_or_sections, int):
+        step = split_size_or_sections
+        sizes = [min(step, n - i) for i in range(0, n, step)]
+    else:
+        sizes = list(split_size_or_sections)
+        if sum(sizes) != n:
+            raise RuntimeError(
+                f"split_with_sizes expects split_sizes to sum exactly to {n} (input tensor's "
+                f"size at dimension {d}), but got split_sizes={sizes}"
+            )
+    pieces, start = [], 0
+    for size in sizes:
+        index = (slice(None),) * d + (slice(start, start + size),)
+        pieces.append(input[index])
+        start += size
+    return tuple(pieces)
+
+
+def chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
+    n = input.shape[_norm_dim(dim, input.ndim)]
+    return input.split(-(-n // chunks), dim)
+
+
+def tril(input: Tensor, diagonal: int = 0) -> Tensor:
+    return Tensor._make(np.tril(input.data, diagonal), (input,), lambda g: (np.tril(g, diagonal),))
+
+
+def triu(input: Tensor, diagonal: int = 0) -> Tensor:
+    return Tensor._make(np.triu(input.data, diagonal), (input,), lambda g: (np.triu(g, diagonal),))
+
+
+# ---------------------------------------------------------------------- flip, roll, ...
 def _dim_list(dims: Any, ndim: int, what: str) -> tuple[int, ...]:
     dims = (dims,) if isinstance(dims, int) else tuple(dims)
     norm = tuple(_norm_dim(d, ndim) for d in dims)
@@ -226,6 +358,23 @@ def pad(
 
 
 # ---------------------------------------------------------------------- Tensor methods
+Tensor.reshape = reshape
+Tensor.view = view
+Tensor.view_as = view_as
+Tensor.flatten = flatten
+Tensor.unsqueeze = unsqueeze
+Tensor.squeeze = squeeze
+Tensor.permute = permute
+Tensor.transpose = transpose
+Tensor.T = property(T)
+Tensor.mT = property(mT)
+Tensor.expand = expand
+Tensor.expand_as = expand_as
+Tensor.repeat = repeat
+Tensor.split = split
+Tensor.chunk = chunk
+Tensor.tril = tril
+Tensor.triu = triu
 Tensor.flip = flip
 Tensor.roll = roll
 Tensor.diagonal = diagonal

@@ -1,13 +1,17 @@
 """`Tensor`: a NumPy array that remembers how it was computed, with PyTorch's names and semantics.
 
+This file holds the class itself (data, grad, `_make`, `backward`, dtype casts, in-place updates)
+and the arithmetic operators `+ - * / **` with the one place where mixed dtypes are promoted,
+`Tensor._promoted`, by PyTorch's rules (`dtypes.result_type`): Python scalars never upcast,
+int / int is float32, float64 only when asked. Every other op lives in a module of its family and
+is attached to the class as a method there: pointwise.py (exp, tanh, floor, %, bitwise, ...),
+reduce.py (sum, mean, var, max, cumsum, ...), shape.py (reshape, permute, flip, pad, ...),
+index.py (x[key], gather, scatter, sort, ...), ops.py (matmul, softmax, where, cat), einsum.py.
+
 Each primitive op computes its output, defines right under it `backward(g)` (the local derivative:
 gradient of the output -> gradients of the inputs) and returns `Tensor._make(out, parents, backward)`.
-Composite ops (`-`, `/`, `mean`, `var`, `split`, ...) are built from the primitives. Broadcasting
-follows NumPy (= PyTorch) and is undone in one place, `autograd.unbroadcast`.
-
-dtypes: float32 by default (Python floats and lists become float32, like `torch.tensor`); mixed
-dtypes are promoted in one place, `Tensor._promoted`, by PyTorch's rules (`dtypes.result_type`):
-Python scalars never upcast, int / int is float32, float64 only when asked.
+Composite ops are built from the primitives. Broadcasting follows NumPy (= PyTorch) and is undone
+in one place, `autograd.unbroadcast`.
 """
 
 from __future__ import annotations
@@ -656,225 +660,6 @@ class Tensor:
 
     def matmul(self, other: Any) -> Tensor:
         return self @ other
-
-    # ------------------------------------------------------------------ elementwise unary
-    def exp(self) -> Tensor:
-        y = np.exp(self.data)
-        return Tensor._make(y, (self,), lambda g: (g * y,))
-
-    def log(self) -> Tensor:
-        x = self.data
-        return Tensor._make(np.log(x), (self,), lambda g: (g / x,))
-
-    def sqrt(self) -> Tensor:
-        y = np.sqrt(self.data)
-        return Tensor._make(y, (self,), lambda g: (g / (2 * y),))
-
-    def tanh(self) -> Tensor:
-        y = np.tanh(self.data)
-        return Tensor._make(y, (self,), lambda g: (g * (1 - y * y),))
-
-    def sigmoid(self) -> Tensor:
-        x = self.data
-        # 1/(1+e^-x) written so that it never overflows: e^x/(1+e^x) for x < 0
-        e = np.exp(-np.abs(x))
-        y = np.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype, copy=False)
-        return Tensor._make(y, (self,), lambda g: (g * y * (1 - y),))
-
-    def relu(self) -> Tensor:
-        x = self.data
-        y = np.maximum(x, 0)
-        return Tensor._make(y, (self,), lambda g: (g * (x > 0),))
-
-    def abs(self) -> Tensor:
-        x = self.data
-        return Tensor._make(np.abs(x), (self,), lambda g: (g * np.sign(x),))
-
-    def sin(self) -> Tensor:
-        x = self.data
-        return Tensor._make(np.sin(x), (self,), lambda g: (g * np.cos(x),))
-
-    def cos(self) -> Tensor:
-        x = self.data
-        return Tensor._make(np.cos(x), (self,), lambda g: (-g * np.sin(x),))
-
-    def clamp(self, min: Scalar | None = None, max: Scalar | None = None) -> Tensor:
-        if min is None and max is None:
-            raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
-        x = self.data
-        y = np.clip(x, min, max)
-
-        def backward(g: np.ndarray) -> Grads:
-            keep = np.ones(x.shape, dtype=_bool)
-            if min is not None:
-                keep &= x >= min
-            if max is not None:
-                keep &= x <= max
-            return (g * keep,)
-
-        return Tensor._make(y, (self,), backward)
-
-    clip = clamp
-
-    def softmax(self, dim: _int) -> Tensor:
-        from .ops import softmax
-
-        return softmax(self, dim)
-
-    def log_softmax(self, dim: _int) -> Tensor:
-        from .ops import log_softmax
-
-        return log_softmax(self, dim)
-
-    def masked_fill(self, mask: Any, value: Scalar) -> Tensor:
-        from .ops import where
-
-        m = mask.data if isinstance(mask, Tensor) else np.asarray(mask)
-        return where(Tensor(m), Tensor(np.asarray(value, dtype=self.dtype)), self)
-
-    # ------------------------------------------------------------------ shapes
-    def reshape(self, *shape: Any) -> Tensor:
-        src = self.data.shape
-        try:
-            out = self.data.reshape(_shape_arg(shape))
-        except ValueError:
-            raise RuntimeError(
-                f"shape '{list(_shape_arg(shape))}' is invalid for input of size {self.data.size}"
-            ) from None
-        return Tensor._make(out, (self,), lambda g: (g.reshape(src),))
-
-    def view(self, *shape: Any) -> Tensor:
-        """`view(shape)` is reshape; `view(dtype)` reinterprets the bytes (no gradient)."""
-        if len(shape) == 1 and not isinstance(shape[0], (_int, tuple, list)):
-            return Tensor(self.data.view(shape[0]))
-        return self.reshape(*shape)
-
-    def view_as(self, other: Tensor) -> Tensor:
-        return self.reshape(other.shape)
-
-    def flatten(self, start_dim: _int = 0, end_dim: _int = -1) -> Tensor:
-        if self.ndim == 0:
-            return self.reshape(1)
-        s, e = _norm_dim(start_dim, self.ndim), _norm_dim(end_dim, self.ndim)
-        shape = self.shape
-        return self.reshape(*shape[:s], -1, *shape[e + 1 :])
-
-    def unsqueeze(self, dim: _int) -> Tensor:
-        d = dim if dim >= 0 else dim + self.ndim + 1
-        shape = self.shape
-        return self.reshape(*shape[:d], 1, *shape[d:])
-
-    def squeeze(self, dim: _int | None = None) -> Tensor:
-        if dim is None:
-            return self.reshape(tuple(n for n in self.shape if n != 1))
-        d = _norm_dim(dim, self.ndim)
-        if self.ndim == 0 or self.shape[d] != 1:
-            return self
-        return self.reshape(self.shape[:d] + self.shape[d + 1 :])
-
-    def permute(self, *dims: Any) -> Tensor:
-        perm = tuple(_norm_dim(d, self.ndim) for d in _shape_arg(dims))
-        inverse = tuple(np.argsort(perm))
-        return Tensor._make(self.data.transpose(perm), (self,), lambda g: (g.transpose(inverse),))
-
-    def transpose(self, dim0: _int, dim1: _int) -> Tensor:
-        perm = list(range(self.ndim))
-        a, b = _norm_dim(dim0, self.ndim), _norm_dim(dim1, self.ndim)
-        perm[a], perm[b] = perm[b], perm[a]
-        return self.permute(*perm)
-
-    @property
-    def T(self) -> Tensor:
-        return self.permute(*reversed(range(self.ndim)))
-
-    @property
-    def mT(self) -> Tensor:
-        return self.transpose(-2, -1)
-
-    def expand(self, *sizes: Any) -> Tensor:
-        shape = tuple(
-            s if n == -1 else n
-            for n, s in zip(
-                _shape_arg(sizes), (1,) * (len(_shape_arg(sizes)) - self.ndim) + self.shape
-            )
-        )
-        src = self.shape
-        out = np.broadcast_to(self.data, shape)
-        return Tensor._make(out, (self,), lambda g: (unbroadcast(g, src),))
-
-    def expand_as(self, other: Tensor) -> Tensor:
-        return self.expand(*other.shape)
-
-    def repeat(self, *sizes: Any) -> Tensor:
-        reps = _shape_arg(sizes)
-        src = (1,) * (len(reps) - self.ndim) + self.shape
-        out = np.tile(self.data, reps)
-
-        def backward(g: np.ndarray) -> Grads:
-            split = [d for pair in zip(reps, src) for d in pair]
-            return (
-                g.reshape(split).sum(axis=tuple(range(0, 2 * len(reps), 2))).reshape(self.shape),
-            )
-
-        return Tensor._make(out, (self,), backward)
-
-    def __getitem__(self, key: Any) -> Tensor:
-        k = _index_key(key)
-        if _is_advanced(k) and isinstance(k, tuple) and any(_is_int(i) for i in k):
-            # PyTorch selects with the ints first (basic indexing), then applies the arrays;
-            # NumPy would treat the ints as arrays too and move the result's dims elsewhere
-            first = tuple(i if _is_int(i) or i is None or i is Ellipsis else slice(None) for i in k)
-            rest = tuple(slice(None) if i is None else i for i in k if not _is_int(i))
-            return self[first][rest]
-        x = self.data
-        out = x[k]
-        advanced = _is_advanced(k)
-
-        def backward(g: np.ndarray) -> Grads:
-            gx = np.zeros(x.shape, dtype=g.dtype)
-            if advanced:
-                np.add.at(gx, k, g)  # repeated indices add up
-            else:
-                gx[k] = g
-            return (gx,)
-
-        return Tensor._make(np.asarray(out), (self,), backward)
-
-    def split(
-        self, split_size_or_sections: _int | Sequence[_int], dim: _int = 0
-    ) -> tuple[Tensor, ...]:
-        d = _norm_dim(dim, self.ndim)
-        n = self.shape[d]
-        if isinstance(split_size_or_sections, _int):
-            step = split_size_or_sections
-            sizes = [min(step, n - i) for i in range(0, n, step)]
-        else:
-            sizes = list(split_size_or_sections)
-            if sum(sizes) != n:
-                raise RuntimeError(
-                    f"split_with_sizes expects split_sizes to sum exactly to {n} (input tensor's "
-                    f"size at dimension {d}), but got split_sizes={sizes}"
-                )
-        pieces, start = [], 0
-        for size in sizes:
-            index = (slice(None),) * d + (slice(start, start + size),)
-            pieces.append(self[index])
-            start += size
-        return tuple(pieces)
-
-    def chunk(self, chunks: _int, dim: _int = 0) -> tuple[Tensor, ...]:
-        n = self.shape[_norm_dim(dim, self.ndim)]
-        return self.split(-(-n // chunks), dim)
-
-    def tril(self, diagonal: _int = 0) -> Tensor:
-        return Tensor._make(
-            np.tril(self.data, diagonal), (self,), lambda g: (np.tril(g, diagonal),)
-        )
-
-    def triu(self, diagonal: _int = 0) -> Tensor:
-        return Tensor._make(
-            np.triu(self.data, diagonal), (self,), lambda g: (np.triu(g, diagonal),)
-        )
 
 
 def meta_tensor(shape: Sequence[int], dtype: Any = np.float32) -> Tensor:
