@@ -1,6 +1,7 @@
 """How much of PyTorch does the engine speak? tinygrad's op suite, run on mltutorial.engine.
 
     python bench/tinygrad_ops.py PATH/TO/tinygrad/test/backend/test_ops.py [--only NAME] [-v]
+        [--out bench/results/tinygrad_ops.md]
 
 tinygrad's `test_ops.py` (MIT licence, https://github.com/tinygrad/tinygrad) checks each op with
 `helper_test_op(shapes, torch_fxn, tinygrad_fxn, ...)`, where `torch_fxn` is written in PyTorch's
@@ -466,6 +467,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("test_ops", type=Path, help="tinygrad's test/backend/test_ops.py (local)")
     ap.add_argument("--only", help="run only test methods whose name contains this")
     ap.add_argument("-v", "--verbose", action="store_true")
+    ap.add_argument("--out", type=Path, help="also write the report as a bench/results section")
     args = ap.parse_args(argv)
     if not args.test_ops.is_file():
         print(
@@ -474,7 +476,16 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     start = time.perf_counter()
     results = run(args.test_ops, args.only, args.verbose)
-    print(report(results, time.perf_counter() - start))
+    text = report(results, time.perf_counter() - start)
+    print(text)
+    if args.out:
+        args.out.write_text(
+            "## PyTorch coverage: tinygrad's op suite on the engine\n\n"
+            f"Command: `python bench/tinygrad_ops.py PATH/TO/tinygrad/test/backend/test_ops.py "
+            f"--out {args.out}` (tinygrad's file from a local checkout; see the script's "
+            "docstring for what each outcome means).\n\n```\n" + text + "\n```\n",
+            encoding="utf-8",
+        )
     return 0
 
 
