@@ -42,6 +42,7 @@ pool/norm ops return zero-stride outputs of the right shape and count their MACs
 
 from __future__ import annotations
 
+import builtins
 from typing import Any
 
 from . import nn, optim
@@ -223,7 +224,7 @@ def pow(x: Any, y: Any) -> Tensor:
     return x**y if isinstance(x, Tensor) else y.__rpow__(x)
 
 
-def is_tensor(obj: Any) -> bool:
+def is_tensor(obj: Any) -> builtins.bool:
     return isinstance(obj, Tensor)
 
 

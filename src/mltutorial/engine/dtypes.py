@@ -72,7 +72,9 @@ def _promote_class(dtypes: list[np.dtype]) -> np.dtype | None:
 
 def result_type(*operands: Any) -> np.dtype:
     """The dtype PyTorch gives an elementwise op on `operands` (arrays, 0-d arrays or scalars)."""
-    dims, zero_dims, scalars = [], [], []
+    dims: list[np.dtype] = []
+    zero_dims: list[np.dtype] = []
+    scalars: list[np.dtype] = []
     for op in operands:
         if isinstance(op, np.ndarray):
             (dims if op.ndim else zero_dims).append(op.dtype)

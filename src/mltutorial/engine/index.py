@@ -63,7 +63,7 @@ def _check_index(x: np.ndarray, idx: np.ndarray, d: int, what: str) -> None:
 
 def _region(x_shape: tuple[int, ...], idx: np.ndarray, d: int) -> tuple[Any, ...]:
     """Advanced index that addresses x[i0, .., idx[i], .., in] for every position of idx."""
-    grids = list(np.indices(idx.shape, sparse=True))
+    grids: list[Any] = list(np.indices(idx.shape, sparse=True))
     grids[d] = idx % x_shape[d]
     return tuple(grids)
 
@@ -185,7 +185,7 @@ def scatter_reduce(
     hit = np.zeros(x.shape, dtype=bool)
     hit[where] = True
     if not include_self:
-        identity = {"sum": 0, "mean": 0, "prod": 1}.get(reduce)
+        identity: Any = {"sum": 0, "mean": 0, "prod": 1}.get(reduce)
         if identity is None:
             identity = -np.inf if reduce == "amax" else np.inf
             if x.dtype.kind in "iu":

@@ -498,7 +498,7 @@ Tensor.__rmod__ = lambda self, other: remainder(other, self)
 Tensor.__floordiv__ = floor_divide
 Tensor.__rfloordiv__ = lambda self, other: floor_divide(other, self)
 Tensor.__and__ = Tensor.__rand__ = bitwise_and
-Tensor.__or__ = Tensor.__ror__ = bitwise_or
+Tensor.__or__ = Tensor.__ror__ = bitwise_or  # type: ignore[method-assign, assignment]
 Tensor.__xor__ = Tensor.__rxor__ = bitwise_xor
 Tensor.__invert__ = bitwise_not
 Tensor.__lshift__ = bitwise_left_shift

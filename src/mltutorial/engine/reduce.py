@@ -336,7 +336,7 @@ def _cumext(input: Tensor, dim: int, largest: bool) -> ValuesIndices:
 
     def backward(g: np.ndarray) -> Grads:
         gm = np.zeros(am.shape, dtype=g.dtype)
-        lead = tuple(np.indices(idx.shape))[:-1]
+        lead: tuple[Any, ...] = tuple(np.indices(idx.shape))[:-1]
         np.add.at(gm, (*lead, idx), np.moveaxis(g, d, -1))  # each output to its arg-extremum
         return (np.moveaxis(gm, -1, d),)
 
@@ -377,27 +377,24 @@ def logcumsumexp(input: Tensor, dim: int) -> Tensor:
 
 
 # ---------------------------------------------------------------------- Tensor methods
-for _name in [
-    "sum",
-    "mean",
-    "var",
-    "std",
-    "prod",
-    "logsumexp",
-    "max",
-    "min",
-    "amax",
-    "amin",
-    "argmax",
-    "argmin",
-    "all",
-    "any",
-    "cumsum",
-    "cumprod",
-    "cummax",
-    "cummin",
-    "logcumsumexp",
-    "std_mean",
-    "var_mean",
-]:
-    setattr(Tensor, _name, globals()[_name])
+Tensor.sum = sum
+Tensor.mean = mean
+Tensor.var = var
+Tensor.std = std
+Tensor.prod = prod
+Tensor.logsumexp = logsumexp
+Tensor.max = max
+Tensor.min = min
+Tensor.amax = amax
+Tensor.amin = amin
+Tensor.argmax = argmax
+Tensor.argmin = argmin
+Tensor.all = all
+Tensor.any = any
+Tensor.cumsum = cumsum
+Tensor.cumprod = cumprod
+Tensor.cummax = cummax
+Tensor.cummin = cummin
+Tensor.logcumsumexp = logcumsumexp
+Tensor.std_mean = std_mean
+Tensor.var_mean = var_mean

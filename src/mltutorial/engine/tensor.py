@@ -16,7 +16,7 @@ in one place, `autograd.unbroadcast`.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeAlias
 
 import numpy as np
@@ -183,6 +183,155 @@ class Tensor:
     """An n-dimensional array with reverse-mode autodiff (see the module docstring)."""
 
     __slots__ = ("__weakref__", "_backward", "_prev", "_retain", "data", "grad", "requires_grad")
+
+    # Ops defined in their family modules (pointwise.py, reduce.py, shape.py, index.py) and
+    # attached there; declared here so that type checkers know every Tensor has them.
+    T: Tensor
+    __and__: Callable[..., Any]
+    __floordiv__: Callable[..., Any]
+    __getitem__: Callable[..., Any]
+    __invert__: Callable[..., Any]
+    __lshift__: Callable[..., Any]
+    __mod__: Callable[..., Any]
+    __or__: Callable[..., Any]
+    __rand__: Callable[..., Any]
+    __rfloordiv__: Callable[..., Any]
+    __rlshift__: Callable[..., Any]
+    __rmod__: Callable[..., Any]
+    __ror__: Callable[..., Any]
+    __rrshift__: Callable[..., Any]
+    __rshift__: Callable[..., Any]
+    __rxor__: Callable[..., Any]
+    __xor__: Callable[..., Any]
+    abs: Callable[..., Any]
+    acos: Callable[..., Any]
+    acosh: Callable[..., Any]
+    all: Callable[..., Any]
+    allclose: Callable[..., Any]
+    amax: Callable[..., Any]
+    amin: Callable[..., Any]
+    any: Callable[..., Any]
+    arccos: Callable[..., Any]
+    arccosh: Callable[..., Any]
+    arcsin: Callable[..., Any]
+    arcsinh: Callable[..., Any]
+    arctan: Callable[..., Any]
+    arctanh: Callable[..., Any]
+    argmax: Callable[..., Any]
+    argmin: Callable[..., Any]
+    argsort: Callable[..., Any]
+    argwhere: Callable[..., Any]
+    asin: Callable[..., Any]
+    asinh: Callable[..., Any]
+    atan: Callable[..., Any]
+    atanh: Callable[..., Any]
+    bitwise_and: Callable[..., Any]
+    bitwise_left_shift: Callable[..., Any]
+    bitwise_not: Callable[..., Any]
+    bitwise_or: Callable[..., Any]
+    bitwise_right_shift: Callable[..., Any]
+    bitwise_xor: Callable[..., Any]
+    ceil: Callable[..., Any]
+    chunk: Callable[..., Any]
+    clamp: Callable[..., Any]
+    clip: Callable[..., Any]
+    copysign: Callable[..., Any]
+    cos: Callable[..., Any]
+    cosh: Callable[..., Any]
+    cummax: Callable[..., Any]
+    cummin: Callable[..., Any]
+    cumprod: Callable[..., Any]
+    cumsum: Callable[..., Any]
+    diag: Callable[..., Any]
+    diagonal: Callable[..., Any]
+    div: Callable[..., Any]
+    divide: Callable[..., Any]
+    erf: Callable[..., Any]
+    exp: Callable[..., Any]
+    exp2: Callable[..., Any]
+    expand: Callable[..., Any]
+    expand_as: Callable[..., Any]
+    expm1: Callable[..., Any]
+    fix: Callable[..., Any]
+    flatten: Callable[..., Any]
+    flip: Callable[..., Any]
+    fliplr: Callable[..., Any]
+    flipud: Callable[..., Any]
+    floor: Callable[..., Any]
+    floor_divide: Callable[..., Any]
+    fmod: Callable[..., Any]
+    gather: Callable[..., Any]
+    index_select: Callable[..., Any]
+    isclose: Callable[..., Any]
+    isfinite: Callable[..., Any]
+    isinf: Callable[..., Any]
+    isnan: Callable[..., Any]
+    kthvalue: Callable[..., Any]
+    lerp: Callable[..., Any]
+    log: Callable[..., Any]
+    log10: Callable[..., Any]
+    log1p: Callable[..., Any]
+    log2: Callable[..., Any]
+    log_softmax: Callable[..., Any]
+    logaddexp: Callable[..., Any]
+    logcumsumexp: Callable[..., Any]
+    logical_and: Callable[..., Any]
+    logical_not: Callable[..., Any]
+    logical_or: Callable[..., Any]
+    logsumexp: Callable[..., Any]
+    mT: Tensor
+    masked_fill: Callable[..., Any]
+    masked_select: Callable[..., Any]
+    max: Callable[..., Any]
+    maximum: Callable[..., Any]
+    mean: Callable[..., Any]
+    min: Callable[..., Any]
+    minimum: Callable[..., Any]
+    neg: Callable[..., Any]
+    negative: Callable[..., Any]
+    nonzero: Callable[..., Any]
+    permute: Callable[..., Any]
+    prod: Callable[..., Any]
+    relu: Callable[..., Any]
+    remainder: Callable[..., Any]
+    repeat: Callable[..., Any]
+    repeat_interleave: Callable[..., Any]
+    reshape: Callable[..., Any]
+    roll: Callable[..., Any]
+    round: Callable[..., Any]
+    rsqrt: Callable[..., Any]
+    scatter: Callable[..., Any]
+    scatter_add: Callable[..., Any]
+    scatter_reduce: Callable[..., Any]
+    sigmoid: Callable[..., Any]
+    sign: Callable[..., Any]
+    sin: Callable[..., Any]
+    sinh: Callable[..., Any]
+    softmax: Callable[..., Any]
+    sort: Callable[..., Any]
+    split: Callable[..., Any]
+    sqrt: Callable[..., Any]
+    square: Callable[..., Any]
+    squeeze: Callable[..., Any]
+    std: Callable[..., Any]
+    std_mean: Callable[..., Any]
+    sum: Callable[..., Any]
+    take_along_dim: Callable[..., Any]
+    tan: Callable[..., Any]
+    tanh: Callable[..., Any]
+    topk: Callable[..., Any]
+    transpose: Callable[..., Any]
+    tril: Callable[..., Any]
+    triu: Callable[..., Any]
+    true_divide: Callable[..., Any]
+    trunc: Callable[..., Any]
+    unflatten: Callable[..., Any]
+    unfold: Callable[..., Any]
+    unsqueeze: Callable[..., Any]
+    var: Callable[..., Any]
+    var_mean: Callable[..., Any]
+    view: Callable[..., Any]
+    view_as: Callable[..., Any]
 
     __array_ufunc__ = None  # so `ndarray + Tensor` defers to Tensor.__radd__ (and friends)
 
@@ -631,15 +780,6 @@ class Tensor:
     def __ge__(self, other: Any) -> Tensor:
         return self._cmp(np.greater_equal, other)
 
-    def __invert__(self) -> Tensor:
-        return Tensor(~self.data)
-
-    def __and__(self, other: Any) -> Tensor:
-        return self._cmp(np.logical_and, other)
-
-    def __or__(self, other: Any) -> Tensor:
-        return self._cmp(np.logical_or, other)
-
     def eq(self, other: Any) -> Tensor:
         return self == other
 
@@ -651,9 +791,6 @@ class Tensor:
 
     def mul(self, other: Any) -> Tensor:
         return self * other
-
-    def div(self, other: Any) -> Tensor:
-        return self / other
 
     def pow(self, exponent: Any) -> Tensor:
         return self**exponent

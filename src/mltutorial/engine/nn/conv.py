@@ -257,7 +257,7 @@ def max_pool2d(
     dilation: Pair = 1,
     ceil_mode: bool = False,
     return_indices: bool = False,
-) -> Tensor:
+) -> Any:
     """Max over each window (padding counts as -inf); the gradient goes to the first maximum.
 
     `return_indices=True` also returns, per output, the flat index h * W + w of that maximum in its

@@ -294,7 +294,7 @@ def scaled_dot_product_attention(
         raise RuntimeError("scaled_dot_product_attention: give attn_mask or is_causal, not both")
     if not 0.0 <= dropout_p <= 1.0:
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {dropout_p}")
-    parents = (query, key, value)
+    parents: tuple[Tensor, ...] = (query, key, value)
     batch = np.broadcast_shapes(q.shape[:-2], k.shape[:-2], v.shape[:-2])
     L, S = q.shape[-2], k.shape[-2]
     if STATE.shape_only:
