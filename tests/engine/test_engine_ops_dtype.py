@@ -35,8 +35,15 @@ MIXED = {
     "half + float64 0-d": (lambda a, b: a.half() + b[0].double(), INTS, EXPS),
     "int + half": (lambda a, b: a + b.half(), INTS, EXPS),
     "argmin int32": (lambda a, b: a.argmin(), INTS, EXPS),
+    "where int, float scalar": (lambda a, b: _lib(a).where(a > 0, a, 0.5), INTS, EXPS),
+    "where two scalars": (lambda a, b: _lib(a).where(a > 0, 4, 2), INTS, EXPS),
+    "where int, half": (lambda a, b: _lib(a).where(a > 0, a, b.half()), INTS, EXPS),
     "argmin int32 dim": (lambda a, b: a.argmin(0, keepdim=True), INTS, EXPS),
 }
+
+
+def _lib(t):  # the library a tensor belongs to
+    return torch if isinstance(t, torch.Tensor) else engine
 
 
 def _pair(fn, a, b):

@@ -14,12 +14,20 @@ Write model code as for PyTorch, with these imports::
 
 What is here (names, arguments, defaults and numerics follow PyTorch; tests check them against it):
 
-* `Tensor` (tensor.py) with reverse-mode autodiff (autograd.py) and NumPy broadcasting; multi-input
-  ops (ops.py: matmul incl. batched 4-D attention, softmax, where, cat, stack); factories
-  (creation.py: tensor, zeros, ones, randn, rand, arange, manual_seed, ...); `no_grad()`.
+* `Tensor` (tensor.py) with reverse-mode autodiff (autograd.py), NumPy broadcasting and PyTorch's
+  dtype promotion (dtypes.py); its ops by family, each also a Tensor method: pointwise.py (exp,
+  tanh, floor, %, //, div(rounding_mode), bitwise, isclose, copysign, ...), reduce.py (sum, mean,
+  var, std, max, prod, logsumexp, cumsum, cumprod, cummax, logcumsumexp, ...), shape.py (reshape,
+  permute, flip, roll, diagonal, unfold, pad, meshgrid, ...), index.py (x[key], gather, scatter,
+  scatter_reduce, sort, topk, nonzero, ...), einsum.py; multi-input ops (ops.py: matmul incl.
+  batched 4-D attention, softmax, where, cat, stack); factories (creation.py: tensor, zeros, ones,
+  randn, rand, arange, manual_seed, ...); `no_grad()`. An op the engine leaves out raises an error
+  that names it; it never returns a different number than PyTorch.
 * `nn`: Module, Parameter, Sequential/ModuleList/ModuleDict, Linear, Conv2d (stride, padding, groups,
   dilation), MaxPool2d (padding, ceil_mode), AvgPool2d, AdaptiveAvgPool2d, BatchNorm1d/2d, LayerNorm,
-  Embedding, Dropout, activations, losses; `nn.functional`; `nn.init`; `nn.utils.clip_grad_norm_`.
+  Embedding, Dropout, activations, losses; `nn.functional` (also pad, interpolate, conv1d,
+  conv_transpose2d, max_unpool2d, elu/celu/selu/softplus/hardtanh/mish, normalize); `nn.init`;
+  `nn.utils.clip_grad_norm_`.
 * `optim`: SGD, Adam, AdamW (+ StepLR, CosineAnnealingLR).
 * `summary(model, input_shape)`: per-layer output shape, parameters and MACs (summary.py).
 * `save(obj, path)` / `load(path)`: state dicts as .npz (serialize.py). `Module.load_state_dict`
