@@ -154,3 +154,39 @@ def test_grad_fn_names_the_op_as_torch_does() -> None:
         assert op(x).grad_fn.name() == op(t).grad_fn.name()
     assert repr(x * 2).endswith("grad_fn=<MulBackward0>)")
     assert engine.randn(2).grad_fn is None
+
+
+@pytest.mark.parametrize(
+    "alias", ["float", "double", "half", "int", "short", "long", "bool", "uint8", "int8", "int16"]
+)
+def test_dtype_aliases_are_torchs(alias: str) -> None:
+    ours = engine.zeros(2, dtype=getattr(engine, alias))
+    assert str(ours.dtype) == str(getattr(torch, alias)).removeprefix("torch.")
+
+
+SMALL = {
+    "uint8 + uint8 wraps": (lambda a, b: a + b, np.uint8),
+    "int8 * int8 wraps": (lambda a, b: a * b, np.int8),
+    "uint8 + int8": (lambda a, b: a + b.to(_lib(b).int8), np.uint8),
+    "uint8 / uint8": (lambda a, b: a / (b + 1), np.uint8),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SMALL))
+def test_small_integer_types_exactly(name: str) -> None:
+    fn, dt = SMALL[name]
+    a = np.array([250, 7, 100, 3]).astype(dt)  # 250 is -6 in int8
+    b = np.array([10, 120, 100, 1]).astype(dt)
+    ours, theirs = _pair(fn, a, b)
+    assert str(ours.dtype) == str(theirs.dtype).removeprefix("torch."), name
+    np.testing.assert_allclose(ours.data, theirs.numpy(), rtol=1e-6)
+
+
+def test_unsupported_is_named_never_a_different_number() -> None:
+    with pytest.raises(NotImplementedError, match=r"not supported by mltutorial\.engine"):
+        F.interpolate(engine.zeros(1, 1, 4, 4, dtype=engine.uint8), size=(2, 2), mode="bilinear")
+    with pytest.raises(RuntimeError, match=r"not supported by mltutorial\.engine"):
+        x = engine.randn(3, requires_grad=True)
+        x.scatter_reduce(0, engine.tensor([0, 0, 1]), engine.randn(3), "amax").sum().backward()
+    with pytest.raises(RuntimeError, match="floating point"):
+        engine.randint(0, 5, (3,), requires_grad=True)

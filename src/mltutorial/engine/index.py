@@ -95,6 +95,10 @@ def _src_array(src: Any, idx: np.ndarray, dtype: np.dtype) -> tuple[np.ndarray, 
             raise RuntimeError(
                 f"scatter(): Expected self.dtype to be equal to src.dtype ({dtype} vs {src.dtype})"
             )
+        if src.ndim != idx.ndim or any(m > n for m, n in zip(idx.shape, src.shape)):
+            raise RuntimeError(
+                f"scatter(): Expected index {idx.shape} to be no larger than src {src.shape}"
+            )
         region = tuple(slice(0, n) for n in idx.shape)
         return src.data[region], src
     return np.full(idx.shape, src, dtype=dtype), None

@@ -66,6 +66,11 @@ def squeeze(input: Tensor, dim: int | None = None) -> Tensor:
 
 def permute(input: Tensor, *dims: Any) -> Tensor:
     perm = tuple(_norm_dim(d, input.ndim) for d in _shape_arg(dims))
+    if len(perm) != input.ndim or len(set(perm)) != len(perm):
+        raise RuntimeError(
+            f"permute: dims {tuple(_shape_arg(dims))} must name each of the input's {input.ndim} "
+            f"dimensions exactly once"
+        )
     inverse = tuple(np.argsort(perm))
     return Tensor._make(input.data.transpose(perm), (input,), lambda g: (g.transpose(inverse),))
 
