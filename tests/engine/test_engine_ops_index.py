@@ -79,3 +79,35 @@ def test_ints_with_index_arrays_select_first_as_torch_does() -> None:
         lambda x: x[1, :, 2:6:2, engine.tensor(d), 0:2],
         lambda x: x[1, :, 2:6:2, torch.tensor(d), 0:2],
     )
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"kernel_size": 2},
+        {"kernel_size": (3, 2), "stride": 1, "padding": 1},
+        {"kernel_size": 2, "stride": 2, "ceil_mode": True},
+        {"kernel_size": (3, 2), "dilation": (2, 1)},
+    ],
+)
+def test_max_pool2d_indices_and_max_unpool2d(kwargs: dict) -> None:
+    import torch.nn.functional as TF
+
+    import mltutorial.engine.nn.functional as F
+
+    x = np.random.default_rng(5).permutation(2 * 3 * 7 * 7).reshape(2, 3, 7, 7) / 10
+    ours = F.max_pool2d(engine.tensor(x).float(), return_indices=True, **kwargs)[1]
+    theirs = TF.max_pool2d(torch.tensor(x).float(), return_indices=True, **kwargs)[1]
+    np.testing.assert_array_equal(ours.data, theirs.numpy())
+    unpool = {k: v for k, v in kwargs.items() if k in ("kernel_size", "stride", "padding")}
+    unpool["output_size"] = (7, 7)  # the pooled-away last row and column: indices reach them
+    if set(kwargs) - {"kernel_size"}:
+        # overlapping windows can pick one input twice: unpool writes it once but its backward
+        # (torch's too) gathers it twice, so finite differences disagree by design
+        return
+    check_op(
+        [],
+        lambda a: F.max_unpool2d(*F.max_pool2d(a, return_indices=True, **kwargs), **unpool),
+        lambda a: TF.max_unpool2d(*TF.max_pool2d(a, return_indices=True, **kwargs), **unpool),
+        arrays=[x],
+    )
