@@ -112,10 +112,22 @@ def rand_like(t: Tensor) -> Tensor:
     return rand(t.shape, dtype=t.dtype)
 
 
-def randint(low: int, high: int | None = None, size: Any = (), dtype: Any = np.int64) -> Tensor:
-    if high is None:
+def randint(
+    low: int,
+    high: Any = None,
+    size: Any = (),
+    dtype: Any = np.int64,
+    requires_grad: bool = False,
+) -> Tensor:
+    """Integers uniform in [low, high); `randint(high, size)` as PyTorch. An integer tensor cannot
+    require gradients: asking raises, as in PyTorch."""
+    if isinstance(high, (tuple, list)):  # randint(high, size)
+        low, high, size = 0, low, high
+    elif high is None:
         low, high = 0, low
-    return Tensor(_RNG.integers(low, high, size=tuple(size)).astype(dtype))
+    return Tensor(
+        _RNG.integers(low, high, size=tuple(size)).astype(dtype), requires_grad=requires_grad
+    )
 
 
 def randperm(n: int) -> Tensor:
@@ -134,6 +146,10 @@ def arange(start: float, end: float | None = None, step: float = 1, dtype: Any =
 
 
 def linspace(start: float, end: float, steps: int, dtype: Any = None) -> Tensor:
+    if steps < 0:
+        raise RuntimeError("linspace: number of steps must be non-negative")
+    if dtype is not None and np.dtype(dtype) == np.bool_:
+        raise RuntimeError("linspace: bool is not a supported dtype")
     return Tensor(np.linspace(start, end, steps).astype(_float(dtype)))
 
 

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from .autograd import STATE, Grads, meta_array, unbroadcast
+from .dtypes import result_type
 from .tensor import Tensor, _norm_dim, dtype_name, to_array
 
 
@@ -98,15 +99,24 @@ def log_softmax(input: Tensor, dim: int) -> Tensor:
     return Tensor._make(y, (input,), backward)
 
 
+def _scalar(v: Any) -> Any:
+    """A Python scalar as itself; an array-like (list) as an array."""
+    return v if isinstance(v, (bool, int, float, np.generic)) else np.asarray(v)
+
+
 def where(condition: Any, input: Any, other: Any) -> Tensor:
     """Elementwise `input if condition else other` (broadcasting); the gradient follows the choice."""
     c = to_array(condition).astype(bool, copy=False)
-    x = input if isinstance(input, Tensor) else Tensor(to_array(input))
-    y = other if isinstance(other, Tensor) else Tensor(to_array(other, x.dtype))
-    if y.dtype != x.dtype and not isinstance(other, Tensor):
-        y = Tensor(y.data.astype(x.dtype))
-    if x.dtype != y.dtype and not isinstance(input, Tensor):
-        x = Tensor(x.data.astype(y.dtype))
+    # PyTorch's promotion (dtypes.result_type): Python scalars take the tensor's dtype unless
+    # their kind is higher, two scalars give int64 / float32
+    a = input.data if isinstance(input, Tensor) else input
+    b = other.data if isinstance(other, Tensor) else other
+    dt = result_type(
+        a if isinstance(a, np.ndarray) else _scalar(a),
+        b if isinstance(b, np.ndarray) else _scalar(b),
+    )
+    x = input.to(dt) if isinstance(input, Tensor) else Tensor(np.asarray(input, dtype=dt))
+    y = other.to(dt) if isinstance(other, Tensor) else Tensor(np.asarray(other, dtype=dt))
     xs, ys = x.shape, y.shape
     out = np.where(c, x.data, y.data)
 
@@ -154,22 +164,6 @@ def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
                 f"stack expects each tensor to be equal size, but got {ts[0].shape} and {t.shape}"
             )
     return cat([t.unsqueeze(d) for t in ts], d)
-
-
-def maximum(input: Tensor, other: Tensor) -> Tensor:
-    """Elementwise max; where equal, the gradient is split half and half (as PyTorch does)."""
-    a, b = input.data, other.data
-    out = np.maximum(a, b)
-
-    def backward(g: np.ndarray) -> Grads:
-        wa = ((a > b) + 0.5 * (a == b)).astype(g.dtype)
-        return unbroadcast(g * wa, a.shape), unbroadcast(g * (1 - wa), b.shape)
-
-    return Tensor._make(out.astype(a.dtype, copy=False), (input, other), backward)
-
-
-def minimum(input: Tensor, other: Tensor) -> Tensor:
-    return -maximum(-input, -other)
 
 
 def tril(input: Tensor, diagonal: int = 0) -> Tensor:

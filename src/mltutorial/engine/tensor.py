@@ -1,46 +1,47 @@
 """`Tensor`: a NumPy array that remembers how it was computed, with PyTorch's names and semantics.
 
+This file holds the class itself (data, grad, `_make`, `backward`, dtype casts, in-place updates)
+and the arithmetic operators `+ - * / **` with the one place where mixed dtypes are promoted,
+`Tensor._promoted`, by PyTorch's rules (`dtypes.result_type`): Python scalars never upcast,
+int / int is float32, float64 only when asked. Every other op lives in a module of its family and
+is attached to the class as a method there: pointwise.py (exp, tanh, floor, %, bitwise, ...),
+reduce.py (sum, mean, var, max, cumsum, ...), shape.py (reshape, permute, flip, pad, ...),
+index.py (x[key], gather, scatter, sort, ...), ops.py (matmul, softmax, where, cat), einsum.py.
+
 Each primitive op computes its output, defines right under it `backward(g)` (the local derivative:
 gradient of the output -> gradients of the inputs) and returns `Tensor._make(out, parents, backward)`.
-Composite ops (`-`, `/`, `mean`, `var`, `split`, ...) are built from the primitives. Broadcasting
-follows NumPy (= PyTorch) and is undone in one place, `autograd.unbroadcast`.
-
-dtypes: float32 by default (Python floats and lists become float32, like `torch.tensor`); an op on
-float32 inputs returns float32 (Python scalars never upcast, NumPy 2 rules); float64 when asked.
+Composite ops are built from the primitives. Broadcasting follows NumPy (= PyTorch) and is undone
+in one place, `autograd.unbroadcast`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from typing import Any, NamedTuple, TypeAlias
+from typing import Any, TypeAlias
 
 import numpy as np
 
 from .autograd import STATE, BackwardFn, Grads, meta_array, run_backward, unbroadcast
+from .dtypes import (  # noqa: F401  (re-exported: engine.float32, ...)
+    bool_,
+    category,
+    dtype_name,
+    float16,
+    float32,
+    float64,
+    floating,
+    int8,
+    int16,
+    int32,
+    int64,
+    long,
+    result_type,
+    uint8,
+)
+from .methods import TensorMethods
 
 Scalar = int | float | bool
 ArrayLike = Any
-
-float32 = np.float32
-float64 = np.float64
-float16 = np.float16
-int64 = np.int64
-int32 = np.int32
-long = np.int64
-bool_ = np.bool_
-
-_DTYPE_NAMES = {
-    np.dtype(np.float32): "Float",
-    np.dtype(np.float64): "Double",
-    np.dtype(np.float16): "Half",
-    np.dtype(np.int64): "Long",
-    np.dtype(np.int32): "Int",
-    np.dtype(np.bool_): "Bool",
-}
-
-
-def dtype_name(dtype: np.dtype) -> str:
-    return _DTYPE_NAMES.get(np.dtype(dtype), str(dtype))
 
 
 def to_array(data: ArrayLike, dtype: Any = None) -> np.ndarray:
@@ -58,6 +59,21 @@ def to_array(data: ArrayLike, dtype: Any = None) -> np.ndarray:
     if dtype is not None and arr.dtype != np.dtype(dtype):
         arr = arr.astype(dtype)
     return arr
+
+
+def _power(a: np.ndarray, b: Any) -> np.ndarray:
+    """a ** b; integer powers stay integer, and a negative integer power is 0 unless |a| = 1 (as
+    C, and PyTorch, truncate), where NumPy would raise."""
+    if np.asarray(a).dtype.kind in "iub" and np.asarray(b).dtype.kind in "iub":
+        neg = np.asarray(b) < 0
+        if neg.any():
+            out = np.power(a, np.where(neg, 0, b))
+            odd = np.asarray(b) % 2 != 0
+            inv = np.where(a == 1, 1, np.where(a == -1, np.where(odd, -1, 1), 0))
+            return np.where(neg, inv, out).astype(out.dtype)
+        return np.power(a, b)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        return np.power(a, b)
 
 
 def _broadcast_error(a: tuple[int, ...], b: tuple[int, ...]) -> RuntimeError:
@@ -111,6 +127,10 @@ def _index_key(key: Any) -> Any:
     return key
 
 
+def _is_int(k: Any) -> bool:
+    return isinstance(k, (int, np.integer)) and not isinstance(k, bool)
+
+
 def _is_advanced(key: Any) -> bool:
     keys = key if isinstance(key, tuple) else (key,)
     return any(isinstance(k, (np.ndarray, list)) for k in keys)
@@ -122,14 +142,45 @@ _bool: TypeAlias = bool
 _float: TypeAlias = float
 
 
-class MaxResult(NamedTuple):
-    """`(values, indices)`, as `torch.max(x, dim)` returns."""
+# PyTorch's node names where they differ from the op's function name in CamelCase
+_GRAD_FN_NAMES = {
+    "__getitem__": "Index",
+    "__truediv__": "Div",
+    "_extremum": "Max",
+    "reshape": "View",
+    "to": "ToCopy",
+    "matmul": "Mm",
+    "linear": "Addmm",
+    "conv2d": "Convolution",
+    "cross_entropy": "NllLoss",
+    "layer_norm": "NativeLayerNorm",
+    "batch_norm": "NativeBatchNorm",
+    "scaled_dot_product_attention": "ScaledDotProductAttention",
+}
 
-    values: Tensor
-    indices: Tensor
+
+class GradFn:
+    """What `t.grad_fn` returns: the node that made `t`, named as PyTorch names it (`MulBackward0`).
+
+    The name comes from the op whose closure computes the local derivative, so a learner reading a
+    graph sees `<MulBackward0>`, `<ExpBackward0>`, `<NllLossBackward0>`, as in PyTorch."""
+
+    __slots__ = ("_backward",)
+
+    def __init__(self, backward: BackwardFn) -> None:
+        self._backward = backward
+
+    def name(self) -> str:
+        parts = getattr(self._backward, "__qualname__", "backward").split(".")
+        op = parts[-3] if len(parts) >= 3 else parts[0]
+        base = _GRAD_FN_NAMES.get(op) or "".join(w.capitalize() for w in op.split("_") if w)
+        return f"{base}Backward0"
+
+    def __repr__(self) -> str:
+        return f"<{self.name()} object>"
 
 
-class Tensor:
+class Tensor(TensorMethods):
     """An n-dimensional array with reverse-mode autodiff (see the module docstring)."""
 
     __slots__ = ("__weakref__", "_backward", "_prev", "_retain", "data", "grad", "requires_grad")
@@ -179,6 +230,10 @@ class Tensor:
     @property
     def ndim(self) -> _int:
         return self.data.ndim
+
+    @property
+    def grad_fn(self) -> GradFn | None:
+        return None if self._backward is None else GradFn(self._backward)
 
     @property
     def is_leaf(self) -> _bool:
@@ -267,7 +322,7 @@ class Tensor:
         body = np.array2string(self.data, precision=4, separator=", ", prefix="tensor(")
         extra = "" if self.dtype in (np.float32, np.int64, np.bool_) else f", dtype={self.dtype}"
         if self._backward is not None:
-            extra += ", grad_fn=<Backward>"
+            extra += f", grad_fn=<{GradFn(self._backward).name()}>"
         elif self.requires_grad:
             extra += ", requires_grad=True"
         return f"tensor({body}{extra})"
@@ -306,6 +361,18 @@ class Tensor:
 
     def double(self) -> Tensor:
         return self.to(np.float64)
+
+    def half(self) -> Tensor:
+        return self.to(np.float16)
+
+    def short(self) -> Tensor:
+        return Tensor(self.data.astype(np.int16))
+
+    def char(self) -> Tensor:
+        return Tensor(self.data.astype(np.int8))
+
+    def byte(self) -> Tensor:
+        return Tensor(self.data.astype(np.uint8))
 
     def long(self) -> Tensor:
         return Tensor(self.data.astype(np.int64))
@@ -389,79 +456,149 @@ class Tensor:
             return other.item() if isinstance(other, np.generic) else other
         return Tensor(to_array(other, self.dtype if self.dtype.kind == "f" else None))
 
-    def __add__(self, other: Any) -> Tensor:
+    def _promoted(self, other: Any, floating_result: _bool = False) -> tuple[Tensor, Any]:
+        """Both operands in PyTorch's result dtype (`dtypes.result_type`, the one promotion rule).
+
+        A Python scalar stays a scalar: NumPy keeps the array's dtype for it ("weak" scalars),
+        so only a scalar of a higher category (a float with an int tensor) casts the tensor.
+        """
         o = self._other(other)
+        a = self.data
+        if isinstance(o, Tensor):
+            if o.data.dtype == a.dtype and (not floating_result or a.dtype.kind == "f"):
+                return self, o
+            dt = result_type(a, o.data)
+            dt = floating(dt) if floating_result else dt
+            return self.to(dt), o.to(dt)
+        if a.dtype.kind == "f" or (
+            category(a.dtype) >= category(result_type(o)) and not floating_result
+        ):
+            return self, o
+        dt = result_type(a, o)
+        return self.to(floating(dt) if floating_result else dt), o
+
+    def __add__(self, other: Any) -> Tensor:
+        x, o = self._promoted(other)
         if not isinstance(o, Tensor):
-            return Tensor._make(self.data + o, (self,), lambda g: (g,))
-        a, b = self.data, o.data
+            return Tensor._make(x.data + o, (x,), lambda g: (g,))
+        a, b = x.data, o.data
         _check_broadcast(a, b)
 
         def backward(g: np.ndarray) -> Grads:
             return unbroadcast(g, a.shape), unbroadcast(g, b.shape)
 
-        return Tensor._make(a + b, (self, o), backward)
+        return Tensor._make(a + b, (x, o), backward)
 
     def __mul__(self, other: Any) -> Tensor:
-        o = self._other(other)
-        a = self.data
+        x, o = self._promoted(other)
+        a = x.data
         if not isinstance(o, Tensor):
             s = o
-            return Tensor._make(a * s, (self,), lambda g: (g * s,))
+            return Tensor._make(a * s, (x,), lambda g: (g * s,))
         b = o.data
         _check_broadcast(a, b)
-        x, y = self, o
 
         def backward(g: np.ndarray) -> Grads:
             ga = unbroadcast(g * b, a.shape) if x.requires_grad else None
-            gb = unbroadcast(g * a, b.shape) if y.requires_grad else None
+            gb = unbroadcast(g * a, b.shape) if o.requires_grad else None
             return ga, gb
 
-        return Tensor._make(a * b, (self, o), backward)
+        return Tensor._make(a * b, (x, o), backward)
 
-    def __pow__(self, exponent: Any) -> Tensor:
-        a = self.data
-        if isinstance(exponent, Tensor):  # x ** y = exp(y log x)
-            return (exponent * self.log()).exp()
-        p = exponent
-        out = a**p
+    def __truediv__(self, other: Any) -> Tensor:
+        """x / y, always floating (int / int is float32, as PyTorch); dx = g / y, dy = -g x / y^2."""
+        x, o = self._promoted(other, floating_result=True)
+        a = x.data
+        if not isinstance(o, Tensor):
+            s = o
+            with np.errstate(divide="ignore", invalid="ignore"):
+                out = a / s
+            return Tensor._make(out, (x,), lambda g: (g / s,))
+        b = o.data
+        _check_broadcast(a, b)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out = a / b
 
         def backward(g: np.ndarray) -> Grads:
-            return (g * (p * a ** (p - 1)),)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                ga = unbroadcast(g / b, a.shape) if x.requires_grad else None
+                gb = unbroadcast(-g * out / b, b.shape) if o.requires_grad else None
+            return ga, gb
 
-        return Tensor._make(out, (self,), backward)
+        return Tensor._make(out, (x, o), backward)
 
-    def __rpow__(self, base: Any) -> Tensor:  # c ** x = exp(x ln c)
-        return (self * float(np.log(base))).exp()
+    def __rtruediv__(self, other: Any) -> Tensor:
+        x, _ = self._promoted(other, floating_result=True)
+        return Tensor(to_array(other, x.dtype)) / x
+
+    def __pow__(self, exponent: Any) -> Tensor:
+        """x ** y. dx = y x^(y-1) (0 where y = 0); dy = x^y log x (0 where x = 0 and y >= 0),
+        as PyTorch masks them, so 0 ** 0 and x ** 0 have finite gradients."""
+        x, p = self._promoted(exponent)
+        a = x.data
+        if not isinstance(p, Tensor):
+            if a.dtype.kind in "iu" and isinstance(p, _int) and p < 0:
+                raise RuntimeError("Integers to negative integer powers are not allowed.")
+            out = _power(a, p)
+
+            def backward_scalar(g: np.ndarray) -> Grads:
+                if p == 0:
+                    return (np.zeros_like(g),)
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    return (g * (p * a ** (p - 1)),)
+
+            return Tensor._make(out, (x,), backward_scalar)
+        b = p.data
+        _check_broadcast(a, b)
+        out = _power(a, b)
+
+        def backward(g: np.ndarray) -> Grads:
+            ga = gb = None
+            with np.errstate(divide="ignore", invalid="ignore"):
+                if x.requires_grad:
+                    ga = unbroadcast(np.where(b == 0, 0, g * b * a ** (b - 1)), a.shape)
+                if p.requires_grad:
+                    gb = np.where((a == 0) & (b >= 0), 0, g * out * np.log(a))
+                    gb = unbroadcast(gb, b.shape)
+            return ga, gb
+
+        return Tensor._make(out, (x, p), backward)
+
+    def __rpow__(self, base: Any) -> Tensor:
+        x, _ = self._promoted(base)
+        return Tensor(to_array(base, x.dtype)) ** x
 
     def __neg__(self) -> Tensor:
         return Tensor._make(-self.data, (self,), lambda g: (-g,))
 
     def __sub__(self, other: Any) -> Tensor:
-        o = self._other(other)
-        return self + (-o)
+        x, o = self._promoted(other)
+        if not isinstance(o, Tensor):
+            return Tensor._make(x.data - o, (x,), lambda g: (g,))
+        a, b = x.data, o.data
+        _check_broadcast(a, b)
+
+        def backward(g: np.ndarray) -> Grads:
+            gb = unbroadcast(-g, b.shape) if o.requires_grad else None
+            return unbroadcast(g, a.shape), gb
+
+        return Tensor._make(a - b, (x, o), backward)
 
     def __rsub__(self, other: Any) -> Tensor:
         return (-self) + other
-
-    def __truediv__(self, other: Any) -> Tensor:
-        o = self._other(other)
-        if not isinstance(o, Tensor):
-            return self * (1.0 / o)
-        return self * o.reciprocal()
-
-    def __rtruediv__(self, other: Any) -> Tensor:
-        return self.reciprocal() * other
 
     __radd__ = __add__
     __rmul__ = __mul__
 
     def reciprocal(self) -> Tensor:
-        y = 1.0 / self.data
+        x = self.to(floating(self.dtype))
+        with np.errstate(divide="ignore"):
+            y = 1.0 / x.data
 
         def backward(g: np.ndarray) -> Grads:
             return (-g * y * y,)
 
-        return Tensor._make(y, (self,), backward)
+        return Tensor._make(y, (x,), backward)
 
     def __matmul__(self, other: Any) -> Tensor:
         from .ops import matmul
@@ -495,15 +632,6 @@ class Tensor:
     def __ge__(self, other: Any) -> Tensor:
         return self._cmp(np.greater_equal, other)
 
-    def __invert__(self) -> Tensor:
-        return Tensor(~self.data)
-
-    def __and__(self, other: Any) -> Tensor:
-        return self._cmp(np.logical_and, other)
-
-    def __or__(self, other: Any) -> Tensor:
-        return self._cmp(np.logical_or, other)
-
     def eq(self, other: Any) -> Tensor:
         return self == other
 
@@ -516,313 +644,11 @@ class Tensor:
     def mul(self, other: Any) -> Tensor:
         return self * other
 
-    def div(self, other: Any) -> Tensor:
-        return self / other
-
     def pow(self, exponent: Any) -> Tensor:
         return self**exponent
 
     def matmul(self, other: Any) -> Tensor:
         return self @ other
-
-    # ------------------------------------------------------------------ elementwise unary
-    def exp(self) -> Tensor:
-        y = np.exp(self.data)
-        return Tensor._make(y, (self,), lambda g: (g * y,))
-
-    def log(self) -> Tensor:
-        x = self.data
-        return Tensor._make(np.log(x), (self,), lambda g: (g / x,))
-
-    def sqrt(self) -> Tensor:
-        y = np.sqrt(self.data)
-        return Tensor._make(y, (self,), lambda g: (g / (2 * y),))
-
-    def tanh(self) -> Tensor:
-        y = np.tanh(self.data)
-        return Tensor._make(y, (self,), lambda g: (g * (1 - y * y),))
-
-    def sigmoid(self) -> Tensor:
-        x = self.data
-        # 1/(1+e^-x) written so that it never overflows: e^x/(1+e^x) for x < 0
-        e = np.exp(-np.abs(x))
-        y = np.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype, copy=False)
-        return Tensor._make(y, (self,), lambda g: (g * y * (1 - y),))
-
-    def relu(self) -> Tensor:
-        x = self.data
-        y = np.maximum(x, 0)
-        return Tensor._make(y, (self,), lambda g: (g * (x > 0),))
-
-    def abs(self) -> Tensor:
-        x = self.data
-        return Tensor._make(np.abs(x), (self,), lambda g: (g * np.sign(x),))
-
-    def sin(self) -> Tensor:
-        x = self.data
-        return Tensor._make(np.sin(x), (self,), lambda g: (g * np.cos(x),))
-
-    def cos(self) -> Tensor:
-        x = self.data
-        return Tensor._make(np.cos(x), (self,), lambda g: (-g * np.sin(x),))
-
-    def clamp(self, min: Scalar | None = None, max: Scalar | None = None) -> Tensor:
-        x = self.data
-        y = np.clip(x, min, max)
-
-        def backward(g: np.ndarray) -> Grads:
-            keep = np.ones(x.shape, dtype=_bool)
-            if min is not None:
-                keep &= x >= min
-            if max is not None:
-                keep &= x <= max
-            return (g * keep,)
-
-        return Tensor._make(y, (self,), backward)
-
-    clip = clamp
-
-    def softmax(self, dim: _int) -> Tensor:
-        from .ops import softmax
-
-        return softmax(self, dim)
-
-    def log_softmax(self, dim: _int) -> Tensor:
-        from .ops import log_softmax
-
-        return log_softmax(self, dim)
-
-    def masked_fill(self, mask: Any, value: Scalar) -> Tensor:
-        from .ops import where
-
-        m = mask.data if isinstance(mask, Tensor) else np.asarray(mask)
-        return where(Tensor(m), Tensor(np.asarray(value, dtype=self.dtype)), self)
-
-    # ------------------------------------------------------------------ reductions
-    def sum(self, dim: _int | Sequence[_int] | None = None, keepdim: _bool = False) -> Tensor:
-        x = self.data
-        axes = _axes(dim, x.ndim)
-        out = x.sum(axis=axes, keepdims=keepdim)
-        if out.dtype != x.dtype and x.dtype.kind == "f":
-            out = out.astype(x.dtype)
-
-        def backward(g: np.ndarray) -> Grads:
-            if not keepdim and axes is not None:
-                g = np.expand_dims(g, axes)
-            return (np.broadcast_to(g, x.shape),)
-
-        return Tensor._make(np.asarray(out), (self,), backward)
-
-    def mean(self, dim: _int | Sequence[_int] | None = None, keepdim: _bool = False) -> Tensor:
-        axes = _axes(dim, self.ndim)
-        n = self.data.size if axes is None else int(np.prod([self.shape[a] for a in axes]))
-        return self.sum(dim, keepdim) * (1.0 / n)
-
-    def var(
-        self,
-        dim: _int | Sequence[_int] | None = None,
-        unbiased: _bool | None = None,
-        keepdim: _bool = False,
-        *,
-        correction: _int | None = None,
-    ) -> Tensor:
-        if correction is None:
-            correction = 0 if unbiased is False else 1
-        axes = _axes(dim, self.ndim)
-        n = self.data.size if axes is None else int(np.prod([self.shape[a] for a in axes]))
-        centred = self - self.mean(dim, keepdim=True)
-        return (centred * centred).sum(dim, keepdim) * (1.0 / max(n - correction, 1))
-
-    def std(
-        self,
-        dim: _int | Sequence[_int] | None = None,
-        unbiased: _bool | None = None,
-        keepdim: _bool = False,
-    ) -> Tensor:
-        return self.var(dim, unbiased, keepdim).sqrt()
-
-    def _extremum(self, dim: _int | None, keepdim: _bool, largest: _bool) -> Any:
-        x = self.data
-        pick = np.argmax if largest else np.argmin
-        if dim is None:
-            y = x.max() if largest else x.min()
-
-            def backward_all(g: np.ndarray) -> Grads:
-                hit = x == y  # ties share the gradient evenly, as in torch.max()
-                return (g * hit / hit.sum(),)
-
-            return Tensor._make(np.asarray(y), (self,), backward_all)
-        d = _norm_dim(dim, x.ndim)
-        idx = np.expand_dims(pick(x, axis=d), d)
-        values = np.take_along_axis(x, idx, axis=d)
-
-        def backward(g: np.ndarray) -> Grads:
-            gx = np.zeros_like(x)
-            np.put_along_axis(gx, idx, g if keepdim else np.expand_dims(g, d), axis=d)
-            return (gx,)
-
-        out = Tensor._make(values if keepdim else values.squeeze(d), (self,), backward)
-        return MaxResult(out, Tensor(idx if keepdim else idx.squeeze(d)))
-
-    def max(self, dim: _int | None = None, keepdim: _bool = False) -> Any:
-        """`x.max()` -> Tensor; `x.max(dim)` -> (values, indices), like PyTorch."""
-        return self._extremum(dim, keepdim, largest=True)
-
-    def min(self, dim: _int | None = None, keepdim: _bool = False) -> Any:
-        return self._extremum(dim, keepdim, largest=False)
-
-    def amax(self, dim: _int | None = None, keepdim: _bool = False) -> Tensor:
-        return self.max() if dim is None else self.max(dim, keepdim).values
-
-    def argmax(self, dim: _int | None = None, keepdim: _bool = False) -> Tensor:
-        if dim is None:
-            return Tensor(np.asarray(np.argmax(self.data)))
-        d = _norm_dim(dim, self.ndim)
-        out = np.argmax(self.data, axis=d)
-        return Tensor(np.expand_dims(out, d) if keepdim else out)
-
-    def argmin(self, dim: _int | None = None, keepdim: _bool = False) -> Tensor:
-        return (-self.detach()).argmax(dim, keepdim)
-
-    def all(self) -> Tensor:
-        return Tensor(np.asarray(self.data.all()))
-
-    def any(self) -> Tensor:
-        return Tensor(np.asarray(self.data.any()))
-
-    # ------------------------------------------------------------------ shapes
-    def reshape(self, *shape: Any) -> Tensor:
-        src = self.data.shape
-        try:
-            out = self.data.reshape(_shape_arg(shape))
-        except ValueError:
-            raise RuntimeError(
-                f"shape '{list(_shape_arg(shape))}' is invalid for input of size {self.data.size}"
-            ) from None
-        return Tensor._make(out, (self,), lambda g: (g.reshape(src),))
-
-    view = reshape
-
-    def view_as(self, other: Tensor) -> Tensor:
-        return self.reshape(other.shape)
-
-    def flatten(self, start_dim: _int = 0, end_dim: _int = -1) -> Tensor:
-        if self.ndim == 0:
-            return self.reshape(1)
-        s, e = _norm_dim(start_dim, self.ndim), _norm_dim(end_dim, self.ndim)
-        shape = self.shape
-        return self.reshape(*shape[:s], -1, *shape[e + 1 :])
-
-    def unsqueeze(self, dim: _int) -> Tensor:
-        d = dim if dim >= 0 else dim + self.ndim + 1
-        shape = self.shape
-        return self.reshape(*shape[:d], 1, *shape[d:])
-
-    def squeeze(self, dim: _int | None = None) -> Tensor:
-        if dim is None:
-            return self.reshape(tuple(n for n in self.shape if n != 1))
-        d = _norm_dim(dim, self.ndim)
-        if self.shape[d] != 1:
-            return self
-        return self.reshape(self.shape[:d] + self.shape[d + 1 :])
-
-    def permute(self, *dims: Any) -> Tensor:
-        perm = tuple(_norm_dim(d, self.ndim) for d in _shape_arg(dims))
-        inverse = tuple(np.argsort(perm))
-        return Tensor._make(self.data.transpose(perm), (self,), lambda g: (g.transpose(inverse),))
-
-    def transpose(self, dim0: _int, dim1: _int) -> Tensor:
-        perm = list(range(self.ndim))
-        a, b = _norm_dim(dim0, self.ndim), _norm_dim(dim1, self.ndim)
-        perm[a], perm[b] = perm[b], perm[a]
-        return self.permute(*perm)
-
-    @property
-    def T(self) -> Tensor:
-        return self.permute(*reversed(range(self.ndim)))
-
-    @property
-    def mT(self) -> Tensor:
-        return self.transpose(-2, -1)
-
-    def expand(self, *sizes: Any) -> Tensor:
-        shape = tuple(
-            s if n == -1 else n
-            for n, s in zip(
-                _shape_arg(sizes), (1,) * (len(_shape_arg(sizes)) - self.ndim) + self.shape
-            )
-        )
-        src = self.shape
-        out = np.broadcast_to(self.data, shape)
-        return Tensor._make(out, (self,), lambda g: (unbroadcast(g, src),))
-
-    def expand_as(self, other: Tensor) -> Tensor:
-        return self.expand(*other.shape)
-
-    def repeat(self, *sizes: Any) -> Tensor:
-        reps = _shape_arg(sizes)
-        src = (1,) * (len(reps) - self.ndim) + self.shape
-        out = np.tile(self.data, reps)
-
-        def backward(g: np.ndarray) -> Grads:
-            split = [d for pair in zip(reps, src) for d in pair]
-            return (
-                g.reshape(split).sum(axis=tuple(range(0, 2 * len(reps), 2))).reshape(self.shape),
-            )
-
-        return Tensor._make(out, (self,), backward)
-
-    def __getitem__(self, key: Any) -> Tensor:
-        k = _index_key(key)
-        x = self.data
-        out = x[k]
-        advanced = _is_advanced(k)
-
-        def backward(g: np.ndarray) -> Grads:
-            gx = np.zeros(x.shape, dtype=g.dtype)
-            if advanced:
-                np.add.at(gx, k, g)  # repeated indices add up
-            else:
-                gx[k] = g
-            return (gx,)
-
-        return Tensor._make(np.asarray(out), (self,), backward)
-
-    def split(
-        self, split_size_or_sections: _int | Sequence[_int], dim: _int = 0
-    ) -> tuple[Tensor, ...]:
-        d = _norm_dim(dim, self.ndim)
-        n = self.shape[d]
-        if isinstance(split_size_or_sections, _int):
-            step = split_size_or_sections
-            sizes = [min(step, n - i) for i in range(0, n, step)]
-        else:
-            sizes = list(split_size_or_sections)
-            if sum(sizes) != n:
-                raise RuntimeError(
-                    f"split_with_sizes expects split_sizes to sum exactly to {n} (input tensor's "
-                    f"size at dimension {d}), but got split_sizes={sizes}"
-                )
-        pieces, start = [], 0
-        for size in sizes:
-            index = (slice(None),) * d + (slice(start, start + size),)
-            pieces.append(self[index])
-            start += size
-        return tuple(pieces)
-
-    def chunk(self, chunks: _int, dim: _int = 0) -> tuple[Tensor, ...]:
-        n = self.shape[_norm_dim(dim, self.ndim)]
-        return self.split(-(-n // chunks), dim)
-
-    def tril(self, diagonal: _int = 0) -> Tensor:
-        return Tensor._make(
-            np.tril(self.data, diagonal), (self,), lambda g: (np.tril(g, diagonal),)
-        )
-
-    def triu(self, diagonal: _int = 0) -> Tensor:
-        return Tensor._make(
-            np.triu(self.data, diagonal), (self,), lambda g: (np.triu(g, diagonal),)
-        )
 
 
 def meta_tensor(shape: Sequence[int], dtype: Any = np.float32) -> Tensor:

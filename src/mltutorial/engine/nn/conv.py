@@ -29,7 +29,11 @@ Pair = int | tuple[int, int]
 
 
 def _pair(v: Pair) -> tuple[int, int]:
-    return (v, v) if isinstance(v, int) else (int(v[0]), int(v[1]))
+    if isinstance(v, int):
+        return (v, v)
+    if len(v) != 2:
+        raise RuntimeError(f"expected an int or a pair of ints, got {v!r}")
+    return (int(v[0]), int(v[1]))
 
 
 def _out_size(n: int, k: int, s: int, p: int, d: int, ceil_mode: bool = False) -> int:
@@ -253,10 +257,11 @@ def max_pool2d(
     dilation: Pair = 1,
     ceil_mode: bool = False,
     return_indices: bool = False,
-) -> Tensor:
-    """Max over each window (padding counts as -inf); the gradient goes to the first maximum."""
-    if return_indices:
-        raise NotImplementedError("max_pool2d(return_indices=True) is not supported")
+) -> Any:
+    """Max over each window (padding counts as -inf); the gradient goes to the first maximum.
+
+    `return_indices=True` also returns, per output, the flat index h * W + w of that maximum in its
+    (H, W) input plane (what `max_unpool2d` takes)."""
     x = input.data
     k, s, p, d, (oh, ow) = _pool_geometry(x, kernel_size, stride, padding, dilation, ceil_mode)
     n, c, h, w = x.shape
@@ -271,6 +276,7 @@ def max_pool2d(
         else:
             np.maximum(best, xp[index], out=best)
     disjoint = s[0] >= d[0] * (k[0] - 1) + 1 and s[1] >= d[1] * (k[1] - 1) + 1
+    indices = _argmax_windows(xp, best, k, s, p, d, (oh, ow), w) if return_indices else None
 
     def backward(g: np.ndarray) -> Grads:
         # route g to the first maximum of each window (row-major order), as PyTorch does
@@ -288,7 +294,57 @@ def max_pool2d(
                 gxp[index] += g * hit
         return (gxp[:, :, p[0] : p[0] + h, p[1] : p[1] + w],)
 
-    return Tensor._make(best, (input,), backward)
+    out = Tensor._make(best, (input,), backward)
+    return (out, Tensor(indices)) if indices is not None else out
+
+
+def _argmax_windows(
+    xp: np.ndarray,
+    best: np.ndarray,
+    k: tuple[int, int],
+    s: tuple[int, int],
+    p: tuple[int, int],
+    d: tuple[int, int],
+    out: tuple[int, int],
+    w: int,
+) -> np.ndarray:
+    """Flat input-plane index of the first maximum of each window (row-major, as PyTorch)."""
+    oh, ow = out
+    idx = np.full(best.shape, -1, dtype=np.int64)
+    rows, cols = np.arange(oh) * s[0] - p[0], np.arange(ow) * s[1] - p[1]
+    for u, v, index in _windows(xp, k, s, d, out):
+        flat = (rows[:, None] + u * d[0]) * w + (cols[None, :] + v * d[1])
+        take = (idx < 0) & ((xp[index] == best) | np.isnan(xp[index]))
+        idx[take] = np.broadcast_to(flat, best.shape)[take]
+    return idx
+
+
+def max_unpool2d(
+    input: Tensor,
+    indices: Tensor,
+    kernel_size: Pair,
+    stride: Pair | None = None,
+    padding: Pair = 0,
+    output_size: Any = None,
+) -> Tensor:
+    """Put each value back at its `indices` (from max_pool2d) in a zero (H, W) plane."""
+    k = _pair(kernel_size)
+    s = k if stride is None else _pair(stride)
+    p = _pair(padding)
+    n, c, ih, iw = input.shape
+    if output_size is None:
+        oh, ow = (ih - 1) * s[0] - 2 * p[0] + k[0], (iw - 1) * s[1] - 2 * p[1] + k[1]
+    else:
+        oh, ow = tuple(output_size)[-2:]
+    flat_idx = indices.data.reshape(n, c, -1)
+    out = np.zeros((n, c, oh * ow), dtype=input.dtype)
+    np.put_along_axis(out, flat_idx, input.data.reshape(n, c, -1), axis=2)
+
+    def backward(g: np.ndarray) -> Grads:
+        gx = np.take_along_axis(g.reshape(n, c, -1), flat_idx, axis=2)
+        return (gx.reshape(input.shape),)
+
+    return Tensor._make(out.reshape(n, c, oh, ow), (input,), backward)
 
 
 def avg_pool2d(
@@ -360,3 +416,70 @@ def adaptive_avg_pool2d(input: Tensor, output_size: Pair | tuple[int | None, int
     ph = Tensor(_adaptive_matrix(x.shape[2], oh, x.dtype))
     pw = Tensor(_adaptive_matrix(x.shape[3], ow, x.dtype).T.copy())
     return ph @ input @ pw
+
+
+def conv1d(
+    input: Tensor,
+    weight: Tensor,
+    bias: Tensor | None = None,
+    stride: int | tuple[int] = 1,
+    padding: int | tuple[int] | str = 0,
+    dilation: int | tuple[int] = 1,
+    groups: int = 1,
+) -> Tensor:
+    """1-D convolution over (N, C, L): conv2d on a height-1 image."""
+
+    def one(v: Any) -> int:
+        return int(v[0]) if isinstance(v, (tuple, list)) else int(v)
+
+    pad: Any = padding if isinstance(padding, str) else (0, one(padding))
+    out = conv2d(
+        input.unsqueeze(2),
+        weight.unsqueeze(2),
+        bias,
+        (1, one(stride)),
+        pad,
+        (1, one(dilation)),
+        groups,
+    )
+    return out.squeeze(2)
+
+
+def conv_transpose2d(
+    input: Tensor,
+    weight: Tensor,
+    bias: Tensor | None = None,
+    stride: Pair = 1,
+    padding: Pair = 0,
+    output_padding: Pair = 0,
+    groups: int = 1,
+    dilation: Pair = 1,
+) -> Tensor:
+    """The adjoint of conv2d (its gradient with respect to the input), weight (C_in, C_out/G, kH, kW).
+
+    Built from primitives: spread the input `stride` apart (zeros between), pad by
+    dilation * (k - 1) - padding (+ output_padding on the far side), and convolve with the
+    weight flipped in space and with in/out channels swapped per group."""
+    from ..shape import pad as _pad_op
+
+    if input.ndim != 4 or weight.ndim != 4:
+        raise RuntimeError("conv_transpose2d expects 4-D input and weight")
+    s, p, op, d = _pair(stride), _pair(padding), _pair(output_padding), _pair(dilation)
+    n, cin, h, w = input.shape
+    _, cout_g, kh, kw = weight.shape
+    if cin % groups or weight.shape[0] != cin:
+        raise RuntimeError(
+            f"conv_transpose2d: weight {weight.shape} does not fit input {input.shape} with "
+            f"groups={groups}"
+        )
+    x = input
+    if s != (1, 1):  # (N, C, H, W) -> (N, C, (H-1)*s+1, (W-1)*s+1) with zeros between
+        x = x.reshape(n, cin, h, 1, w, 1)
+        x = _pad_op(x, (0, s[1] - 1, 0, 0, 0, s[0] - 1))
+        x = x.reshape(n, cin, h * s[0], w * s[1])[:, :, : (h - 1) * s[0] + 1, : (w - 1) * s[1] + 1]
+    lo = (d[0] * (kh - 1) - p[0], d[1] * (kw - 1) - p[1])
+    x = _pad_op(x, (lo[1], lo[1] + op[1], lo[0], lo[0] + op[0]))
+    cin_g = cin // groups
+    wt = weight.reshape(groups, cin_g, cout_g, kh, kw).permute(0, 2, 1, 3, 4)
+    wt = wt.reshape(groups * cout_g, cin_g, kh, kw).flip((2, 3))
+    return conv2d(x, wt, bias, 1, 0, d, groups)

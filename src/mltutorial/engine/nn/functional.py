@@ -16,8 +16,32 @@ from scipy.special import erf
 from ..autograd import STATE, Grads, meta_array, unbroadcast
 from ..creation import get_rng
 from ..ops import _check_same_dtype, _matmul_shape_error, log_softmax, softmax
+from ..shape import pad
 from ..tensor import Tensor, to_array
-from .conv import adaptive_avg_pool2d, avg_pool2d, conv2d, max_pool2d
+from .activations import (
+    celu,
+    elu,
+    hardsigmoid,
+    hardswish,
+    hardtanh,
+    logsigmoid,
+    mish,
+    normalize,
+    selu,
+    softmin,
+    softplus,
+    softsign,
+)
+from .conv import (
+    adaptive_avg_pool2d,
+    avg_pool2d,
+    conv1d,
+    conv2d,
+    conv_transpose2d,
+    max_pool2d,
+    max_unpool2d,
+)
+from .interpolate import interpolate, upsample
 
 __all__ = [
     "adaptive_avg_pool2d",
@@ -25,27 +49,45 @@ __all__ = [
     "batch_norm",
     "binary_cross_entropy",
     "binary_cross_entropy_with_logits",
+    "celu",
+    "conv1d",
     "conv2d",
+    "conv_transpose2d",
     "cross_entropy",
     "dropout",
+    "elu",
     "embedding",
     "gelu",
+    "hardsigmoid",
+    "hardswish",
+    "hardtanh",
+    "interpolate",
     "l1_loss",
     "layer_norm",
     "leaky_relu",
     "linear",
     "log_softmax",
+    "logsigmoid",
     "max_pool2d",
+    "max_unpool2d",
+    "mish",
     "mse_loss",
     "nll_loss",
+    "normalize",
     "one_hot",
+    "pad",
     "relu",
     "relu6",
     "scaled_dot_product_attention",
+    "selu",
     "sigmoid",
     "silu",
     "softmax",
+    "softmin",
+    "softplus",
+    "softsign",
     "tanh",
+    "upsample",
 ]
 
 
@@ -225,6 +267,7 @@ def scaled_dot_product_attention(
     dropout_p: float = 0.0,
     is_causal: bool = False,
     scale: float | None = None,
+    enable_gqa: bool = False,
 ) -> Tensor:
     """softmax(Q K^T * scale + mask) V for (..., L, E) queries, (..., S, E) keys, (..., S, Ev)
     values: PyTorch's F.scaled_dot_product_attention, as one fused op (Vaswani et al. 2017).
@@ -234,6 +277,11 @@ def scaled_dot_product_attention(
     computed once, in place, and kept for the backward pass:
         dV = P^T dO,  dP = dO V^T,  dS = P * (dP - rowsum(dP * P)) * scale,  dQ = dS K,  dK = dS^T Q.
     """
+    if enable_gqa and query.ndim >= 3 and key.shape[-3] != query.shape[-3]:
+        # grouped-query attention: each key/value head serves query.heads / key.heads queries
+        reps = query.shape[-3] // key.shape[-3]
+        key = key.repeat_interleave(reps, -3)
+        value = value.repeat_interleave(reps, -3)
     q, k, v = query.data, key.data, value.data
     _check_same_dtype(q, k, "query and key")
     _check_same_dtype(q, v, "query and value")
@@ -246,7 +294,7 @@ def scaled_dot_product_attention(
         raise RuntimeError("scaled_dot_product_attention: give attn_mask or is_causal, not both")
     if not 0.0 <= dropout_p <= 1.0:
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {dropout_p}")
-    parents = (query, key, value)
+    parents: tuple[Tensor, ...] = (query, key, value)
     batch = np.broadcast_shapes(q.shape[:-2], k.shape[:-2], v.shape[:-2])
     L, S = q.shape[-2], k.shape[-2]
     if STATE.shape_only:
@@ -254,6 +302,8 @@ def scaled_dot_product_attention(
         out = meta_array((*batch, L, v.shape[-1]), q.dtype)
         return Tensor._make(out, parents, lambda g: (None, None, None))
     c = q.dtype.type(1.0 / math.sqrt(q.shape[-1]) if scale is None else scale)
+    mask_parent: Tensor | None = None
+    mask_shape: tuple[int, ...] = ()
     att = np.matmul(q, np.swapaxes(k, -1, -2))  # (..., L, S)
     att *= c
     if is_causal:
@@ -263,7 +313,9 @@ def scaled_dot_product_attention(
         if m.dtype == bool:
             att = np.where(m, att, -np.inf).astype(att.dtype, copy=False)
         else:
-            att += m.astype(att.dtype, copy=False)
+            att = att + m.astype(att.dtype, copy=False)  # broadcasts (..., L, S)
+            if isinstance(attn_mask, Tensor):  # an additive float mask is differentiable
+                mask_parent, mask_shape = attn_mask, m.shape
     att -= att.max(axis=-1, keepdims=True)
     np.exp(att, out=att)
     att /= att.sum(axis=-1, keepdims=True)  # P, the attention weights
@@ -280,16 +332,20 @@ def scaled_dot_product_attention(
         if drop is not None:
             dp *= drop
         dp -= (dp * att).sum(axis=-1, keepdims=True)
-        dp *= att
+        dp *= att  # dL/d(scores + mask)
+        gm = np.array(unbroadcast(dp, mask_shape)) if mask_parent is not None else None
         dp *= c  # dL/d(Q K^T)
         gq = np.matmul(dp, k) if query.requires_grad else None
         gk = np.matmul(np.swapaxes(dp, -1, -2), q) if key.requires_grad else None
-        return (
+        grads = (
             None if gq is None else unbroadcast(gq, q.shape),
             None if gk is None else unbroadcast(gk, k.shape),
             None if gv is None else unbroadcast(gv, v.shape),
         )
+        return grads if mask_parent is None else (*grads, gm)
 
+    if mask_parent is not None:
+        parents = (*parents, mask_parent)
     return Tensor._make(out, parents, backward)
 
 
@@ -476,6 +532,26 @@ def _flatten_classes(input: Tensor, target: Tensor) -> tuple[Tensor, np.ndarray]
     return input, t.reshape(-1)
 
 
+def _soft_cross_entropy(
+    input: Tensor, target: Tensor, weight: Tensor | None, reduction: str, eps: float
+) -> Tensor:
+    """-sum_c w_c q_c log softmax(x)_c with q = (1 - eps) target + eps / C; 'mean' over samples."""
+    if target.shape != input.shape:
+        raise RuntimeError(
+            f"cross_entropy: probability targets must have the input's shape {input.shape}, "
+            f"got {target.shape}"
+        )
+    d = 0 if input.ndim == 1 else 1
+    c = input.shape[d]
+    q = target if isinstance(target, Tensor) else Tensor(to_array(target, input.dtype))
+    if eps:
+        q = q * (1 - eps) + eps / c
+    prod = log_softmax(input, d) * q
+    if weight is not None:
+        prod = prod * weight.reshape((c,) + (1,) * (input.ndim - d - 1))
+    return _reduce(-prod.sum(d), reduction)
+
+
 def cross_entropy(
     input: Tensor,
     target: Tensor,
@@ -492,9 +568,8 @@ def cross_entropy(
     if reduction not in ("mean", "sum", "none"):
         raise ValueError(f"{reduction} is not a valid value for reduction")
     t_in = to_array(target)
-    if t_in.dtype.kind == "f" and t_in.shape == input.shape:  # class probabilities as target
-        logp = log_softmax(input, 1)
-        return _reduce(-(logp * Tensor(t_in)).sum(1), reduction)
+    if t_in.dtype.kind == "f":  # class probabilities as target (differentiable, like the input)
+        return _soft_cross_entropy(input, target, weight, reduction, label_smoothing)
     logits, t = _flatten_classes(input, target)
     if t.dtype.kind not in "iu":
         raise RuntimeError(f"expected target of an integer dtype (Long), got {t.dtype}")
@@ -560,7 +635,9 @@ def nll_loss(
         w_t = w_t * weight.data[safe_t]
     picked = -logp[np.arange(n), safe_t] * Tensor(w_t)
     if reduction == "mean":
-        return picked.sum() * (1.0 / float(w_t.sum()))
+        return picked.sum() / float(w_t.sum())
+    if reduction == "none":
+        return picked.reshape(to_array(target).shape)
     return _reduce(picked, reduction)
 
 
@@ -587,14 +664,19 @@ def binary_cross_entropy(
     p, y = input.data, target.data
     if p.size and (p.min() < 0 or p.max() > 1):
         raise RuntimeError("all elements of input should be between 0 and 1")
-    loss = -(y * np.maximum(np.log(p), -100) + (1 - y) * np.maximum(np.log1p(-p), -100))
+    with np.errstate(divide="ignore"):
+        log_p, log_q = np.maximum(np.log(p), -100), np.maximum(np.log1p(-p), -100)
+    loss = -(y * log_p + (1 - y) * log_q)
     w = None if weight is None else np.broadcast_to(weight.data, p.shape)
     if w is not None:
         loss = loss * w
 
     def backward(g: np.ndarray) -> Grads:
-        gp = g * (p - y) / np.maximum((1 - p) * p, 1e-12)
-        return (gp * w if w is not None else gp, None)
+        if w is not None:
+            g = g * w
+        gp = g * (p - y) / np.maximum((1 - p) * p, 1e-12) if input.requires_grad else None
+        gy = g * (log_q - log_p) if target.requires_grad else None  # d/dy, as PyTorch
+        return gp, gy
 
     return _reduce(Tensor._make(loss.astype(p.dtype), (input, target), backward), reduction)
 
@@ -621,10 +703,15 @@ def binary_cross_entropy_with_logits(
         loss = loss * w
 
     def backward(g: np.ndarray) -> Grads:
+        if w is not None:
+            g = g * w
         e = np.exp(-np.abs(x))
         sig = np.where(x >= 0, 1 / (1 + e), e / (1 + e))
         gx = sig - y if pos_weight is None else 1 - y - lw * (1 - sig)
-        gx = g * gx
-        return ((gx * w if w is not None else gx).astype(x.dtype), None)
+        gy = None
+        if target.requires_grad:  # d/dy = -x (+ (pos_weight - 1) log(1 + e^-x))
+            gy = -x if pos_weight is None else -x + (pos_weight.data - 1) * softplus_neg
+            gy = (g * gy).astype(y.dtype)
+        return (g * gx).astype(x.dtype), gy
 
     return _reduce(Tensor._make(loss.astype(x.dtype), (input, target), backward), reduction)
