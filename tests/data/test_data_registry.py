@@ -30,7 +30,7 @@ def test_every_dataset_has_title_licence_citation_and_files():
         (k.path, k.sha256, k.md5) for ds in registry.DATASETS.values() for k in ds.known_files
     ]
     assert len(listed) == len(set(listed))
-    assert sum(1 for ds in registry.DATASETS.values() for k in ds.known_files if k.sha256) == 104
+    assert sum(1 for ds in registry.DATASETS.values() for k in ds.known_files if k.sha256) == 109
 
 
 def test_unknown_name_suggests_close_matches():
