@@ -180,3 +180,11 @@ def test_cnn_on_real_data_elliptical_vs_spiral():
     y_hat = model.predict(d.X_test[keep])
     accuracy, balanced = (y_hat == y).mean(), balanced_accuracy_score(y, y_hat)
     assert accuracy >= 0.86 and balanced >= 0.85, (accuracy, balanced)
+
+
+def test_data_verify_checks_every_image_against_the_manifest():
+    need_data("galaxy_zoo")
+    from mltutorial.data.fetch import verify
+
+    rows = verify(["galaxy_zoo"])
+    assert {r.status for r in rows} == {"ok"} and len(rows) == 5557  # 5,553 images + 4 files
