@@ -21,6 +21,7 @@ Loaders and what they return (fields: see `mltutorial.data.types`):
 | load_fashion_mnist | Images (N, 1, 28, 28) | 60,000 + 10,000 (fashion_mnist) | digits at 28x28 |
 | load_cifar10 | Images (N, 3, 32, 32) | 10,000 + 10,000 (cifar10) | digits at 32x32x3 |
 | load_digits | Images (N, 1, 8, 8), values 0..16 | scikit-learn's 1,797 digits (package) | (always present) |
+| load_galaxy_zoo | Images (N, 3, 64, 64), 6 GZ1 classes | 5,553 SDSS galaxies (galaxy_zoo) | 600 synthetic |
 | load_odds(name) | Tabular(X, y 1=outlier) | 17 ODDS tables (anomaly_odds) | breast cancer |
 | load_adbench | Tabular | thyroid 3,772 x 6 (anomaly_adbench) | breast cancer |
 | load_kddcup99 | Tabular (+ labels, categorical) | 494,021 x 41 (kddcup99) | synthetic traffic |
@@ -36,6 +37,7 @@ Example::
     print(sms.info.label, len(sms.texts), sms.y.mean())
 """
 
+from mltutorial.data.galaxies import load_galaxy_zoo
 from mltutorial.data.images import load_cifar10, load_digits, load_fashion_mnist, load_mnist
 from mltutorial.data.mail import load_mail_folder, load_spam_corpus, load_spamassassin, mail_text
 from mltutorial.data.movielens import load_movielens
@@ -75,6 +77,7 @@ __all__ = [
     "load_digits",
     "load_en_es",
     "load_fashion_mnist",
+    "load_galaxy_zoo",
     "load_hep",
     "load_kddcup99",
     "load_mail_folder",

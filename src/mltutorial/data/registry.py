@@ -376,6 +376,32 @@ DATASETS: dict[str, Dataset] = {
                 for f in ("ET_D_psd.txt", "ET_D_asd.txt", "aLIGO_ZERO_DET_high_P_psd.txt")
             ),
         ),
+        Dataset(
+            "galaxy_zoo",
+            "Galaxy Zoo 1 (SDSS galaxy images)",
+            "423x423 SDSS gri colour cutouts of galaxies, each with its GZ1 class (elliptical, "
+            "clockwise spiral, anti-clockwise spiral, edge-on, don't know, merger); JPEG + CSV",
+            "no licence stated by the source repository; SDSS images free to use with "
+            "acknowledgement; GZ1 classifications public",
+            "C. J. Lintott et al. Galaxy Zoo: morphologies derived from visual inspection of "
+            "galaxies from the Sloan Digital Sky Survey. MNRAS 389, 1179 (2008); C. Lintott et al. "
+            "Galaxy Zoo 1: data release. MNRAS 410, 166 (2011). Images: SDSS DR7 (Abazajian et "
+            "al. 2009, ApJS 182, 543).",
+            "5,553 galaxies: 3,852 elliptical, 356 clockwise, 370 anti-clockwise, 837 edge-on, "
+            "47 don't know, 91 mergers (five sixths of the source's 6,664)",
+            "https://github.com/Eggochi/Proyecto_Galaxias",
+            (
+                Download(
+                    "https://github.com/Eggochi/Proyecto_Galaxias/archive/"
+                    "5226e5e4e193118d33884a85acf09e41cfa914de.zip",
+                    "proyecto_galaxias.zip",
+                    unpack="zip",
+                    strip=2,
+                ),
+            ),
+            offline_note="the download is the source repository at the commit that holds "
+            "smallGZ1/: all 6,664 galaxies and the original CSV (the shared copy keeps 5,553)",
+        ),
     ]
 }
 

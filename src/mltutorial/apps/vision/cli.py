@@ -9,13 +9,16 @@ import numpy as np
 from mltutorial.clitools import Parser, add_json, add_seed, dispatch, output_file, print_json
 from mltutorial.errors import UserError
 
-DATASETS = ("fashion_mnist", "cifar10", "mnist", "digits")
+DATASETS = ("fashion_mnist", "cifar10", "mnist", "digits", "galaxy_zoo")
 
 
 def _train(argv: list[str], prog: str) -> int:
     from mltutorial import data
+    from mltutorial.apps.vision import galaxies_cli
     from mltutorial.apps.vision.model import ImageClassifier
 
+    if galaxies_cli.wants_galaxies(argv):  # its own options (task, crop) and metrics
+        return galaxies_cli.train(argv, prog)
     parser = Parser(prog=prog, description="Train an image classifier (CNN or MLP) on the engine.")
     parser.add_argument("--dataset", choices=DATASETS, default="fashion_mnist")
     parser.add_argument("--arch", choices=("cnn", "mlp"), default="cnn")
@@ -81,8 +84,11 @@ def _read_image(path: str, shape: tuple[int, int, int], max_value: float) -> np.
 
 
 def _predict(argv: list[str], prog: str) -> int:
+    from mltutorial.apps.vision import galaxies_cli
     from mltutorial.apps.vision.model import ImageClassifier
 
+    if galaxies_cli.is_galaxy_model(argv):  # a galaxy model crops and answers its own way
+        return galaxies_cli.predict(argv, prog)
     parser = Parser(
         prog=prog, description="Classify image files (PNG, JPEG, ...) with a saved model."
     )

@@ -1,0 +1,190 @@
+"""Galaxy Zoo: the loader, the sky's symmetries and the CW/ACW swap, the CLI's bad inputs, the chapter
+with and without the data, and (slow) the elliptical-vs-spiral goal on the real images."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from helpers import need_data
+from mltutorial.apps.vision.galaxies import (
+    GalaxyClassifier,
+    augment,
+    dihedral,
+    mirrored_labels,
+    simple_features,
+    task_labels,
+)
+from mltutorial.chapter import ChapterContext
+from mltutorial.cli import main
+from mltutorial.data import load_galaxy_zoo
+from mltutorial.data.galaxies import ACW, CW, EDGE_ON, ELLIPTICAL, read_galaxy, synthetic_galaxies
+from mltutorial.errors import DataError
+
+
+def test_the_eight_views_are_the_dihedral_group():
+    X = np.arange(2 * 3 * 5 * 5).reshape(2, 3, 5, 5)
+    views = [dihedral(X, t) for t in range(8)]
+    assert len({v.tobytes() for v in views}) == 8  # all distinct
+    for v in views:  # closed: a view of a view is a view
+        assert any(np.array_equal(dihedral(v, 1), w) for w in views)
+        assert any(np.array_equal(dihedral(v, 4), w) for w in views)
+    assert np.array_equal(dihedral(dihedral(X, 4), 4), X)  # a mirror is its own inverse
+
+
+def test_a_mirror_swaps_clockwise_and_anticlockwise_a_rotation_does_not():
+    y = np.array([ELLIPTICAL, CW, ACW, EDGE_ON, 4, 5])
+    for t in range(4):
+        assert np.array_equal(mirrored_labels(y, t, (CW, ACW)), y)
+    for t in range(4, 8):
+        assert mirrored_labels(y, t, (CW, ACW)).tolist() == [ELLIPTICAL, ACW, CW, EDGE_ON, 4, 5]
+    assert np.array_equal(mirrored_labels(y, 5, None), y)  # elliptical vs spiral: nothing to swap
+
+
+def test_the_synthetic_spirals_are_mirror_images_of_each_other():
+    # the fallback's chirality is real: a mirrored clockwise spiral looks like an anti-clockwise one
+    X, y = synthetic_galaxies(400, 32, seed=1)
+    cw, acw = X[y == CW].astype(float).mean(0), X[y == ACW].astype(float).mean(0)
+    mirrored = dihedral(X[y == CW][:, :, :, :], 4).astype(float).mean(0)
+    assert np.abs(mirrored - acw).mean() < np.abs(cw - acw).mean()
+    # augment keeps each image with its own (swapped where mirrored) label
+    rng = np.random.default_rng(0)
+    Xa, ya = augment(X[:50], y[:50], rng, (CW, ACW))
+    assert Xa.shape == X[:50].shape and sorted(ya[y[:50] == ELLIPTICAL]) == [ELLIPTICAL] * int(
+        (y[:50] == ELLIPTICAL).sum()
+    )
+
+
+def test_tta_swaps_back_so_a_mirror_image_gets_the_mirrored_answer(no_real_data):
+    d = load_galaxy_zoo(size=16)
+    model = GalaxyClassifier(task="gz1", num_epochs=1, width=4).fit(d.X_train, d.y_train)
+    X = d.X_test[:20]
+    p, p_mirror = model.predict_proba(X), model.predict_proba(np.ascontiguousarray(dihedral(X, 4)))
+    assert np.allclose(p[:, [ELLIPTICAL, EDGE_ON]], p_mirror[:, [ELLIPTICAL, EDGE_ON]], atol=1e-5)
+    assert np.allclose(p[:, CW], p_mirror[:, ACW], atol=1e-5)
+    assert np.allclose(p.sum(axis=1), 1, atol=1e-5)
+
+
+def test_fallback_says_so(no_real_data):
+    d = load_galaxy_zoo(size=32)
+    assert d.info.is_fallback and "built-in sample standing in for Galaxy Zoo" in d.info.label
+    assert d.X_train.shape[1:] == (3, 32, 32) and d.X_train.dtype == np.uint8
+    _, y, classes = task_labels(d.y_train, "spiral")
+    assert classes == ["elliptical", "spiral"] and 0.6 < (y == 0).mean() < 0.8
+
+
+def test_loader_on_real_data():
+    need_data("galaxy_zoo")
+    d = load_galaxy_zoo(size=32, crop=0.35)
+    assert not d.info.is_fallback and d.info.origin == "env"
+    assert len(d.X_train) + len(d.X_test) == 5553 and d.X_train.shape[1:] == (3, 32, 32)
+    counts = np.bincount(np.concatenate([d.y_train, d.y_test]), minlength=6)
+    assert counts.tolist() == [3852, 356, 370, 837, 47, 91]
+    test_share = np.bincount(d.y_test, minlength=6) / counts  # stratified 80/20
+    assert np.allclose(test_share, 0.2, atol=0.03)
+    assert not set(d.extra["ids_train"]) & set(d.extra["ids_test"])
+    f = simple_features(d.X_train[:200])
+    assert f.shape == (200, 5) and np.isfinite(f).all()
+    # ellipticals are redder and more concentrated than spirals, as astronomers know
+    keep, y, _ = task_labels(d.y_train[:200], "spiral")
+    assert f[keep][y == 0, 0].mean() > f[keep][y == 1, 0].mean()
+
+
+def test_read_galaxy_any_size_grey_or_rgb(tmp_path):
+    grey = tmp_path / "grey.png"
+    Image.fromarray(np.full((300, 500), 128, np.uint8)).save(grey)
+    a = read_galaxy(grey, size=24)
+    assert a.shape == (3, 24, 24) and (a == 128).all()
+    small = tmp_path / "small.jpg"
+    Image.new("RGB", (10, 7), (200, 10, 10)).save(small)
+    assert read_galaxy(small, size=24).shape == (3, 24, 24)
+
+
+def test_read_galaxy_bad_inputs(tmp_path):
+    bad = tmp_path / "bad.jpg"
+    bad.write_bytes(b"not a picture at all")
+    with pytest.raises(DataError, match="not a readable image"):
+        read_galaxy(bad)
+    with pytest.raises(DataError, match="no such image"):
+        read_galaxy(tmp_path / "missing.jpg")
+    huge = tmp_path / "huge.png"  # 60 Mpx of one colour: a tiny file, a huge image
+    Image.new("L", (10_000, 6_000)).save(huge)
+    with pytest.raises(DataError, match="too large"):
+        read_galaxy(huge)
+
+
+def test_cli_train_and_predict(no_real_data, tmp_path, capsys):
+    model = tmp_path / "g.npz"
+    argv = ["vision", "train", "--dataset", "galaxy_zoo", "--epochs", "1", "--size", "16"]
+    assert main([*argv, "--width", "4", "-o", str(model), "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert "built-in sample" in out["dataset"] and np.array(out["confusion"]).sum() == out["n_test"]
+    good = tmp_path / "g1.jpg"
+    Image.new("RGB", (423, 423), (90, 80, 60)).save(good)
+    grey = tmp_path / "g2.png"
+    Image.new("L", (100, 60), 40).save(grey)
+    bad = tmp_path / "bad.jpg"
+    bad.write_text("nope")
+    code = main(["vision", "predict", "--model-file", str(model), str(good), str(bad), str(grey)])
+    captured = capsys.readouterr()
+    assert code == 2
+    assert captured.err.count("\n") == 1 and "bad.jpg" in captured.err
+    lines = captured.out.strip().splitlines()
+    assert len(lines) == 2 and lines[0].startswith(f"{good}: ")
+    assert lines[0].rstrip(")").split(" (")[0].endswith(("elliptical", "spiral"))
+    assert main(["vision", "predict", "--model-file", str(model), str(good), "--json"]) == 0
+    answer = json.loads(capsys.readouterr().out)[str(good)][0]
+    assert answer["class"] in ("elliptical", "spiral") and 0.5 <= answer["probability"] <= 1
+
+
+def test_chapter_without_data(no_real_data, tmp_path):
+    from mltutorial.apps.galaxies.chapter import CHAPTER
+
+    out = CHAPTER.run(ChapterContext(out_dir=tmp_path, quick=True))
+    assert "built-in sample standing in for Galaxy Zoo" in out.data
+    assert "chirality" in out.text and "anti-clockwise" in out.text
+    assert [p.name for p in out.figures] == ["confusion.png", "mistakes.png"]
+    assert all(p.read_bytes()[:4] == b"\x89PNG" for p in out.figures)
+    assert " (0." in out.samples[0] or " (1.00)" in out.samples[0]
+
+
+def test_chapter_with_data(tmp_path):
+    need_data("galaxy_zoo")
+    from mltutorial.apps.galaxies.chapter import CHAPTER
+
+    out = CHAPTER.run(ChapterContext(out_dir=tmp_path, quick=True))
+    assert out.data == "Galaxy Zoo 1 (SDSS galaxy images)"
+    models = out.numbers["models"]
+    features = models["logistic regression on colour, concentration, shape (scikit-learn)"]
+    # five named features already beat always answering "elliptical" on balanced accuracy
+    assert features["balanced_accuracy"] > 0.65
+
+
+@pytest.mark.slow
+def test_cnn_on_real_data_elliptical_vs_spiral():
+    """The full CLI configuration (32x32 crops, width 16, 20 epochs, D4 + TTA) on the held-out split.
+
+    Measured: accuracy 87.5 %, balanced accuracy 86.7 % (the issue's reference PyTorch CNN: 87 / 86).
+    The issue's goal, 90 % / 88 %, is NOT met yet; this asserts what the model reaches, with a
+    tolerance, so a regression fails. About 5-10 min on an idle 2-core machine.
+    """
+    need_data("galaxy_zoo")
+    from sklearn.metrics import balanced_accuracy_score
+
+    d = load_galaxy_zoo(size=32, crop=0.35)
+    model = GalaxyClassifier(num_epochs=20, width=16).fit(d.X_train, d.y_train)
+    keep, y, _ = task_labels(d.y_test, "spiral")
+    y_hat = model.predict(d.X_test[keep])
+    accuracy, balanced = (y_hat == y).mean(), balanced_accuracy_score(y, y_hat)
+    assert accuracy >= 0.86 and balanced >= 0.85, (accuracy, balanced)
+
+
+def test_data_verify_checks_every_image_against_the_manifest():
+    need_data("galaxy_zoo")
+    from mltutorial.data.fetch import verify
+
+    rows = verify(["galaxy_zoo"])
+    assert {r.status for r in rows} == {"ok"} and len(rows) == 5557  # 5,553 images + 4 files
