@@ -18,6 +18,7 @@ import numpy as np
 
 from mltutorial.clitools import Parser, add_json, add_seed, output_file, print_json
 from mltutorial.errors import UserError
+from mltutorial.files import input_file
 from mltutorial.progress import bar
 
 
@@ -37,9 +38,9 @@ def is_galaxy_model(argv: list[str]) -> bool:
     if path is None:
         return False
     try:
-        with np.load(path, allow_pickle=False) as z:
+        with np.load(input_file(path, "model file"), allow_pickle=False) as z:
             return json.loads(str(z["__meta__"])).get("format") == "mltutorial.galaxies"
-    except Exception:  # not ours (or not readable): the ordinary vision path reports it
+    except Exception:  # not ours, not readable, or not a regular file: the vision path says which
         return False
 
 
