@@ -33,6 +33,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "data": ("mltutorial.data.cli", "datasets: list, info, path, fetch, verify"),
     "live": ("mltutorial.live.cli", "the self-hosted live audience server (Mentimeter moments)"),
     "playground": ("mltutorial.playground.cli", "a browser page where a network trains live"),
+    "present": (
+        "mltutorial.present.cli",
+        "give the talk: slides, computed figures, the audience live inside them",
+    ),
 }
 
 
