@@ -79,7 +79,7 @@ class Slides(Sessions):
         if not 0 <= index < total:
             raise ValueError(f"no slide {index + 1}: the talk has {total} slides")
         deck = self.deck(session_id)
-        if question is not None and not 0 <= question < len(deck.questions):
+        if question is not None and not 0 <= question <= len(deck.questions):  # len: the podium
             raise ValueError(f"no question {question + 1} in the deck")
         with self._write() as conn:
             state = self._state(conn, session_id)
