@@ -157,7 +157,7 @@
     tick();
     const slide = state.slide;
     // A talk given with slides (mltutorial present): between questions, the slide on screen.
-    if (slide && slide.question === null && !(q && state.accepting)) {
+    if (slide && slide.question === null) {
       $("q-progress").textContent = `Slide ${slide.index + 1} of ${slide.total} · on screen now`;
       $("q-prompt").textContent = slide.title;
       clear(form);
@@ -174,10 +174,7 @@
       status(line ? `Your quiz score: ${line}` : "Look at the screen for the podium.", "done");
       return;
     }
-    $("q-progress").textContent =
-      slide && slide.question === null
-        ? `Question ${state.index + 1} of ${state.total} · on screen: ${slide.title}`
-        : `Question ${state.index + 1} of ${state.total}`;
+    $("q-progress").textContent = `Question ${state.index + 1} of ${state.total}`;
     $("q-prompt").textContent = q.prompt;
     const mine = state.my_answer;
     const key = JSON.stringify([state.index, mine, state.accepting, state.revealed]);

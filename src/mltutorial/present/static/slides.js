@@ -31,12 +31,14 @@ const Slides = (() => {
     return response.ok ? response.json() : null;
   }
 
-  // Follows the session: onState(presenterState) after every change, from any window.
-  function follow(onState, onFatal) {
+  // Follows the session: onState(presenterState) after every change, from any window;
+  // onResults(update) as answers come in.
+  function follow(onState, onFatal, onResults) {
     return Live.socket("/ws/presenter", {
       onOpen: (ws) => ws.send(JSON.stringify({ type: "hello", secret })),
       onMessage: (m) => {
         if (m.type === "presenter") onState(m);
+        else if (m.type === "results" && onResults) onResults(m);
       },
       onFatal,
     });

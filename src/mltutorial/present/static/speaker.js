@@ -151,7 +151,12 @@
     .then((d) => {
       deck = d;
       render();
-      Slides.follow(onState, () => say("Wrong presenter key."));
+      Slides.follow(onState, () => say("Wrong presenter key."), (m) => {
+        if (!state) return;
+        if (m.results && state.question && m.results.index === state.index) state.results = m.results;
+        state.participants = m.participants;
+        renderQuestion();
+      });
       Slides.watchProgress(d.progress, async () => {
         deck = await Slides.load();
         render();

@@ -1,0 +1,232 @@
+"""End to end in Debian's chromium: a presenter, the speaker view and three phones give the whole
+default talk (every slide, with the keyboard), answer both word clouds, the quizzes and the bonus,
+reload the presenter in the middle, and export the handout at the end.
+
+Screenshots of each kind of slide at 1920x1080 and 1280x720 and of a phone at 390x844 go to
+$MLTUTORIAL_PRESENT_SHOTS (default /tmp/present-shots/) for a person to look at.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from mltutorial.live.settings import Settings
+from mltutorial.present.app import create_present_app
+from mltutorial.present.report import Report
+from mltutorial.present.slides import load_talk
+from present.fake_report import CHAPTERS
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--no-first-run", "--disable-sync"]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"{CHROMIUM} missing"),
+]
+NICKS = ("Ada", "Grace", "Alan")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def server(tmp_path, deck, report_dir):
+    import uvicorn
+
+    port = _free_port()
+    settings = Settings.from_env({}, db=str(tmp_path / "talk.sqlite3"), port=port)
+    talk = load_talk(None, deck, CHAPTERS)
+    app = create_present_app(settings, talk, Report(report_dir))
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
+    srv = uvicorn.Server(config)
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not srv.started:
+        assert time.monotonic() < deadline and thread.is_alive(), "server did not start"
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}", app.state.live, talk
+    srv.should_exit = True
+    thread.join(10)
+
+
+def _check_legible(page, where: str) -> None:
+    """Body text >= 28 px at 1080p, and nothing runs off the slide."""
+    sizes = page.locator("#slide p, #slide li").evaluate_all(
+        "els => els.map(e => parseFloat(getComputedStyle(e).fontSize))"
+    )
+    scale = page.locator("#canvas").evaluate("e => e.getBoundingClientRect().height / 1080")
+    assert all(s * scale >= 28 for s in sizes), (where, sizes, scale)
+    over = page.locator("#slide").evaluate(
+        "e => [e.scrollHeight - e.clientHeight, e.scrollWidth - e.clientWidth]"
+    )
+    assert over[0] <= 1 and over[1] <= 1, (where, over)
+
+
+@pytest.mark.slow
+def test_the_whole_talk_with_three_phones(server, tmp_path):
+    sync_api = pytest.importorskip("playwright.sync_api")
+    base, live, talk = server
+    secret, code = live.session.secret, live.session.code
+    shots = Path(os.environ.get("MLTUTORIAL_PRESENT_SHOTS", "/tmp/present-shots"))
+    shots.mkdir(parents=True, exist_ok=True)
+    kinds: dict[str, int] = {}
+    for s in talk.slides:
+        kind = (
+            "title" if s.index == 0
+            else "podium" if s.question == 6
+            else f"question-{live.store.deck(live.session.session_id).questions[s.question].type}"
+            if s.question is not None
+            else "figure" if any(d.name == "figure" for d in s.directives)
+            else "text"
+        )  # fmt: skip
+        kinds.setdefault(kind, s.index)
+    errors: list[str] = []
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            ctx = browser.new_context(
+                viewport={"width": 1920, "height": 1080}, accept_downloads=True
+            )
+            presenter = ctx.new_page()
+            presenter.on("pageerror", lambda e: errors.append(str(e)))
+            presenter.goto(f"{base}/talk#key={secret}")
+            presenter.wait_for_selector("#slide-number:has-text('1 / 30')")
+            speaker = ctx.new_page()
+            speaker.on("pageerror", lambda e: errors.append(str(e)))
+            speaker.goto(f"{base}/speaker#key={secret}")
+            speaker.wait_for_selector("#sp-number:has-text('Slide 1 / 30')")
+            assert "Welcome" in speaker.locator("#sp-notes").inner_text()
+
+            phones = []
+            for nick in NICKS:
+                pctx = browser.new_context(
+                    viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
+                )
+                phone = pctx.new_page()
+                phone.on("pageerror", lambda e: errors.append(str(e)))
+                phone.goto(f"{base}/?code={code}")
+                phone.fill("#nick-input", nick)
+                phone.click("#join-button")
+                # before any question: the slide on screen
+                phone.wait_for_selector("#q-prompt:has-text('Machine learning tutorial')")
+                phones.append(phone)
+            phones[0].screenshot(path=str(shots / "phone-390x844-title.png"))
+
+            answers = {
+                0: (["Data", "patterns"], ["data", "statistics"], ["AI", "<b>x</b>"]),
+                1: (["data"], ["Learning"], ["data", "learning"]),
+            }
+            picks = {2: (0, 0, 1), 3: (0, 1, 0), 4: (0, 0, 0), 5: (0, 1, 2)}
+            reloaded = False
+            for i, slide in enumerate(talk.slides):
+                if i > 0:
+                    presenter.keyboard.press(["ArrowRight", "PageDown", " "][i % 3])
+                presenter.wait_for_selector(f"#slide-number:has-text('{i + 1} / 30')")
+                speaker.wait_for_selector(f"#sp-number:has-text('Slide {i + 1} / 30')")
+                q = slide.question
+                if q is None:
+                    presenter.wait_for_selector("#slide h1")
+                    _check_legible(presenter, f"slide {i + 1}")
+                    phones[1].wait_for_selector(f"#q-prompt:has-text({slide.title!r})")
+                elif q in answers:
+                    for phone, words in zip(phones, answers[q]):
+                        phone.wait_for_selector(".word-input")
+                        for box, word in zip(phone.locator(".word-input").all(), words):
+                            box.fill(word)
+                        phone.click("#q-form button[type=submit]")
+                        phone.wait_for_selector("text=Answer received")
+                    presenter.wait_for_selector("#count:has-text('3 answers')")
+                    presenter.locator("#cloud .word").first.wait_for()
+                    words = presenter.locator("#cloud .word").all_inner_texts()
+                    assert "<b>x</b>" in words or q == 1
+                    if q == 0:
+                        # remove an answer from the speaker view
+                        speaker.locator(".sp-word", has_text="statistics").click()
+                        deadline = time.monotonic() + 10
+                        while "statistics" in presenter.locator("#cloud .word").all_inner_texts():
+                            assert time.monotonic() < deadline
+                            time.sleep(0.1)
+                elif q in picks:
+                    prompt = live.store.deck(live.session.session_id).questions[q]
+                    for phone, pick in zip(phones, picks[q]):
+                        phone.wait_for_selector(f"#q-prompt:has-text({prompt.prompt!r})")
+                        phone.locator(".option").nth(pick).click()
+                        if prompt.type != "quiz":
+                            phone.click("#q-form button[type=submit]")
+                        phone.wait_for_selector("text=Answer received")
+                    presenter.wait_for_selector("#count:has-text('3 answers')")
+                    speaker.wait_for_selector("#sp-reveal:visible")
+                    speaker.click("#sp-reveal")
+                    presenter.wait_for_selector(".bar-row.correct")
+                else:  # the podium
+                    presenter.wait_for_selector(".podium")
+                    names = presenter.locator(".step-name").all_inner_texts()
+                    assert "Ada" in names
+                for kind, index in kinds.items():
+                    if index == i:
+                        presenter.screenshot(path=str(shots / f"talk-1920x1080-{kind}.png"))
+                        if kind == "question-wordcloud":
+                            phones[0].screenshot(path=str(shots / "phone-390x844-question.png"))
+                if i == 15 and not reloaded:  # a reload in the middle lands on the same slide
+                    presenter.reload()
+                    presenter.wait_for_selector("#slide-number:has-text('16 / 30')")
+                    reloaded = True
+            assert reloaded
+
+            # the other keys: Home/End, PageUp, blank, overview
+            presenter.keyboard.press("Home")
+            presenter.wait_for_selector("#slide-number:has-text('1 / 30')")
+            speaker.wait_for_selector("#sp-number:has-text('Slide 1 / 30')")
+            presenter.keyboard.press("End")
+            presenter.wait_for_selector("#slide-number:has-text('30 / 30')")
+            presenter.keyboard.press("PageUp")
+            presenter.wait_for_selector("#slide-number:has-text('29 / 30')")
+            presenter.keyboard.press("b")
+            assert presenter.locator("#blank").is_visible()
+            presenter.keyboard.press("b")
+            presenter.keyboard.press("o")
+            assert presenter.locator(".tile").count() == 30
+            presenter.screenshot(path=str(shots / "talk-1920x1080-overview.png"))
+            presenter.locator(".tile").nth(13).click()
+            presenter.wait_for_selector("#slide-number:has-text('14 / 30')")
+            phones[2].wait_for_selector(f"#q-prompt:has-text({talk.slides[13].title!r})")
+            speaker.screenshot(path=str(shots / "speaker-1920x1080.png"))
+
+            # the same slides at 1280x720
+            small = browser.new_context(viewport={"width": 1280, "height": 720}).new_page()
+            small.goto(f"{base}/talk#key={secret}")
+            small.wait_for_selector("#slide-number:has-text('14 / 30')")
+            for kind, index in kinds.items():
+                small.keyboard.press("Home")
+                for _ in range(index):
+                    small.keyboard.press("ArrowRight")
+                small.wait_for_selector(f"#slide-number:has-text('{index + 1} / 30')")
+                time.sleep(0.3)
+                small.screenshot(path=str(shots / f"talk-1280x720-{kind}.png"))
+
+            # the handout, from the speaker view's button
+            with speaker.expect_download() as info:
+                speaker.click("#sp-handout")
+            path = tmp_path / "handout.html"
+            info.value.save_as(path)
+            text = path.read_text()
+            assert text.count('<section class="slide">') == 30
+            (shots / "handout.html").write_text(text)
+            assert ">Data<" in text  # the word cloud as drawn
+            assert "&lt;b&gt;x&lt;/b&gt;" in text  # audience text as text
+            assert "statistics" not in text  # removed from the cloud by the speaker
+            assert "#1 Ada:" in text  # the podium by nickname
+            assert "3 answers" in text
+            assert "data:image/png;base64," in text
+            assert not errors, errors
+        finally:
+            browser.close()
