@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from mltutorial.errors import UserError
@@ -153,3 +155,13 @@ def test_the_default_talk_is_the_seed_in_order(deck):
     assert questions == list(range(len(deck.questions) + 1))  # every question, then the podium
     assert talk.title == "Machine learning tutorial"
     assert all(s.title for s in talk.slides)
+
+
+def test_the_readme_example_parses(deck, tmp_path):
+    readme = Path(__file__).resolve().parents[2] / "README.md"
+    text = readme.read_text(encoding="utf-8")
+    example = text.split("A three-slide talk:\n\n```markdown\n", 1)[1].split("\n```", 1)[0]
+    (tmp_path / "neuron.png").write_bytes(png())
+    talk = parse(example, deck, tmp_path)
+    assert talk.title == "Neurons in ten minutes" and len(talk.slides) == 3
+    assert talk.slides[2].question == 0 and talk.slides[0].notes
