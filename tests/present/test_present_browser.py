@@ -182,12 +182,18 @@ def test_the_whole_talk_with_three_phones(server, tmp_path):
                     reloaded = True
             assert reloaded
 
-            # the other keys: Home/End, PageUp, blank, overview
+            # the other keys: Home/End, PageUp, blank, overview; a second presenter window follows
+            second = ctx.new_page()
+            second.goto(f"{base}/talk#key={secret}")
+            second.wait_for_selector("#slide-number:has-text('30 / 30')")
             presenter.keyboard.press("Home")
             presenter.wait_for_selector("#slide-number:has-text('1 / 30')")
             speaker.wait_for_selector("#sp-number:has-text('Slide 1 / 30')")
+            second.wait_for_selector("#slide-number:has-text('1 / 30')")
             presenter.keyboard.press("End")
             presenter.wait_for_selector("#slide-number:has-text('30 / 30')")
+            second.wait_for_selector("#slide-number:has-text('30 / 30')")
+            second.close()
             presenter.keyboard.press("PageUp")
             presenter.wait_for_selector("#slide-number:has-text('29 / 30')")
             presenter.keyboard.press("b")

@@ -56,12 +56,12 @@ def question_html(store: Store, session_id: int, q: int) -> str:
         board = store.leaderboard(session_id, limit=10)
         if not board:
             return '<p class="meta">No quiz answers in this session.</p>'
-        rows = "".join(
+        items = "".join(
             f"<li>#{r.rank} {html.escape(r.nickname)}: {r.points:,} points "
             f"({r.correct} correct)</li>"
             for r in board
         )
-        return f'<h2>Podium</h2><ol class="podium">{rows}</ol>'
+        return f'<h2>Podium</h2><ol class="podium">{items}</ol>'
     question = deck.questions[q]
     results = store.results(session_id, q)
     head = f'<p class="meta">{results.count} answer{"s" if results.count != 1 else ""}</p>'

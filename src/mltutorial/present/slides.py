@@ -277,7 +277,7 @@ def parse_talk(
         raise UserError(f"{source}:1: no slides (separate slides with a line '---')")
     if len(chunks) > MAX_SLIDES:
         raise UserError(f"{source}:1: {len(chunks)} slides; at most {MAX_SLIDES}")
-    slides = []
+    slides: list[Slide] = []
     for start, body in chunks:
         while body and not body[0].strip():  # the slide starts at its first line of text
             body, start = body[1:], start + 1
