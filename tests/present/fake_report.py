@@ -53,7 +53,10 @@ def write_report(folder: Path, chapters: set[str] | None = None) -> Path:
         "recommend": {"models": {"hybrid": {"rmse": 0.968}}},
         "neuron": {"test_accuracy": 0.951},
         "worst_case": {"diverged_cost": 1463723.875, "diverged_step": 14},
-        "networks": {"dense_first_layer_params": {"224x224x3 -> 150528": 22658829312}},
+        "networks": {
+            "dense_first_layer_params": {"224x224x3 -> 150528": 22658829312},
+            "cat_probability": 0.999,
+        },
         "convolution": {"param_ratio_mlp_over_cnn": 73.4},
     }
     for name, numbers in extra.items():

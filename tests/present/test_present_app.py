@@ -177,3 +177,18 @@ def test_cli_export_writes_the_handout(tmp_path, report_dir, capsys):
     )  # fmt: skip
     assert code == 0 and out.read_text().count('<section class="slide">') == 30
     assert "handout:" in capsys.readouterr().out
+
+
+def test_a_report_without_a_number_the_slides_read_is_computed_again(tmp_path):
+    report_dir = write_report(tmp_path / "report")
+    report = Report(report_dir)
+    assert report.forget_stale([("neuron", ("accuracy",))]) == []
+    assert report.forget_stale([("neuron", ("no_such_number",))]) == ["neuron"]
+    assert report.missing(["neuron", "rl"]) == ["neuron"]
+
+
+def test_the_cat_on_the_slide_is_the_networks_output(talk, report_dir):
+    from mltutorial.present.render import Renderer
+
+    slide = next(s for s in talk.slides if "3072" in s.body)
+    assert "Cat (0.999)" in Renderer(Report(report_dir)).slide(slide)  # from results.json

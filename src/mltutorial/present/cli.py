@@ -69,6 +69,7 @@ def main(argv: list[str], prog: str = "mltutorial present") -> int:
     if report_dir.exists() and not report_dir.is_dir():
         raise UserError(f"--report {report_dir}: not a folder")
     report = Report(report_dir, quick=args.quick)
+    report.forget_stale([(n.chapter, n.path) for s in talk.slides for n in s.numbers])
     if args.export:
         return _export(args.export, settings, talk, report)
     _check_port_free(settings.host, settings.port)

@@ -106,6 +106,20 @@ class Report:
     def missing(self, needed: list[str]) -> list[str]:
         return [name for name in needed if not self.ready(name)]
 
+    def forget_stale(self, numbers: list[tuple[str, tuple[str, ...]]]) -> list[str]:
+        """Chapters whose report lacks a number the slides read (a report from an older version):
+        marked not ready, so that `compute_missing` computes them again."""
+        stale = []
+        for chapter, path in numbers:
+            if not self.ready(chapter):
+                continue
+            try:
+                self.number(chapter, path)
+            except KeyError:
+                self.status.pop(chapter, None)
+                stale.append(chapter)
+        return stale
+
     def compute_missing(self, needed: list[str], known: dict[str, Any] | None = None) -> None:
         """Start computing the chapters of `needed` that are not ready (in a worker thread)."""
         todo = self.missing(needed)
