@@ -3,7 +3,8 @@ default talk (every slide, with the keyboard), answer both word clouds, the quiz
 reload the presenter in the middle, and export the handout at the end.
 
 Screenshots of each kind of slide at 1920x1080 and 1280x720 and of a phone at 390x844 go to
-$MLTUTORIAL_PRESENT_SHOTS (default /tmp/present-shots/) for a person to look at.
+$MLTUTORIAL_PRESENT_SHOTS (default /tmp/present-shots/) for a person to look at; with
+MLTUTORIAL_PRESENT_REPORT=DIR (a `mltutorial tour --quick` report) the figures are the real ones.
 """
 
 from __future__ import annotations
@@ -44,7 +45,9 @@ def server(tmp_path, deck, report_dir):
     port = _free_port()
     settings = Settings.from_env({}, db=str(tmp_path / "talk.sqlite3"), port=port)
     talk = load_talk(None, deck, CHAPTERS)
-    app = create_present_app(settings, talk, Report(report_dir))
+    # A real tour report makes screenshots worth looking at: MLTUTORIAL_PRESENT_REPORT=DIR
+    report = Report(os.environ.get("MLTUTORIAL_PRESENT_REPORT") or report_dir)
+    app = create_present_app(settings, talk, report)
     config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
     srv = uvicorn.Server(config)
     thread = threading.Thread(target=srv.run, daemon=True)
@@ -133,6 +136,8 @@ def test_the_whole_talk_with_three_phones(server, tmp_path):
                 presenter.wait_for_selector(f"#slide-number:has-text('{i + 1} / 30')")
                 speaker.wait_for_selector(f"#sp-number:has-text('Slide {i + 1} / 30')")
                 q = slide.question
+                if q is not None and q < 6:  # the live screen shows this slide's question
+                    presenter.wait_for_selector(f"#progress:has-text('Question {q + 1} of 6')")
                 if q is None:
                     presenter.wait_for_selector("#slide h1")
                     _check_legible(presenter, f"slide {i + 1}")
@@ -216,6 +221,9 @@ def test_the_whole_talk_with_three_phones(server, tmp_path):
                 for _ in range(index):
                     small.keyboard.press("ArrowRight")
                 small.wait_for_selector(f"#slide-number:has-text('{index + 1} / 30')")
+                q = talk.slides[index].question
+                if q is not None and q < 6:  # quick key presses end on the right question
+                    small.wait_for_selector(f"#progress:has-text('Question {q + 1} of 6')")
                 time.sleep(0.3)
                 small.screenshot(path=str(shots / f"talk-1280x720-{kind}.png"))
 

@@ -22,6 +22,34 @@ const Slides = (() => {
     return response.ok ? response.json() : null;
   }
 
+  // Moves from one window go to the server one at a time, the latest target winning: quick key
+  // presses never arrive out of order. onDone(state) gets the answer to the last one.
+  function mover(onDone) {
+    let sending = false;
+    let next = null;
+    return {
+      get busy() {
+        return sending;
+      },
+      async go(index) {
+        next = index;
+        if (sending) return;
+        sending = true;
+        let last = null;
+        try {
+          while (next !== null) {
+            const target = next;
+            next = null;
+            last = await goto(target);
+          }
+        } finally {
+          sending = false;
+        }
+        if (last) onDone(last);
+      },
+    };
+  }
+
   async function act(action, extra = {}) {
     const response = await fetch("/api/presenter/action", {
       method: "POST",
@@ -74,5 +102,5 @@ const Slides = (() => {
     }
   }
 
-  return { secret, load, goto, act, follow, watchProgress, fillComputing };
+  return { secret, load, goto, mover, act, follow, watchProgress, fillComputing };
 })();

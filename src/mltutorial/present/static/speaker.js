@@ -8,7 +8,9 @@
   let deck = null;
   let index = 0;
   let state = null;
-  let moving = 0; // slide moves sent and not yet answered
+  const moves = Slides.mover((next) => {
+    onState(next);
+  });
   const startKey = "present-speaker-start";
   let started = Number(sessionStorage.getItem(startKey)) || Date.now();
   sessionStorage.setItem(startKey, String(started));
@@ -82,15 +84,13 @@
     target = Math.max(0, Math.min(deck.slides.length - 1, target));
     index = target;
     render();
-    moving += 1;
-    const next = await Slides.goto(target).finally(() => (moving -= 1));
-    if (next && moving === 0) onState(next);
+    moves.go(target);
   }
 
   function onState(s) {
     state = s;
     // While this window's own moves are in flight, their answers are stale: the last one wins.
-    if (s.slide && deck && moving === 0 && s.slide.index !== index) {
+    if (s.slide && deck && !moves.busy && s.slide.index !== index) {
       index = Math.min(s.slide.index, deck.slides.length - 1);
       render();
     } else renderQuestion();

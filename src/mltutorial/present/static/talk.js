@@ -6,7 +6,10 @@
   let deck = null;
   let index = 0;
   let state = null;
-  let moving = 0; // slide moves sent and not yet answered
+  const moves = Slides.mover((next) => {
+    onState(next);
+    document.dispatchEvent(new CustomEvent("live-presenter-state", { detail: next }));
+  });
 
   function message(text) {
     $("message").textContent = text;
@@ -52,18 +55,13 @@
     if (target === index && state) return;
     index = target;
     render();
-    moving += 1;
-    const next = await Slides.goto(target).finally(() => (moving -= 1));
-    if (next && moving === 0) {
-      onState(next);
-      document.dispatchEvent(new CustomEvent("live-presenter-state", { detail: next }));
-    }
+    moves.go(target);
   }
 
   function onState(s) {
     state = s;
     // While this window's own moves are in flight, their answers are stale: the last one wins.
-    if (s.slide && deck && moving === 0 && s.slide.index !== index) {
+    if (s.slide && deck && !moves.busy && s.slide.index !== index) {
       index = Math.min(s.slide.index, deck.slides.length - 1);
       render();
     } else renderBanner();
