@@ -175,7 +175,7 @@ def test_cli_export_writes_the_handout(tmp_path, report_dir, capsys):
         ["present", "--report", str(report_dir), "--db", str(tmp_path / "h.sqlite3"),
          "--export", str(out)]
     )  # fmt: skip
-    assert code == 0 and out.read_text().count('<section class="slide">') == 30
+    assert code == 0 and out.read_text().count('<section class="slide">') == 31
     assert "handout:" in capsys.readouterr().out
 
 

@@ -139,7 +139,7 @@ SEED_WORDS = [
     "what is a neuron?", "Gradient descent!", "J(w, b)", "What is the worst that can happen?",
     "32 × 32 × 3 → 3072 × 1", "Billions of paramters to train!", "Parameter sharing",
     "Universal Approximation Theorem", "Comparing complexity...", "do's and dont's",
-    "What are big people doing?", "Final test!", "Carl Sagan", "Thank you for listening! Questions?",
+    "Machine Learning Arxiv Papers per Year", "What are big people doing?", "Final test!", "Carl Sagan", "Thank you for listening! Questions?",
 ]  # fmt: skip
 
 
