@@ -50,7 +50,9 @@ def _colour(word: str) -> str:
     return PALETTE[h % len(PALETTE)]
 
 
-def question_html(store: Store, session_id: int, q: int) -> str:
+def question_html(store: Store, session_id: int, q: int, prompt: bool = True) -> str:
+    """This session's results of question `q` (the podium past the last); `prompt`: with its words
+    as a heading (a slide with its own heading has them already)."""
     deck = store.deck(session_id)
     if q >= len(deck.questions):
         board = store.leaderboard(session_id, limit=10)
@@ -64,10 +66,11 @@ def question_html(store: Store, session_id: int, q: int) -> str:
         return f'<h2>Podium</h2><ol class="podium">{items}</ol>'
     question = deck.questions[q]
     results = store.results(session_id, q)
-    head = f'<p class="meta">{results.count} answer{"s" if results.count != 1 else ""}</p>'
+    answers = f'<p class="meta">{results.count} answer{"s" if results.count != 1 else ""}</p>'
+    head = (f"<h2>{html.escape(question.prompt)}</h2>" if prompt else "") + answers
     if question.type == "wordcloud":
         if not results.words:
-            return f"<h2>{html.escape(question.prompt)}</h2>{head}"
+            return head
         top = results.words[0][1]
         spans = []
         ordered: list[tuple[str, int]] = []
@@ -82,7 +85,7 @@ def question_html(store: Store, session_id: int, q: int) -> str:
                 f'<span style="font-size:{size:.0f}px;color:{_colour(word)}" '
                 f'title="{count}">{html.escape(word)}</span>'
             )
-        return f'<h2>{html.escape(question.prompt)}</h2>{head}<div class="cloud">{"".join(spans)}</div>'
+        return f'{head}<div class="cloud">{"".join(spans)}</div>'
     most = max([1, *results.options])
     rows = []
     for i, option in enumerate(question.options):
@@ -95,18 +98,19 @@ def question_html(store: Store, session_id: int, q: int) -> str:
             f'<td style="width:35%"><div class="bar" style="width:{width:.0f}%"></div></td>'
             f"<td>{votes}</td></tr>"
         )
-    return (
-        f'<h2>{html.escape(question.prompt)}</h2>{head}<table class="bars">{"".join(rows)}</table>'
-    )
+    return f'{head}<table class="bars">{"".join(rows)}</table>'
 
 
 def handout_html(talk: Talk, report: Report, store: Store, session_id: int) -> str:
-    renderer = Renderer(
-        report, embed=True, question_html=lambda q: question_html(store, session_id, q)
-    )
     parts = []
     n = len(talk.slides)
     for s in talk.slides:
+        titled = any(line.startswith("#") for line in s.body.splitlines())
+
+        def results(q: int, titled: bool = titled) -> str:
+            return question_html(store, session_id, q, prompt=not titled)
+
+        renderer = Renderer(report, embed=True, question_html=results)
         parts.append(
             f'<section class="slide">{renderer.slide(s)}<div class="num">{s.index + 1} / {n}</div>'
             "</section>"
