@@ -192,3 +192,28 @@ def test_the_cat_on_the_slide_is_the_networks_output(talk, report_dir):
 
     slide = next(s for s in talk.slides if "3072" in s.body)
     assert "Cat (0.999)" in Renderer(Report(report_dir)).slide(slide)  # from results.json
+
+
+@pytest.mark.parametrize(
+    ("setup", "words"),
+    [
+        (lambda d: (d / "results.json").write_text("{not json"), "not a tour results.json"),
+        (lambda d: (d / "results.json").write_text("[1, 2]"), "not a tour results.json"),
+        (lambda d: d.rmdir() or d.write_text("a file"), "not a folder"),
+    ],
+)
+def test_cli_refuses_a_bad_report_in_one_line(tmp_path, capsys, setup, words):
+    report = tmp_path / "report"
+    report.mkdir()
+    setup(report)
+    code = cli_main(["present", "--report", str(report), "--db", str(tmp_path / "x.sqlite3")])
+    err = capsys.readouterr().err
+    assert code == 2 and words in err and len(err.strip().splitlines()) == 1
+
+
+def test_cli_export_to_a_folder_is_refused(tmp_path, report_dir, capsys):
+    code = cli_main(
+        ["present", "--report", str(report_dir), "--db", str(tmp_path / "h.sqlite3"),
+         "--export", str(tmp_path)]
+    )  # fmt: skip
+    assert code == 2 and "is a folder" in capsys.readouterr().err
