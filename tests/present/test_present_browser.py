@@ -245,3 +245,37 @@ def test_the_whole_talk_with_three_phones(server, tmp_path):
             assert not errors, errors
         finally:
             browser.close()
+
+
+def test_keys_move_every_window_and_the_phone_follows(server):
+    """The quick check of the default run: keys, the speaker view and a phone in sync, no errors."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    base, live, talk = server
+    secret, n = live.session.secret, len(talk.slides)
+    errors: list[str] = []
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            ctx = browser.new_context(viewport={"width": 1280, "height": 720})
+            presenter, speaker = ctx.new_page(), ctx.new_page()
+            phone = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
+            for page in (presenter, speaker, phone):
+                page.on("pageerror", lambda e: errors.append(str(e)))
+            presenter.goto(f"{base}/talk#key={secret}")
+            speaker.goto(f"{base}/speaker#key={secret}")
+            phone.goto(f"{base}/?code={live.session.code}")
+            phone.click("#join-button")
+            presenter.wait_for_selector(f"#slide-number:has-text('1 / {n}')")
+            presenter.keyboard.press("ArrowRight")
+            presenter.keyboard.press("PageDown")
+            presenter.wait_for_selector(f"#slide-number:has-text('3 / {n}')")
+            speaker.wait_for_selector(f"#sp-number:has-text('Slide 3 / {n}')")
+            phone.wait_for_selector(f"#q-prompt:has-text({talk.slides[2].title!r})")
+            presenter.keyboard.press("ArrowLeft")
+            speaker.wait_for_selector(f"#sp-number:has-text('Slide 2 / {n}')")
+            wrong = ctx.new_page()
+            wrong.goto(f"{base}/talk#key=not-the-key")
+            wrong.wait_for_selector("#message:has-text('wrong presenter key')")
+            assert not errors, errors
+        finally:
+            browser.close()
