@@ -279,3 +279,41 @@ def test_keys_move_every_window_and_the_phone_follows(server):
             assert not errors, errors
         finally:
             browser.close()
+
+
+def test_a_playground_slide_trains_in_its_frame(tmp_path, deck, report_dir):
+    """`::: playground STATE`: the playground's page in the slide, framed by the same origin only."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    import uvicorn
+
+    from mltutorial.present.slides import parse_talk
+
+    talk = parse_talk("# Try it\n\n::: playground preset=worst_case&lr=0.15\n", deck, CHAPTERS)
+    port = _free_port()
+    settings = Settings.from_env({}, db=str(tmp_path / "pg.sqlite3"), port=port)
+    app = create_present_app(settings, talk, Report(report_dir))
+    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    while not srv.started:
+        assert thread.is_alive()
+        time.sleep(0.05)
+    errors: list[str] = []
+    try:
+        with sync_api.sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+            page = browser.new_page(viewport={"width": 1280, "height": 720})
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            page.goto(f"http://127.0.0.1:{port}/talk#key={app.state.live.session.secret}")
+            page.wait_for_selector("iframe.playground")
+            frame = page.frame_locator("iframe.playground")
+            frame.locator("canvas:visible").first.wait_for(timeout=20000)
+            page.wait_for_timeout(1500)
+            shots = Path(os.environ.get("MLTUTORIAL_PRESENT_SHOTS", "/tmp/present-shots"))
+            shots.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(shots / "talk-1280x720-playground.png"))
+            browser.close()
+    finally:
+        srv.should_exit = True
+        thread.join(10)
+    assert not errors, errors

@@ -100,6 +100,8 @@ def test_a_missing_chapter_says_computing(deck, tmp_path):
         ("---\ntitle: [unclosed\n---\n# A\n", 2, "front matter is not valid YAML"),
         ("---\n- a list\n---\n# A\n", 2, "front matter must be"),
         ("\n---\n\n---\n", 1, "no slides"),
+        ("# A\n::: playground preset=nosuch\n", 2, "playground: preset must be one of"),
+        ("# A\n::: playground a b\n", 2, "usage: ::: playground"),
     ],
 )
 def test_bad_slides_name_the_file_and_line(deck, tmp_path, text, line, words):

@@ -162,4 +162,18 @@ def create_present_app(settings: Settings, talk: Talk, report: Report) -> FastAP
         presentation.move(live.store, min(pos.index, len(talk.slides) - 1))  # the file changed
     app.state.present = presentation
     app.mount("/present-static", StaticFiles(directory=STATIC), name="present-static")
+    if any(d.name == "playground" for sl in talk.slides for d in sl.directives):
+        from mltutorial.playground import create_router
+
+        app.include_router(create_router(), prefix="/playground")
+        app.middleware("http")(_playground_in_a_frame)
     return app
+
+
+async def _playground_in_a_frame(request: Request, call_next):  # type: ignore[no-untyped-def]
+    # The playground's page sets frame-ancestors 'self'; the live server's DENY would still forbid
+    # the slide's frame of it, so its pages may be framed by this same origin only.
+    response = await call_next(request)
+    if request.url.path.startswith("/playground/"):
+        response.headers["X-Frame-Options"] = "SAMEORIGIN"
+    return response

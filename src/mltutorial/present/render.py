@@ -89,6 +89,14 @@ class Renderer:
     def directive(self, d: Directive) -> str:
         if d.name == "figure":
             return self.figure(d)
+        if d.name == "playground":
+            link = "/playground/" + (f"#{d.playground}" if d.playground else "")
+            if self.embed:  # a handout cannot train a network: say how to open it
+                what = html.escape(d.playground or "the default network")
+                return f'<p class="meta">Live playground ({what}): run <code>mltutorial playground</code></p>'
+            return (
+                f'<iframe class="playground" src="{html.escape(link)}" title="playground"></iframe>'
+            )
         assert d.question is not None
         if self.question_html is not None:
             return self.question_html(d.question)

@@ -14,7 +14,8 @@
     ::: question wordcloud-1     <- the deck's first word cloud: this slide IS the live screen
 
 A line `---` alone separates slides. Directives are one line each, `::: NAME ARGS`:
-`figure CHAPTER [N]`, `question TYPE-N` (or the question's number in the deck), `podium`; inline,
+`figure CHAPTER [N]`, `question TYPE-N` (or the question's number in the deck), `podium`,
+`playground [STATE]` (a live playground, its state as in its link: `preset=worst_case&lr=0.15`); inline,
 `{{ number CHAPTER.KEY[.KEY...] [:FORMAT] }}` is a number from the tour's results.json. Every
 problem is one `UserError` naming the file and line, raised before any server starts.
 """
@@ -40,7 +41,7 @@ _NUMBER = re.compile(r"\{\{\s*(\S*)\s+([^}]*?)\s*\}\}")
 _IMAGE = re.compile(r"!\[[^\]]*\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
 _NOTES = re.compile(r"<!--\s*notes?:(.*?)-->", re.S | re.I)
 _HEADING = re.compile(r"^#{1,6}\s+(.*?)\s*#*\s*$")
-DIRECTIVES = ("figure", "question", "podium")
+DIRECTIVES = ("figure", "question", "podium", "playground")
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,7 @@ class Directive:
     chapter: str = ""
     figure: int = 0  # 0-based
     question: int | None = None  # index in the deck; len(deck.questions) is the podium
+    playground: str = ""  # the playground's state as its link's #hash ("preset=worst_case&lr=0.15")
 
 
 @dataclass(frozen=True)
@@ -167,9 +169,25 @@ class _Parser:
             if args:
                 raise self.fail(line, "usage: ::: podium (no arguments)")
             return Directive("podium", line, question=len(self.deck.questions))
+        if name == "playground":
+            return Directive("playground", line, playground=self.playground(args, line))
         raise self.fail(
             line, f"unknown directive {'::: ' + name!r}; known: {', '.join(DIRECTIVES)}"
         )
+
+    def playground(self, args: list[str], line: int) -> str:
+        """`::: playground [STATE]`: the state as the playground's own link has it after `#`."""
+        from mltutorial.playground import State, StateError
+
+        if len(args) > 1:
+            raise self.fail(line, "usage: ::: playground [preset=NAME&key=value...]")
+        text = args[0].lstrip("#") if args else ""
+        try:
+            if text:
+                State.from_hash(text)  # checked here; the link keeps the words as written
+            return text
+        except StateError as exc:
+            raise self.fail(line, f"playground: {exc}") from None
 
     def number(self, m: re.Match[str], line: int) -> NumberRef:
         if m.group(1) != "number":
