@@ -19,6 +19,7 @@ ORDER = [
     "textgen",
     "textgen_seeds",
     "live_load",
+    "live_slides",
     "playground",
 ]
 

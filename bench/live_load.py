@@ -2,6 +2,7 @@
 
     python bench/live_load.py                      # N = 200, 500, 1000; burst and spread
     python bench/live_load.py --sizes 1000 --modes burst
+    python bench/live_load.py --slides --sizes 300  # slide change -> phones showing it (present)
 
 For each N: start the real server (`python -m mltutorial live`, SQLite file, synchronous=FULL) as a
 subprocess on 127.0.0.1; N participants join over HTTP and open a WebSocket each; a presenter socket
@@ -14,6 +15,13 @@ uniformly over a few seconds ("spread", closer to a room). Measured:
 - answers lost: acknowledged answers missing from the database file afterwards (must be 0);
 - server CPU: the server process's user+system time during the answer phase (from /proc), as a
   percentage of one core.
+
+With `--slides`: start `mltutorial present` instead, with a slides file of plain slides and one
+question (no chapter to compute); N phones join and listen; the presenter changes slide
+`--changes` times (POST /api/present/goto, one change every 0.3 s). Measured: from the request to
+each phone receiving a state whose slide is the new one, p50 / p99 over all phones and changes
+(goal from issue 14: 300 phones, p99 < 200 ms on a 2-core machine, server and clients together).
+Writes bench/results/live_slides.md.
 
 Everything runs on this machine (client and server share its cores). Writes
 bench/results/live_load.md. Goal from the issue: 1,000 participants, p99 < 250 ms, nothing lost.
@@ -67,6 +75,7 @@ WORDS = [
     "descent",
 ]
 RESULTS = Path(__file__).parent / "results" / "live_load.md"
+SLIDES_RESULTS = Path(__file__).parent / "results" / "live_slides.md"
 
 
 @dataclass
@@ -280,6 +289,150 @@ async def _one_run(
     return run
 
 
+def _slides_file(workdir: Path, count: int) -> Path:
+    parts = [f"# Slide {i + 1}\n\nPlain text, nothing to compute." for i in range(count)]
+    parts.insert(1, "::: question wordcloud-1")
+    path = workdir / "slides.md"
+    path.write_text("---\ntitle: Load test\n---\n" + "\n\n---\n\n".join(parts) + "\n")
+    return path
+
+
+@dataclass
+class SlidesRun:
+    n: int
+    changes: int
+    joined: int = 0
+    seen: int = 0  # (phone, change) pairs that arrived
+    ms: list[float] = field(default_factory=list)
+    server_cpu_s: float = 0.0
+    phase_s: float = 0.0
+    error: str = ""
+
+
+async def _slides_run(n: int, changes: int, workdir: Path, timeout_s: float) -> SlidesRun:
+    run = SlidesRun(n, changes)
+    port = _free_port()
+    slides = _slides_file(workdir, changes + 2)
+    env = dict(os.environ, MLTUTORIAL_LIVE_JOIN_FAILURES="1000000", PYTHONUNBUFFERED="1")
+    cmd = [sys.executable, "-m", "mltutorial", "present", "--slides", str(slides), "--host", HOST,
+           "--port", str(port), "--db", str(workdir / f"slides-{n}.sqlite3"),
+           "--report", str(workdir / "report")]  # fmt: skip
+    proc = subprocess.Popen(
+        cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env
+    )
+    assert proc.stdout is not None
+    secret = code = ""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not (secret and code):
+        line = proc.stdout.readline()
+        if not line:
+            break
+        if m := re.search(r"#key=(\S+)", line):
+            secret = secret or m.group(1)
+        if m := re.search(r"code (\d{4}) (\d{4})", line):
+            code = m.group(1) + m.group(2)
+    base = f"http://{HOST}:{port}"
+    try:
+        if not (secret and code):
+            raise RuntimeError("the present server did not print its links")
+        for _ in range(200):
+            try:
+                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        limits = httpx.Limits(max_connections=64)
+        async with httpx.AsyncClient(base_url=base, limits=limits, timeout=60) as http:
+            gate = asyncio.Semaphore(64)
+
+            async def join(i: int) -> str:
+                async with gate:
+                    r = await http.post("/api/join", json={"code": code, "nickname": f"p{i}"})
+                    r.raise_for_status()
+                    return r.json()["token"]
+
+            tokens = await asyncio.gather(*(join(i) for i in range(n)))
+            sockets = []
+            for t in tokens:
+                ws = await connect(f"ws://{HOST}:{port}/ws/participant?token={t}", max_queue=None)
+                await ws.recv()
+                sockets.append(ws)
+            run.joined = len(sockets)
+            arrived: dict[int, list[float]] = {}
+
+            async def listen(ws) -> None:  # type: ignore[no-untyped-def]
+                async for raw in ws:
+                    msg = json.loads(raw)
+                    slide = msg.get("slide") if msg.get("type") == "state" else None
+                    if slide is not None:
+                        arrived.setdefault(slide["index"], []).append(time.perf_counter())
+
+            listeners = [asyncio.create_task(listen(ws)) for ws in sockets]
+            headers = {"X-Presenter-Secret": secret}
+            cpu0, wall0 = _cpu_seconds(proc.pid), time.perf_counter()
+            sent: dict[int, float] = {}
+            for k in range(changes):
+                target = 2 + k  # past the question slide: plain slides only
+                sent[target] = time.perf_counter()
+                r = await http.post("/api/present/goto", json={"index": target}, headers=headers)
+                r.raise_for_status()
+                end = time.perf_counter() + timeout_s
+                while len(arrived.get(target, [])) < n and time.perf_counter() < end:
+                    await asyncio.sleep(0.005)
+                await asyncio.sleep(0.3)
+            run.phase_s = time.perf_counter() - wall0
+            run.server_cpu_s = _cpu_seconds(proc.pid) - cpu0
+            for target, t0 in sent.items():
+                times = arrived.get(target, [])
+                run.seen += len(times)
+                run.ms += [1000 * (t - t0) for t in times]
+            for task in listeners:
+                task.cancel()
+            await asyncio.gather(*(ws.close() for ws in sockets), return_exceptions=True)
+    except Exception as exc:  # report, don't hide
+        run.error = f"{type(exc).__name__}: {exc}"[:200]
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+    return run
+
+
+def _slides_report(runs: list[SlidesRun], machine: str, command: str) -> str:
+    lines = [
+        "## Slide changes reaching the phones (`bench/live_load.py --slides`)",
+        "",
+        f"Command: `{command}`",
+        "",
+        f"Machine: {machine}. Server (`mltutorial present`) and all phones' sockets run on this "
+        "machine. Latency = from the presenter's slide change request (POST /api/present/goto) to "
+        "each phone receiving the state that names the new slide.",
+        "",
+        "| phones | changes | arrived | p50 | p99 | max | server CPU |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for r in runs:
+        if r.error:
+            lines.append(f"| {r.n} | {r.changes} | error: {r.error} | | | | |")
+            continue
+        lines.append(
+            f"| {r.n} | {r.changes} | {r.seen}/{r.n * r.changes} | {_pct(r.ms, 50):.0f} ms | "
+            f"{_pct(r.ms, 99):.0f} ms | {max(r.ms, default=float('nan')):.0f} ms | "
+            f"{100 * r.server_cpu_s / max(r.phase_s, 1e-9):.0f}% |"
+        )
+    for r in runs:
+        if not r.error and r.n >= 300:
+            met = _pct(r.ms, 99) < 200 and r.seen == r.n * r.changes
+            lines.append("")
+            lines.append(
+                f"- Goal (300 phones, p99 < 200 ms): **{'met' if met else 'NOT met'}** with {r.n} "
+                f"phones (p99 {_pct(r.ms, 99):.0f} ms)."
+            )
+    return "\n".join(lines) + "\n"
+
+
 def _machine() -> str:
     cpu = "unknown CPU"
     try:
@@ -368,6 +521,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--spread", type=float, default=5.0, help="seconds the spread mode uses")
     parser.add_argument("--timeout", type=float, default=120.0, help="answer phase limit, seconds")
     parser.add_argument("--out", type=Path, default=RESULTS)
+    parser.add_argument(
+        "--slides",
+        action="store_true",
+        help="measure slide changes reaching the phones (mltutorial present) instead of answers",
+    )
+    parser.add_argument("--changes", type=int, default=20, help="slide changes (--slides)")
     parser.add_argument("--profile", type=Path, help="cProfile the server into this file")
     parser.add_argument(
         "--loops",
@@ -377,6 +536,8 @@ def main(argv: list[str] | None = None) -> int:
         help="server event loops to run one after the other (uvloop must be installed)",
     )
     args = parser.parse_args(argv)
+    if args.slides and args.out == RESULTS:
+        args.out = SLIDES_RESULTS
     if max(args.sizes) > 2000:
         parser.error("at most 2000 participants")
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
@@ -388,6 +549,22 @@ def main(argv: list[str] | None = None) -> int:
             print(f"ulimit -n is {soft}; {need} file descriptors are needed", file=sys.stderr)
             return 2
     machine = _machine()
+    command = "python bench/live_load.py " + " ".join(sys.argv[1:] if argv is None else argv)
+    if args.slides:
+        slide_runs = []
+        with tempfile.TemporaryDirectory(prefix="live-slides-") as tmp:
+            for n in args.sizes:
+                r = asyncio.run(_slides_run(n, args.changes, Path(tmp), args.timeout))
+                slide_runs.append(r)
+                print(
+                    f"N={n:5d} slide changes {r.changes}: arrived {r.seen}/{n * r.changes} "
+                    f"p50 {_pct(r.ms, 50):.0f} ms p99 {_pct(r.ms, 99):.0f} ms {r.error}",
+                    flush=True,
+                )
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(_slides_report(slide_runs, machine, command.strip()))
+        print(f"wrote {args.out}")
+        return 0
     runs = []
     with tempfile.TemporaryDirectory(prefix="live-load-") as tmp:
         for n in args.sizes:

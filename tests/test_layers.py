@@ -70,6 +70,16 @@ def test_lessons_apps_and_live_never_import_the_tour():
     assert _violations(["lessons", "apps", "live"], lambda path, m: _is(m, "mltutorial.tour")) == []
 
 
+def test_nothing_below_present_imports_it():
+    below = ["lessons", "apps", "live", "playground", "engine", "data"]
+    assert _violations(below, lambda path, m: _is(m, "mltutorial.present")) == []
+
+
+def test_present_stays_above_the_tour_and_below_the_cli():
+    above = ("mltutorial.cli", "mltutorial.tour_cli", "mltutorial.report")
+    assert _violations(["present"], lambda path, m: any(_is(m, a) for a in above)) == []
+
+
 def _sibling_lesson(path: Path, module: str) -> bool:
     if path.name.startswith("_"):  # a shared module may serve lessons; it is not one
         return False

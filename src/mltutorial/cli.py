@@ -39,6 +39,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "mltutorial.notebooks_cli",
         "write the tutorial as Jupyter notebooks into a folder",
     ),
+    "present": (
+        "mltutorial.present.cli",
+        "give the talk: slides, computed figures, the audience live inside them",
+    ),
 }
 
 

@@ -99,6 +99,8 @@ class Result:
     images: np.ndarray  # (n_show, C, H, W) uint8, the shown test images
     max_value: int  # pixel value of white (255; 16 for digits)
     dense_counts: list[dict[str, Any]]  # the slide's worry, one row per (input, width)
+    # the slide's "Cat (0.999)": the network's probability of "cat" for the test cat it is surest of
+    cat_probability: float | None = None
 
     def summary(self) -> str:
         c, h, w = self.input_shape
@@ -123,6 +125,7 @@ class Result:
             "dense_first_layer_params": {
                 f"{r['input']} -> {r['width']}": r["params"] for r in self.dense_counts
             },
+            "cat_probability": self.cat_probability,
         }
 
     def samples(self) -> list[str]:
@@ -192,12 +195,14 @@ def _run(cfg: Config) -> Result:
     proba = predict_proba(model, images.X_test)  # (n_test, n_classes)
     shown = list(range(min(cfg.n_show, len(proba))))
     notes = {i: "" for i in shown}
+    cat_probability = None
     # The slide's picture is a cat; CIFAR-10 has one: add the test cat the network is surest of.
     if "cat" in images.classes:
         cat = images.classes.index("cat")
         cats = np.flatnonzero(images.y_test == cat)
         if len(cats):
             best = int(cats[np.argmax(proba[cats, cat])])
+            cat_probability = float(proba[best, cat])
             if best not in notes:
                 shown.append(best)
             notes[best] = "the test cat it is surest of"
@@ -226,6 +231,7 @@ def _run(cfg: Config) -> Result:
         images=images.raw_test[shown],
         max_value=images.max_value,
         dense_counts=_dense_counts(int(c), int(h), int(w), cfg.count_width),
+        cat_probability=cat_probability,
     )
 
 

@@ -116,6 +116,18 @@ removed_words = Table(
     Column("word", String(80), primary_key=True),
 )
 
+# Where a talk given with slides is (`mltutorial present`): one row per session that has slides.
+# A generic position: the live server only shows the title to phones between questions.
+slides = Table(
+    "live_slides",
+    metadata,
+    Column("session_id", Integer, ForeignKey("live_sessions.id"), primary_key=True),
+    Column("slide", Integer, nullable=False),  # 0-based index in the slides file
+    Column("total", Integer, nullable=False),
+    Column("title", String(200), nullable=False),
+    Column("question", Integer, nullable=True),  # the deck question this slide shows, else NULL
+)
+
 
 def default_sqlite_path() -> Path:
     """$XDG_DATA_HOME/mltutorial/live.sqlite3 (~/.local/share/... when unset)."""

@@ -35,6 +35,9 @@ class Hub:
         self._pending: set[int] = set()
         self._last: dict[int, float] = defaultdict(float)
         self._tasks: set[asyncio.Task[None]] = set()
+        # One push at a time per session: each reads the state inside the lock, so the last push
+        # sent is never older than one sent before it (quick slide changes arrive in order).
+        self._push_locks: dict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
 
     # -- sockets ---------------------------------------------------------------------------------
 
@@ -79,7 +82,8 @@ class Hub:
         )
 
     async def push_all(self, session_id: int) -> None:
-        await asyncio.gather(self.push_presenters(session_id), self.push_phones(session_id))
+        async with self._push_locks[session_id]:
+            await asyncio.gather(self.push_presenters(session_id), self.push_phones(session_id))
 
     async def results_changed(self, session_ids: set[int]) -> None:
         """New answers or participants: refresh the presenters' counts, at most every interval."""

@@ -135,6 +135,15 @@ class LeaderPublic(BaseModel):
     correct: int
 
 
+class SlidePublic(BaseModel):
+    """Where a talk given with slides is: phones show the title between questions."""
+
+    index: int
+    total: int
+    title: str
+    question: int | None
+
+
 class StatePublic(BaseModel):
     """The session as everyone may see it."""
 
@@ -151,6 +160,7 @@ class StatePublic(BaseModel):
     revealed: bool
     participants: int
     answers: int
+    slide: SlidePublic | None = None
 
     @classmethod
     def of(cls, s: SessionState) -> StatePublic:
@@ -167,6 +177,7 @@ class StatePublic(BaseModel):
             revealed=s.revealed,
             participants=s.participants,
             answers=s.answers,
+            slide=None if s.slide is None else SlidePublic(**vars(s.slide)),
         )
 
 

@@ -155,6 +155,16 @@
     const form = $("q-form");
     deadline = state.remaining_s === null ? null : Date.now() + state.remaining_s * 1000;
     tick();
+    const slide = state.slide;
+    // A talk given with slides (mltutorial present): between questions, the slide on screen.
+    if (slide && slide.question === null) {
+      $("q-progress").textContent = `Slide ${slide.index + 1} of ${slide.total} · on screen now`;
+      $("q-prompt").textContent = slide.title;
+      clear(form);
+      formKey = null;
+      status("Questions appear here when the talk reaches them.", "done");
+      return;
+    }
     if (!q) {
       $("q-progress").textContent = state.ended ? "The end" : "Podium";
       $("q-prompt").textContent = "Thanks for taking part!";

@@ -253,6 +253,8 @@
     $("prompt").textContent = "This page needs the presenter link printed by `mltutorial live`.";
     return;
   }
+  // A page that embeds this screen (mltutorial present) hands it the state its own requests got.
+  document.addEventListener("live-presenter-state", (event) => onState(event.detail));
   socket("/ws/presenter", {
     onOpen: (ws) => ws.send(JSON.stringify({ type: "hello", secret })),
     onMessage,
@@ -273,7 +275,8 @@
     if (confirm("End the session? Answering closes and the podium is shown.")) act("end");
   });
   document.addEventListener("keydown", (event) => {
-    if (!state || event.target.tagName === "INPUT") return;
+    // A page that embeds this live screen (mltutorial present) owns the keyboard.
+    if (!state || event.target.tagName === "INPUT" || document.body.dataset.keys === "off") return;
     if (event.key === "ArrowRight" || event.key === "PageDown") act("next");
     else if (event.key === "ArrowLeft" || event.key === "PageUp") act("prev");
     else if (event.key === " ") {

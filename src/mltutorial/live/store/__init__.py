@@ -11,7 +11,8 @@ one `Ack` per answer only after the commit: the server acknowledges nothing that
 
 One class, `Store`, assembled from its sections, one module each: `base` (connection,
 transactions), `sessions`, `participants`, `answers`, `results`, `actions` (the presenter's, as a
-table of small functions) and `export`; `model` holds the records they hand out.
+table of small functions), `slides` (where a talk with slides is) and `export`; `model` holds the
+records they hand out.
 """
 
 from __future__ import annotations
@@ -26,14 +27,16 @@ from mltutorial.live.store.model import (
     Results,
     SessionInfo,
     SessionState,
+    SlidePosition,
     Submission,
 )
 from mltutorial.live.store.participants import Participants
 from mltutorial.live.store.results import MAX_CLOUD_WORDS, ResultQueries
 from mltutorial.live.store.sessions import Sessions
+from mltutorial.live.store.slides import Slides
 
 
-class Store(Actions, Answers, Participants, ResultQueries, Export, Sessions):
+class Store(Actions, Slides, Answers, Participants, ResultQueries, Export, Sessions):
     """All state of the live server, in a database. Thread-safe; every method is one transaction."""
 
 
@@ -49,6 +52,7 @@ __all__ = [
     "Results",
     "SessionInfo",
     "SessionState",
+    "SlidePosition",
     "Store",
     "Submission",
 ]

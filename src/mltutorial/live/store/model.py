@@ -55,6 +55,16 @@ class Ack:
         return self.status in ("received", "duplicate")
 
 
+@dataclass(frozen=True)
+class SlidePosition:
+    """The slide on screen: its index, the slide count, its title, the question it shows."""
+
+    index: int
+    total: int
+    title: str
+    question: int | None = None
+
+
 @dataclass
 class SessionState:
     session_id: int
@@ -71,6 +81,7 @@ class SessionState:
     revealed: bool = False
     participants: int = 0
     answers: int = 0
+    slide: SlidePosition | None = None  # where a talk with slides is (`mltutorial present`)
 
     @property
     def deadline(self) -> float | None:

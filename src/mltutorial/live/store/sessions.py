@@ -15,6 +15,7 @@ from mltutorial.live.store.base import StoreBase
 from mltutorial.live.store.model import (
     SessionInfo,
     SessionState,
+    SlidePosition,
 )
 
 
@@ -127,6 +128,10 @@ class Sessions(StoreBase):
             deck.questions[sm["current"]] if sm["current"] < total else None,
             participants=int(n_people or 0),
         )
+        slide = conn.execute(select(db.slides).where(db.slides.c.session_id == session_id)).first()
+        if slide is not None:
+            m = slide._mapping
+            state.slide = SlidePosition(m["slide"], m["total"], m["title"], m["question"])
         if state.question is not None:
             q = conn.execute(
                 select(db.question_state).where(
