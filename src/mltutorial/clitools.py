@@ -120,3 +120,47 @@ def dispatch(
     parser.add_argument("action", choices=list(actions))
     args = parser.parse_args(argv[:1])
     return actions[args.action](argv[1:], f"{prog} {args.action}")
+
+
+# ------------------------------------------------------------------ the servers (live, playground, present)
+
+
+def port(text: str) -> int:
+    """argparse type for a TCP port: 1 to 65535."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a port number: {text!r}") from None
+    if not 1 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"port must be between 1 and 65535, not {value}")
+    return value
+
+
+def check_port_free(host: str, port: int) -> None:
+    """One clear line before the server starts, instead of uvicorn's traceback when the port is taken."""
+    import errno
+    import socket
+
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind((host, port))
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                raise UserError(
+                    f"port {port} is already in use on {host}: try --port {port + 1}"
+                ) from None
+            raise UserError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
+
+
+def lan_address() -> str | None:
+    """This machine's address on the local network, for links phones can open (no packet is sent)."""
+    import socket
+
+    try:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+            s.connect(("10.255.255.255", 1))
+            return s.getsockname()[0]
+    except OSError:
+        return None

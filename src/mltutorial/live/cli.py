@@ -10,54 +10,13 @@ mltutorial live --check                          # validate deck and database, p
 
 from __future__ import annotations
 
-import argparse
-import errno
-import socket
 import sys
 
-from mltutorial.clitools import Parser
-from mltutorial.errors import UserError
+from mltutorial.clitools import Parser, check_port_free, lan_address, port
 from mltutorial.live.deck import Deck, load_deck
 from mltutorial.live.schemas import MAX_MESSAGE_BYTES
 from mltutorial.live.settings import Settings
 from mltutorial.live.text import format_code
-
-
-def _port(text: str) -> int:
-    try:
-        port = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a port number: {text!r}") from None
-    if not 1 <= port <= 65535:
-        raise argparse.ArgumentTypeError(f"port must be between 1 and 65535, not {port}")
-    return port
-
-
-_port.__name__ = "port"
-
-
-def _lan_address() -> str | None:
-    """This machine's address on the local network (no packet is sent)."""
-    try:
-        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
-            s.connect(("10.255.255.255", 1))
-            return s.getsockname()[0]
-    except OSError:
-        return None
-
-
-def _check_port_free(host: str, port: int) -> None:
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    with socket.socket(family, socket.SOCK_STREAM) as s:
-        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            s.bind((host, port))
-        except OSError as exc:
-            if exc.errno == errno.EADDRINUSE:
-                raise UserError(
-                    f"port {port} is already in use on {host}: try --port {port + 1}"
-                ) from None
-            raise UserError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
 
 
 def build_parser(prog: str) -> Parser:
@@ -69,7 +28,7 @@ def build_parser(prog: str) -> Parser:
         "--deck", metavar="FILE.yaml", help="questions to ask (default: the talk's own deck)"
     )
     p.add_argument("--host", help="address to listen on (default 127.0.0.1: this machine only)")
-    p.add_argument("--port", type=_port, help="port (default 8000)")
+    p.add_argument("--port", type=port, help="port (default 8000)")
     p.add_argument(
         "--db",
         metavar="URL",
@@ -110,7 +69,7 @@ def main(argv: list[str], prog: str = "mltutorial live") -> int:
         return _check(settings)
     from mltutorial.live.app import create_app  # FastAPI is imported only when serving
 
-    _check_port_free(settings.host, settings.port)
+    check_port_free(settings.host, settings.port)
     app = create_app(settings)
     live = app.state.live
     info = live.session
@@ -142,11 +101,11 @@ def main(argv: list[str], prog: str = "mltutorial live") -> int:
     return 0
 
 
-def _base_url(settings: Settings) -> str:
+def base_url(settings: Settings) -> str:
     if settings.public_url:
         return settings.public_url.rstrip("/")
     if settings.host in ("0.0.0.0", "::"):
-        return f"http://{_lan_address() or 'YOUR-ADDRESS'}:{settings.port}"
+        return f"http://{lan_address() or 'YOUR-ADDRESS'}:{settings.port}"
     host = f"[{settings.host}]" if ":" in settings.host else settings.host
     return f"http://{host}:{settings.port}"
 
@@ -156,7 +115,7 @@ def _print_links(
 ) -> None:
     from mltutorial.live.db import display_url
 
-    base = _base_url(settings)
+    base = base_url(settings)
     print(f'mltutorial live: "{deck.title}", {len(deck.questions)} questions, {what}')
     print(f"  database   {display_url(settings.db)}")
     if secret is None or code is None:

@@ -15,9 +15,9 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from mltutorial.clitools import Parser
+from mltutorial.clitools import Parser, check_port_free, port
 from mltutorial.errors import UserError
-from mltutorial.live.cli import _base_url, _check_port_free, _port
+from mltutorial.live.cli import base_url
 from mltutorial.live.deck import load_deck
 from mltutorial.live.schemas import MAX_MESSAGE_BYTES
 from mltutorial.live.settings import Settings
@@ -35,7 +35,7 @@ def build_parser(prog: str) -> Parser:
     )
     p.add_argument("--deck", metavar="FILE.yaml", help="questions (default: the talk's deck)")
     p.add_argument("--host", help="address to listen on (default 127.0.0.1)")
-    p.add_argument("--port", type=_port, help="port (default 8000)")
+    p.add_argument("--port", type=port, help="port (default 8000)")
     p.add_argument("--db", metavar="URL", help="database (as for mltutorial live)")
     p.add_argument("--public-url", metavar="URL", help="the address phones use, for the QR code")
     p.add_argument(
@@ -72,7 +72,7 @@ def main(argv: list[str], prog: str = "mltutorial present") -> int:
     report.forget_stale([(n.chapter, n.path) for s in talk.slides for n in s.numbers])
     if args.export:
         return _export(args.export, settings, talk, report)
-    _check_port_free(settings.host, settings.port)
+    check_port_free(settings.host, settings.port)
     from mltutorial.present.app import create_present_app
 
     app = create_present_app(settings, talk, report)
@@ -80,7 +80,7 @@ def main(argv: list[str], prog: str = "mltutorial present") -> int:
     info = live.session
     missing = report.missing(talk.chapters)
     report.compute_missing(talk.chapters)
-    base = _base_url(settings)
+    base = base_url(settings)
     code = format_code(info.code)
     print(f'mltutorial present: "{talk.title}", {len(talk.slides)} slides, '
           f"{len(deck.questions)} questions, "
