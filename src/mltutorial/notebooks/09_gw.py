@@ -176,6 +176,28 @@ display(Audio(write_wav("GW150914_H1_whitened.wav", clip, fs)))
 display(Audio(write_wav("GW150914_H1_shifted_400Hz.wav", shifted, fs)))
 
 # %% [markdown]
+# ## What the Einstein Telescope would hear
+# The template is the wave at 1 Mpc, so its σ in a noise curve is its SNR at 1 Mpc, and the SNR
+# falls as 1/distance: the same merger in another detector has SNR = measured SNR × σ_X / σ_H1.
+# (The template starts near 6 Hz, so ET's reach below that is not counted; redshift is neglected.)
+
+# %%
+sigma = {"H1 measured (2015)": filtering.template_sigma(tmpl.plus, fs, f_psd, psd_h1)}
+for name, (f_curve, psd_curve) in data.curves.items():
+    sigma[name] = filtering.template_sigma(tmpl.plus, fs, f_curve, psd_curve)
+rho_h1 = snr["H1"][peak["H1"]]
+for name, s in sigma.items():
+    print(f"{name:20} SNR {rho_h1 * s / sigma['H1 measured (2015)']:7.1f}")
+plt.loglog(f_psd, psd_h1, label="H1 measured (2015)")
+for name, (f_curve, psd_curve) in data.curves.items():
+    plt.loglog(f_curve, psd_curve, label=name)
+plt.xlim(5, 2048)
+plt.xlabel("frequency (Hz)")
+plt.ylabel("PSD (1/Hz)")
+plt.legend()
+plt.show()
+
+# %% [markdown]
 # ## A CNN that hears chirps (after Gabbard et al. 2018)
 # One-second windows of whitened real noise (1024 Hz, away from the events: the network never
 # sees GW150914), half with a chirp injected at a known SNR. The chirps are the templates rescaled
