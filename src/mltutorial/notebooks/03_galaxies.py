@@ -17,7 +17,14 @@ import numpy as np
 
 from mltutorial import engine
 from mltutorial.data import load_galaxy_zoo
-from mltutorial.data.galaxies import ACW, CW, GZ1_CLASSES, elliptical_vs_spiral
+from mltutorial.data.galaxies import (
+    ACW,
+    CW,
+    GZ1_CLASSES,
+    elliptical_vs_spiral,
+    read_galaxy,
+    synthetic_galaxies,
+)
 from mltutorial.engine import nn, optim
 from mltutorial.engine.nn import functional as F
 
@@ -46,8 +53,13 @@ plt.show()
 # anti-clockwise. So the label of a mirrored image must be swapped by hand.
 
 # %%
-i = np.flatnonzero(images.y_train == CW)[0]
-galaxy = images.X_train[i]  # (3, H, W)
+SHOWCASE = "588017111287464036"  # an SDSS objID the volunteers called a clockwise spiral
+cutout = images.info.path / "Imagenes" / f"{SHOWCASE}.jpeg" if images.info.path else None
+if cutout is not None and cutout.is_file():  # sharper than the training images: the arms show
+    galaxy = read_galaxy(cutout, size=96, crop=0.4)  # (3, H, W)
+else:
+    X_demo, y_demo = synthetic_galaxies(20, size=96)
+    galaxy = X_demo[np.flatnonzero(y_demo == CW)[0]]
 views = [(np.rot90(galaxy, k, axes=(1, 2)), CW) for k in range(4)]  # rotations: same label
 mirror = galaxy[:, :, ::-1]  # flip left-right
 views += [(np.rot90(mirror, k, axes=(1, 2)), ACW) for k in range(4)]  # mirrors: label swapped
