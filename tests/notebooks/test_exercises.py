@@ -13,7 +13,9 @@ from mltutorial.exercises import (
     anomaly,
     complexity,
     convolution,
+    galaxies,
     gradient_descent,
+    gw,
     live,
     networks,
     neuron,
@@ -72,6 +74,10 @@ WRONG = [
     (live.check_quiz_points, [lambda c, e, t: 1000 if c else 0], "falling linearly"),
     (vision.check_softmax, [_softmax_naive], "overflows"),
     (vision.check_cross_entropy, [lambda z, y: -np.mean(z[np.arange(len(y)), y])], "log softmax"),
+    (galaxies.check_mirror_labels, [lambda y: y], "clockwise"),
+    (galaxies.check_mirror_labels, [lambda y: np.where(y == 1, 2, y)], "anti-clockwise one (2) and back"),
+    (galaxies.check_class_weights, [lambda y, k: np.bincount(y, minlength=k) / len(y)], "inverse"),
+    (galaxies.check_balanced_accuracy, [lambda y, yh: np.mean(y == yh)], "plain accuracy"),
     (anomaly.check_roc_auc, [lambda s, y: np.mean((s > 0) == y)], "pair"),
     (anomaly.check_mahalanobis, [lambda Xt, X: np.linalg.norm(X - Xt.mean(0), axis=1)], "Σ⁻¹"),
     (rl.check_discounted_returns, [lambda r, g: np.cumsum(r)], "γ·G"),
@@ -82,6 +88,11 @@ WRONG = [
     (recommend.check_mf_gradient, [lambda p, q, bu, bi, mu, r: (2 * p, 2 * q)], "OTHER vector"),
     (translate.check_nearest, [lambda v, M, k: np.argsort(-(M @ v))[:k]], "dot product"),
     (translate.check_procrustes, [lambda X, Y: np.linalg.lstsq(X, Y, rcond=None)[0]], "orthogonal"),
+    (gw.check_whiten, [lambda x, fs, p: np.fft.irfft(np.fft.rfft(x) / (p * fs / 2), len(x))], "not by its square root"),
+    (gw.check_whiten, [lambda x, fs, p: np.fft.irfft(np.fft.rfft(x) / np.sqrt(p), len(x))], "unit variance"),
+    (gw.check_matched_filter, [lambda x, h: np.correlate(x, h, "valid")], "divide by ‖h‖"),
+    (gw.check_matched_filter, [lambda x, h: np.abs(np.correlate(x, h, "valid")) / np.linalg.norm(h)], "keep the sign"),
+    (gw.check_chirp_mass, [lambda m1, m2: (m1 * m2) ** 0.5], "(m1·m2)^(3/5)"),
     (textgen.check_causal_mask, [lambda T: np.triu(np.ones((T, T), bool))], "future"),
     (textgen.check_attention, [_attention_unscaled], "√d"),
     (neuron.check_sigmoid_derivative, [_sig], "σ(z)·(1 − σ(z))"),
@@ -117,7 +128,7 @@ def test_a_plausible_wrong_answer_fails_with_its_hint(check, args, hint, capsys)
 
 
 def test_every_check_is_tested_with_a_wrong_answer():
-    modules = [live, vision, anomaly, rl, spam, recommend, translate, textgen, neuron,
+    modules = [live, vision, galaxies, anomaly, rl, spam, recommend, translate, gw, textgen, neuron,
                gradient_descent, worst_case, networks, convolution, universal_approximation,
                complexity, practice, software]  # fmt: skip
     everything = {f"{m.__name__}.{n}" for m in modules for n in dir(m) if n.startswith("check_")}

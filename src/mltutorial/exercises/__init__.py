@@ -12,11 +12,13 @@ is a wrong answer with a hint. Worked solutions: `notebooks/solutions/` (`mltuto
 CHAPTERS = [
     "live",
     "vision",
+    "galaxies",
     "anomaly",
     "rl",
     "spam",
     "recommend",
     "translate",
+    "gw",
     "textgen",
     "neuron",
     "gradient_descent",
