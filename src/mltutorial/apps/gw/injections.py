@@ -23,6 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from scipy import fft as sfft
 from scipy import signal
 
 from mltutorial.apps.gw import filtering, waveforms
@@ -161,16 +162,18 @@ def bank_statistic(
     for f in np.unique(ws.file):
         W = len(waves[f][0][0])
         nfft = 1 << int(np.ceil(np.log2(L + W - 1)))
-        H = np.stack([np.fft.fft(hp[::-1] + 1j * hc[::-1], nfft) for hp, hc in waves[f]])
+        # single precision: twice as fast, and far below the noise in the statistic
+        H = np.stack([sfft.fft(hp[::-1] + 1j * hc[::-1], nfft) for hp, hc in waves[f]])
+        H = H.astype(np.complex64)
         norm = np.array([np.sqrt((hp @ hp + hc @ hc) / 2.0) for hp, hc in waves[f]])
         idx = np.flatnonzero(ws.file == f)
         for i in range(0, len(idx), chunk):
             rows = idx[i : i + chunk]
-            Xf = np.fft.fft(ws.X[rows].astype(np.float64), nfft)  # (c, nfft)
+            Xf = sfft.fft(ws.X[rows].astype(np.complex64), nfft, axis=1)  # (c, nfft)
             best = np.zeros(len(rows))
             for h, nrm in zip(H, norm):
-                c = np.fft.ifft(Xf * h, axis=1)[:, : L + W - 1]
-                best = np.maximum(best, np.sqrt(np.max(np.abs(c) ** 2, axis=1)) / nrm)
+                c = sfft.ifft(Xf * h, axis=1)[:, : L + W - 1]
+                best = np.maximum(best, np.max(np.abs(c), axis=1) / nrm)
             out[rows] = best
     return out
 
