@@ -91,6 +91,22 @@ def test_gr_mass_scaling_against_the_shipped_template(real):
     assert base == pytest.approx(t.chirp_mass, rel=0.15)  # heavier, spinning: PN corrections show
 
 
+def test_bank_search_statistic_on_injections(real):
+    """The template-bank search statistic: loud injections score near their SNR (never above it by
+    much: the bank holds the injected waveform), and it is at least the exact waveform's statistic
+    less what the window cuts off; noise scores stay below the 1 % thresholds' range."""
+    from mltutorial.apps.gw import injections as inj
+
+    preps = inj.prepare_all(real)
+    waves = [inj.whitened_waveforms(p, inj.default_bank(real, 3), 4096) for p in preps]
+    rng = np.random.default_rng(0)
+    sig = inj.make_windows(preps, waves, inj.TEST_SPAN, 12, np.array([15.0]), rng, 1.0, True)
+    noise = inj.make_windows(preps, waves, inj.TEST_SPAN, 40, np.array([8.0]), rng, 0.0, True)
+    b_sig, b_noise = inj.bank_statistic(sig, waves), inj.bank_statistic(noise, waves)
+    assert np.all(b_sig < 15.0 * 1.15) and np.median(b_sig) > 15.0 * 0.85
+    assert np.all(b_noise < 7.0) and np.all(b_noise >= noise.mf * 0.9)
+
+
 def test_gw_search_cli_finds_gw150914(real, tmp_path, capsys):
     root = need_data(GW)
     args = ["gw", "search", str(root / H1_150914), str(root / L1_150914), "--out", str(tmp_path)]
@@ -201,8 +217,11 @@ def test_chapter_on_real_data(real, tmp_path):
 def test_cnn_against_the_matched_filter_tour_config(real):
     """The tour's CNN: finds GW150914 (never trained on it) above its 1 % false-alarm threshold,
     and comes within reach of the matched filter (the numbers it claims in the report).
-    Measured, seeds 0-2: CNN 0.65-0.73 at SNR 8 against the matched filter's 0.99-1.0; area
-    ratio 0.75-0.78. The issue's goal (within 10 % at SNR 8) is not met at this training budget."""
+    Measured, seeds 0-2 (4000 noise windows for the thresholds): CNN 0.60-0.71 at SNR 8 against
+    the matched filter's 0.99-1.0 and the bank search's 0.98-0.985; area ratio 0.77-0.78 (0.80-0.82
+    against the bank search). The issue's goal (within 10 % at SNR 8) is not met: deeper or wider
+    networks, longer kernels, three times the training, other training SNRs and phase-randomised
+    training noise all stayed at 0.5-0.72 at SNR 8."""
     from mltutorial.apps.gw import detection
 
     det = detection.run(real, detection.TOUR)
@@ -210,5 +229,7 @@ def test_cnn_against_the_matched_filter_tour_config(real):
         assert abs(s["best_time"] - s["event_offset"]) < 0.5
         assert s["best_score"] > s["threshold"]
     assert det.at_snr8["matched filter"] > 0.95
+    # the search pays for its trials, but little: the exact waveform's filter is the upper bound
+    assert 0.9 < det.at_snr8[detection.BANK] <= det.at_snr8["matched filter"] + 0.02
     assert det.at_snr8["CNN"] > 0.5
-    assert det.area_ratio > 0.65
+    assert det.area_ratio > 0.65 and det.area_ratio_bank > det.area_ratio

@@ -43,6 +43,7 @@ def _run(ctx: ChapterContext) -> ChapterOutput:
     et = telescope.run(data)
     fig_et = telescope.plot(et, ctx.out_dir / "gw_telescope.png", label)
     h1_scan = det.scan["H1"]
+    goal_met = det.at_snr8["CNN"] >= 0.9 * det.at_snr8["matched filter"]
     cnn_found = abs(h1_scan["best_time"] - h1_scan["event_offset"]) < 0.5
     et_rows = [[k, et.snr[k], et.ratio[k], et.horizon_mpc[k]] for k in et.snr]
     summary = (
@@ -58,6 +59,7 @@ def _run(ctx: ChapterContext) -> ChapterOutput:
             "cnn": {
                 "efficiency_at_snr8": det.at_snr8,
                 "area_ratio_cnn_over_mf": det.area_ratio,
+                "area_ratio_cnn_over_bank_search": det.area_ratio_bank,
                 "snrs": det.snrs,
                 "efficiency": det.efficiency,
                 "thresholds_1pct_fap": det.thresholds,
@@ -96,10 +98,18 @@ def _run(ctx: ChapterContext) -> ChapterOutput:
             "the physical limit; both thresholds are set at 1 % false alarms on the same noise. "
             f"At SNR 8 the CNN finds {det.at_snr8['CNN']:.0%} of the injections and the matched "
             f"filter {det.at_snr8['matched filter']:.0%} (the goal, after Gabbard et al. 2018, is "
-            "within 10 %; they trained far longer, on simulated Gaussian noise); the area under "
-            f"the CNN's curve is {det.area_ratio:.2f} of the matched filter's. Real noise has "
-            "glitches, and the 1 % false-alarm threshold is set by them: a few tens of seconds of "
-            "noise make it a rough estimate. "
+            f"within 10 %: {'met' if goal_met else 'not met here'}); the area under the CNN's curve is "
+            f"{det.area_ratio:.2f} of the matched filter's. Gabbard et al. compared against the "
+            "matched filter as a search runs it, not told which waveform was injected: the best "
+            "SNR over the whole template bank, whose many trials raise its threshold. That search "
+            f"finds {det.at_snr8[detection.BANK]:.0%} at SNR 8 (the CNN's area is "
+            f"{det.area_ratio_bank:.2f} of its), so the gap is the CNN's, not the comparison's. "
+            "Neither a deeper network, longer kernels, twice the width, three times "
+            "the training, other training SNRs, nor fresh phase-randomised noise (the real noise's "
+            "own spectrum, so nothing to memorise) did better within a few minutes of CPU training "
+            "(`python bench/gw_explore.py` reruns them). The thresholds are set on "
+            f"{cfg.n_noise_test} windows of held-out noise (about 46 s of distinct noise, which "
+            "is nearly Gaussian once whitened). "
             f"The CNN's best window on GW150914, which it never saw, is at "
             f"{h1_scan['best_time']:.2f} s (the event is at {h1_scan['event_offset']:.2f} s).\n\n"
             "What the Einstein Telescope would hear: the same template in the design noise of "
@@ -116,11 +126,8 @@ def _run(ctx: ChapterContext) -> ChapterOutput:
             ),
             Table(
                 "CNN against the matched filter: efficiency at 1 % false alarms",
-                ["injected SNR", "CNN", "matched filter"],
-                [
-                    [s, det.efficiency["CNN"][i], det.efficiency["matched filter"][i]]
-                    for i, s in enumerate(det.snrs)
-                ],
+                ["injected SNR", "CNN", "matched filter", "matched filter, bank search"],
+                [[s, *(eff[i] for eff in det.efficiency.values())] for i, s in enumerate(det.snrs)],
             ),
             Table(
                 "GW150914's template in three detectors",

@@ -53,11 +53,12 @@ def plot_detection(det: Detection, path, label=""):
     from mltutorial import viz
 
     fig, (a, b) = viz.figure(ncols=2, width=5.6, height=3.8)
-    for (name, eff), color in zip(det.efficiency.items(), (viz.COLORS["ours"], viz.COLORS["peer"])):
-        a.plot(det.snrs, eff, "o-", color=color, label=f"{name}: {det.at_snr8[name]:.0%} at SNR 8")
+    styles = ((viz.COLORS["ours"], "o-"), (viz.COLORS["peer"], "o-"), (viz.COLORS["peer"], "s--"))
+    for (name, eff), (color, style) in zip(det.efficiency.items(), styles):
+        a.plot(det.snrs, eff, style, color=color, label=f"{name}: {det.at_snr8[name]:.0%} at SNR 8")
     a.axvline(8, color="grey", ls=":", lw=1)
     a.set(xlabel="injected optimal SNR", ylabel="fraction found (efficiency)", ylim=(-0.02, 1.02),
-          title=f"1 % false alarms; area ratio {det.area_ratio:.2f}")  # fmt: skip
+          title=f"1 % false alarms; CNN's area / matched filter's {det.area_ratio:.2f}")  # fmt: skip
     a.legend(loc="lower right", fontsize=8)
     for detector, s in det.scan.items():
         b.plot(
