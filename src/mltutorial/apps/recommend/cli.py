@@ -34,7 +34,7 @@ def _add_data(p: argparse.ArgumentParser) -> None:
 
 
 def _add_mf(p: argparse.ArgumentParser) -> None:
-    from mltutorial.apps.recommend.mf import MatrixFactorization
+    from mltutorial.apps.recommend.mf import SOLVERS, MatrixFactorization
 
     d = MatrixFactorization()
     p.add_argument(
@@ -50,6 +50,12 @@ def _add_mf(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--reg", type=float, default=d.reg, help=f"MF L2 regularisation (default {d.reg})"
     )
+    p.add_argument(
+        "--solver",
+        choices=SOLVERS,
+        default=d.solver,
+        help=f"MF gradients: fused (by hand, fast) or engine (autograd, the lesson; default {d.solver})",
+    )
 
 
 def _mf_params(args: argparse.Namespace) -> dict:
@@ -60,6 +66,7 @@ def _mf_params(args: argparse.Namespace) -> dict:
         "num_epochs": args.epochs,
         "lr": args.lr,
         "reg": args.reg,
+        "solver": args.solver,
         "seed": args.seed,
     }
 
