@@ -43,8 +43,8 @@ class LadderConfig:
         50_000  # per feature block (words, n-grams): bounds e-mail vocabularies
     )
     max_train: int | None = None  # subsample the training set (the tour's quick run)
-    neuron_epochs: int = 20
-    neuron_lr: float = 0.01
+    neuron_epochs: int = 10
+    neuron_lr: float = 0.02
     mlp_epochs: int = 5
     mlp_hidden: int = 16
     mlp_lr: float = 0.005
