@@ -196,17 +196,14 @@ class MatrixFactorization(Recommender):
         i.e. what the embeddings' backward would scatter-add row by row, as two sparse products.
         """
         B = len(user)
-        P, Q = (
-            net.user_factors.weight.data,
-            net.item_factors.weight.data,
-        )  # (n_users, k), (n_items, k)
+        P = net.user_factors.weight.data  # (n_users, k)
+        Q = net.item_factors.weight.data  # (n_items, k)
         b_u, b_i = net.user_bias.weight.data[:, 0], net.item_bias.weight.data[:, 0]
         p, q = P[user], Q[item]  # (B, k)
         bu, bi = b_u[user], b_i[item]  # (B,)
         err = np.einsum("bk,bk->b", p, q) + bu + bi - target  # (B,)
-        loss = (err @ err + self.reg * (np.vdot(p, p) + np.vdot(q, q))) / B + self.reg_bias * (
-            bu @ bu + bi @ bi
-        ) / B
+        penalty = self.reg * (np.vdot(p, p) + np.vdot(q, q)) + self.reg_bias * (bu @ bu + bi @ bi)
+        loss = (err @ err + penalty) / B
         scale = np.float32(2 / B)
         E = sparse.csr_matrix((scale * err, (user, item)), shape=(len(P), len(Q)))
         n_u = np.bincount(user, minlength=len(P)).astype(np.float32)  # (n_users,)
