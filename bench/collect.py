@@ -18,6 +18,7 @@ ORDER = [
     "recommend",
     "textgen",
     "textgen_seeds",
+    "tour",
     "live_load",
     "live_slides",
     "playground",

@@ -129,7 +129,7 @@ def test_sms_goals(sms_ladder):
     assert r["neuron"]["f1"] >= r["nb"]["f1"]  # the talk's neuron at least matches naive Bayes
     # the numbers quoted in the report (seed 0), with a tolerance
     assert r["neuron"]["accuracy"] == pytest.approx(0.9892, abs=0.004)
-    assert r["neuron"]["f1"] == pytest.approx(0.958, abs=0.015)
+    assert r["neuron"]["f1"] == pytest.approx(0.9586, abs=0.015)
     assert r["neuron"]["roc_auc"] >= 0.985
     assert r["nb"]["f1"] == pytest.approx(0.955, abs=0.015)
     assert r["majority"]["f1"] == 0.0 and r["majority"]["accuracy"] == pytest.approx(

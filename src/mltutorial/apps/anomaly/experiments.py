@@ -38,12 +38,14 @@ class Experiment:
     supervised_auc: float | None = None  # a labelled classifier's ROC-AUC on the same test set
 
 
-def _log_scale_heavy(X: np.ndarray) -> np.ndarray:
-    """log1p on non-negative columns spanning several orders of magnitude (bytes, counts)."""
-    X = X.astype(np.float64).copy()
-    heavy = (X.min(axis=0) >= 0) & (X.max(axis=0) > 1000)
-    X[:, heavy] = np.log1p(X[:, heavy])
-    return X
+def _log_scale_heavy(X: np.ndarray, rows: np.ndarray, columns: list[int]) -> np.ndarray:
+    """X[rows][:, columns] with log1p on the non-negative columns spanning several orders of
+    magnitude (bytes, counts). Which columns are heavy is decided on all of X's rows; only the
+    chosen rows are copied (X may be the whole KDD table: half a million rows)."""
+    heavy = (X.min(axis=0)[columns] >= 0) & (X.max(axis=0)[columns] > 1000)
+    out = X[rows][:, columns].astype(np.float64)  # (len(rows), len(columns))
+    out[:, heavy] = np.log1p(out[:, heavy])
+    return out
 
 
 def run_detectors(
@@ -83,7 +85,6 @@ def fraud(seed: int = 0, quick: bool = False, path=None) -> Experiment:
 
     table = data.load_kddcup99(path)
     numeric = [i for i, n in enumerate(table.feature_names) if n not in table.categorical]
-    X = _log_scale_heavy(table.X[:, numeric])
     rng = np.random.default_rng(seed)
     normal, attack = np.flatnonzero(table.y == 0), np.flatnonzero(table.y == 1)
     n_normal = min(len(normal), 4000 if quick else 20000)
@@ -97,9 +98,15 @@ def fraud(seed: int = 0, quick: bool = False, path=None) -> Experiment:
         )
     )
     half = len(idx) // 2
-    train, test = idx[:half], idx[half:]
+    X = _log_scale_heavy(table.X, idx, numeric)  # (len(idx), n_numeric)
     return run_detectors(
-        "fraud / intrusion (KDD Cup 99)", table.info, X[train], X[test], table.y[test], seed, quick
+        "fraud / intrusion (KDD Cup 99)",
+        table.info,
+        X[:half],
+        X[half:],
+        table.y[idx[half:]],
+        seed,
+        quick,
     )
 
 

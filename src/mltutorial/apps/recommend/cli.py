@@ -42,7 +42,7 @@ def _add_data(p: argparse.ArgumentParser) -> None:
 
 
 def _add_mf(p: argparse.ArgumentParser) -> None:
-    from mltutorial.apps.recommend.mf import MatrixFactorization
+    from mltutorial.apps.recommend.mf import SOLVERS, MatrixFactorization
 
     d = MatrixFactorization()
     p.add_argument(
@@ -58,6 +58,12 @@ def _add_mf(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--reg", type=float, default=d.reg, help=f"MF L2 regularisation (default {d.reg})"
     )
+    p.add_argument(
+        "--solver",
+        choices=SOLVERS,
+        default=d.solver,
+        help=f"MF gradients: fused (by hand, fast) or engine (autograd, the lesson; default {d.solver})",
+    )
 
 
 def _mf_params(args: argparse.Namespace) -> dict:
@@ -68,6 +74,7 @@ def _mf_params(args: argparse.Namespace) -> dict:
         "num_epochs": args.epochs,
         "lr": args.lr,
         "reg": args.reg,
+        "solver": args.solver,
         "seed": args.seed,
     }
 

@@ -14,6 +14,17 @@ minimises, with Adam,
 i.e. L2 regularisation charged per rating seen, as Funk's and Surprise's SGD do. The biases start
 from the closed-form baseline (baselines.fit_biases), the factors from N(0, init_std^2).
 
+Two solvers compute the same gradients of that loss and take the same Adam steps (the engine's
+`optim.Adam`), so they learn the same tables to float32 rounding:
+
+- `solver="engine"`: the lesson. The loss is written with tensors and `loss.backward()` finds the
+  gradients: nothing about matrix factorisation is derived by hand.
+- `solver="fused"` (the default; the tour and `recommend train` use it): the gradients written out
+  once by hand (`_fused_step`) as two sparse products per batch. Autograd's per-batch bookkeeping
+  (building the graph, one gather and one scatter per table) would cost more than the arithmetic
+  here, and a rating model is fitted many times (five folds, the figures); the fused step is what
+  an expert would write after checking it against autograd, which tests/apps/test_recommend.py does.
+
 Hyperparameters (defaults below) were tuned on a validation split of the training fold u1.base
 (90% fit / 10% validation, seed 0) -- never on a test fold: `tuning.tune`, and the grid with its
 numbers in bench/results/recommend.md (`python bench/recommend.py --tune`). The mean RMSE they give
@@ -23,6 +34,7 @@ over u1..u5 is in the README and bench/RESULTS.md, and tests/apps/test_recommend
 from __future__ import annotations
 
 import numpy as np
+from scipy import sparse
 
 from mltutorial import engine
 from mltutorial.apps.recommend.baselines import Recommender, clip, fit_biases
@@ -30,6 +42,8 @@ from mltutorial.apps.recommend.dataset import Catalog, Ratings
 from mltutorial.engine import nn, optim
 from mltutorial.errors import UserError
 from mltutorial.progress import bar
+
+SOLVERS = ("fused", "engine")
 
 
 class MFNet(nn.Module):
@@ -60,24 +74,28 @@ class MatrixFactorization(Recommender):
         self,
         *,
         n_factors: int = 100,
-        num_epochs: int = 12,
-        lr: float = 0.003,
+        num_epochs: int = 8,
+        lr: float = 0.006,
         lr_decay: float = 1.0,
         reg: float = 0.1,
         reg_bias: float = 0.01,
-        batch_size: int = 2048,
+        batch_size: int = 4096,
         init_std: float = 0.05,
         seed: int = 0,
+        solver: str = "fused",
     ) -> None:
         self.n_factors = n_factors  # more factors + strong reg beat few factors (tuned, see above)
         self.num_epochs = num_epochs  # the best validation epoch at this lr (tuned)
-        self.lr = lr  # Adam step size: 0.01 converges sooner but ends a little worse (tuned)
+        self.lr = lr  # Adam step size, tuned with batch_size: larger steps end a little worse
         self.lr_decay = lr_decay  # lr multiplied by this after each epoch (torch's ExponentialLR)
         self.reg = reg  # L2 on p_u, q_i per rating: the main guard against overfitting
         self.reg_bias = reg_bias  # biases need little: they start at the regularised baseline
-        self.batch_size = batch_size  # large batches: few engine steps per epoch, fits in seconds
+        self.batch_size = batch_size  # large batches: few Adam steps (each updates whole tables)
         self.init_std = init_std
         self.seed = seed
+        self.solver = (
+            solver  # "engine": autograd per batch (the lesson); "fused": same maths by hand
+        )
 
     def get_params(self) -> dict:
         """The hyperparameters, as keyword arguments for a new instance."""
@@ -91,6 +109,7 @@ class MatrixFactorization(Recommender):
             "batch_size",
             "init_std",
             "seed",
+            "solver",
         )
         return {name: getattr(self, name) for name in names}
 
@@ -101,6 +120,10 @@ class MatrixFactorization(Recommender):
         validation: Ratings | None = None,
         desc: str = "MF",
     ) -> MatrixFactorization:
+        if self.solver not in SOLVERS:
+            raise UserError(
+                f"unknown MF solver {self.solver!r}; choose one of {', '.join(SOLVERS)}"
+            )
         rng = np.random.default_rng(self.seed)
         mu, b_u, b_i = fit_biases(train)
         net = MFNet(train.n_users, train.n_items, self.n_factors)
@@ -113,6 +136,7 @@ class MatrixFactorization(Recommender):
         net.user_bias.weight.data = b_u[:, None].astype(np.float32)
         net.item_bias.weight.data = b_i[:, None].astype(np.float32)
         opt = optim.Adam(net.parameters(), lr=self.lr)
+        step = self._engine_step if self.solver == "engine" else self._fused_step
         user, item = train.user, train.item
         target = (train.rating - mu).astype(np.float32)
         n = len(train)
@@ -125,17 +149,9 @@ class MatrixFactorization(Recommender):
             total = 0.0
             for start in range(0, n, self.batch_size):
                 idx = order[start : start + self.batch_size]
-                y_hat, (p, q, bu, bi) = net(engine.tensor(user[idx]), engine.tensor(item[idx]))
-                err = y_hat - engine.tensor(target[idx])
-                loss = (
-                    (err * err).mean()
-                    + self.reg * ((p * p).sum(dim=1) + (q * q).sum(dim=1)).mean()
-                    + self.reg_bias * (bu * bu + bi * bi).mean()
-                )
                 opt.zero_grad()
-                loss.backward()
+                total += step(net, user[idx], item[idx], target[idx]) * len(idx)
                 opt.step()
-                total += loss.item() * len(idx)
             if not np.isfinite(total):
                 raise UserError(
                     f"matrix factorisation diverged (loss {total / n}); lower --lr (now {self.lr})"
@@ -153,6 +169,56 @@ class MatrixFactorization(Recommender):
             progress.set_postfix(loss=f"{total / n:.4f}")
         progress.close()
         return self
+
+    def _engine_step(self, net: MFNet, user: np.ndarray, item: np.ndarray, target: np.ndarray):
+        """The loss on one mini-batch through the engine; autograd fills every table's .grad."""
+        y_hat, (p, q, bu, bi) = net(engine.tensor(user), engine.tensor(item))
+        err = y_hat - engine.tensor(target)
+        loss = (
+            (err * err).mean()
+            + self.reg * ((p * p).sum(dim=1) + (q * q).sum(dim=1)).mean()
+            + self.reg_bias * (bu * bu + bi * bi).mean()
+        )
+        loss.backward()
+        return loss.item()
+
+    def _fused_step(self, net: MFNet, user: np.ndarray, item: np.ndarray, target: np.ndarray):
+        """The same loss and the same gradients as `_engine_step`, derived by hand in NumPy.
+
+        With err_b = r_hat_b - r_b over a batch of B ratings, n_u the batch's ratings by user u,
+        and E the sparse (n_users, n_items) matrix holding 2/B * err_b at (u_b, i_b), the loss's
+        derivatives are, for whole tables at once,
+
+            dL/dP = E @ Q + 2/B * reg * n_u * P           (n_users, k)
+            dL/dQ = E.T @ P + 2/B * reg * n_i * Q         (n_items, k)
+            dL/db_u = sum_i E[u, i] + 2/B * reg_bias * n_u * b_u     (and b_i alike)
+
+        i.e. what the embeddings' backward would scatter-add row by row, as two sparse products.
+        """
+        B = len(user)
+        P = net.user_factors.weight.data  # (n_users, k)
+        Q = net.item_factors.weight.data  # (n_items, k)
+        b_u, b_i = net.user_bias.weight.data[:, 0], net.item_bias.weight.data[:, 0]
+        p, q = P[user], Q[item]  # (B, k)
+        bu, bi = b_u[user], b_i[item]  # (B,)
+        err = np.einsum("bk,bk->b", p, q) + bu + bi - target  # (B,)
+        penalty = self.reg * (np.vdot(p, p) + np.vdot(q, q)) + self.reg_bias * (bu @ bu + bi @ bi)
+        loss = (err @ err + penalty) / B
+        scale = np.float32(2 / B)
+        E = sparse.csr_matrix((scale * err, (user, item)), shape=(len(P), len(Q)))
+        n_u = np.bincount(user, minlength=len(P)).astype(np.float32)  # (n_users,)
+        n_i = np.bincount(item, minlength=len(Q)).astype(np.float32)  # (n_items,)
+        grad_P = E @ Q  # (n_users, k)
+        grad_P += (scale * self.reg * n_u)[:, None] * P
+        grad_Q = E.T @ P  # (n_items, k)
+        grad_Q += (scale * self.reg * n_i)[:, None] * Q
+        grad_bu = np.bincount(user, scale * err, len(P)) + scale * self.reg_bias * n_u * b_u
+        grad_bi = np.bincount(item, scale * err, len(Q)) + scale * self.reg_bias * n_i * b_i
+        net.user_factors.weight.grad = engine.tensor(grad_P)
+        net.item_factors.weight.grad = engine.tensor(grad_Q)
+        net.user_bias.weight.grad = engine.tensor(grad_bu[:, None].astype(np.float32))
+        net.item_bias.weight.grad = engine.tensor(grad_bi[:, None].astype(np.float32))
+        return float(loss)
 
     def _take(self, net: MFNet) -> None:
         """Copy the learned tables out of the engine as float64 arrays (for fast NumPy inference)."""

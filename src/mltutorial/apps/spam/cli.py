@@ -74,7 +74,7 @@ def _parser(prog: str) -> Parser:
         help="pick the spam threshold by F1 on a validation split of the training data (default 0.5)",
     )
     t.add_argument("--figures", metavar="DIR", help="also write the figures (PNG) into DIR")
-    t.add_argument("--epochs", type=int, default=None, help="epochs of the neuron (default 20)")
+    t.add_argument("--epochs", type=int, default=None, help="epochs of the neuron (default 10)")
     add_seed(t)
     add_json(t)
 

@@ -41,8 +41,8 @@ class LadderConfig:
     # per feature block (words, n-grams): bounds e-mail vocabularies
     max_features: int | None = bounded(50_000, ge=1)
     max_train: int | None = bounded(None, ge=2)  # subsample the training set (the tour's quick run)
-    neuron_epochs: int = bounded(20, ge=1)
-    neuron_lr: float = bounded(0.01, gt=0)
+    neuron_epochs: int = bounded(10, ge=1)
+    neuron_lr: float = bounded(0.02, gt=0)
     mlp_epochs: int = bounded(5, ge=1)
     mlp_hidden: int = bounded(16, ge=1)
     mlp_lr: float = bounded(0.005, gt=0)

@@ -1,0 +1,107 @@
+"""The tour's cost: wall time and peak memory of `mltutorial tour`, chapter by chapter.
+
+Runs `python -m mltutorial tour --json` in a child process (the way a user runs it, with the real data
+when MLTUTORIAL_DATA is set), reads each chapter's seconds from its results.json, and takes the child's
+peak resident memory from the operating system (`os.wait4`'s ru_maxrss: the high-water mark of the
+whole run; chapters run one after another in one process, so it is the largest chapter's peak plus what
+earlier chapters left behind). The 1-minute load average is recorded before and after: on a busy
+machine the seconds are inflated, so compare runs only at a similar load, and quote the idle one.
+
+Goal (issue 19): <= 60 s wall and <= 0.6 GB peak on an idle 2-core machine with the real data.
+
+Run: MLTUTORIAL_DATA=/path/to/data python bench/tour.py [--quick] [--only a,b] [--threads 1]
+Writes bench/results/tour.md (and prints it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+GOAL_SECONDS, GOAL_GB = 60.0, 0.6
+
+
+def run_tour(args: argparse.Namespace, out_dir: Path) -> tuple[dict, float, float]:
+    """(results.json, wall seconds, peak RSS in GB) of one `mltutorial tour` child process."""
+    cmd = [sys.executable, "-m", "mltutorial", "tour", "--json", "--out", str(out_dir)]
+    cmd += ["--threads", str(args.threads), "--seed", str(args.seed)]
+    if args.quick:
+        cmd.append("--quick")
+    if args.only:
+        cmd += ["--only", args.only]
+    env = {**os.environ, "MLTUTORIAL_QUIET": "1"}
+    start = time.perf_counter()
+    with open(out_dir / "stdout.json", "wb") as stdout, open(out_dir / "stderr.txt", "wb") as err:
+        child = subprocess.Popen(cmd, stdout=stdout, stderr=err, env=env)
+        _, status, usage = os.wait4(child.pid, 0)
+    wall = time.perf_counter() - start
+    if os.waitstatus_to_exitcode(status) not in (0, 1):  # 1: a chapter failed, still measured
+        tail = (out_dir / "stderr.txt").read_text(errors="replace")[-2000:]
+        raise SystemExit(f"mltutorial tour exited with status {status}:\n{tail}")
+    # ru_maxrss is in kilobytes on Linux (bytes on macOS)
+    scale = 1 if sys.platform == "darwin" else 1024
+    peak_gb = usage.ru_maxrss * scale / 1e9
+    results = json.loads((out_dir / "results.json").read_text(encoding="utf-8"))
+    return results, wall, peak_gb
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="the tour's tiny configurations")
+    parser.add_argument("--only", default="", help="comma-separated chapters")
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--out", default=str(HERE / "results" / "tour.md"))
+    args = parser.parse_args()
+
+    load_before = os.getloadavg()[0]
+    with tempfile.TemporaryDirectory(prefix="mltutorial-tour-bench-") as tmp:
+        results, wall, peak_gb = run_tour(args, Path(tmp))
+    load_after = os.getloadavg()[0]
+    chapters = results["chapters"]
+    data = os.environ.get("MLTUTORIAL_DATA") or "built-in samples (MLTUTORIAL_DATA not set)"
+    command = "python bench/tour.py" + (" --quick" if args.quick else "")
+    command += f" --only {args.only}" if args.only else ""
+    lines = [
+        "## The tour: `mltutorial tour`, wall time and peak memory",
+        "",
+        f"Command: `{command}` (threads {args.threads}); data: {data}.",
+        "",
+        f"- Machine: {platform.machine()}, {os.cpu_count()} CPU threads visible, Python "
+        f"{platform.python_version()}",
+        f"- 1-min load average before / after: {load_before:.1f} / {load_after:.1f} "
+        "(above about 0.5 the seconds are inflated: rerun idle before quoting)",
+        f"- Wall clock of the whole run (start-up, chapters, report): **{wall:.1f} s** "
+        f"(goal <= {GOAL_SECONDS:.0f} s idle)",
+        f"- Peak resident memory: **{peak_gb:.2f} GB** (goal <= {GOAL_GB} GB)",
+        "",
+        "| chapter | status | seconds | share |",
+        "| --- | --- | ---: | ---: |",
+    ]
+    total = sum(c["seconds"] for c in chapters.values()) or 1.0
+    for name, c in sorted(chapters.items(), key=lambda kv: -kv[1]["seconds"]):
+        lines.append(
+            f"| {name} | {c['status']} | {c['seconds']:.1f} | {c['seconds'] / total:.0%} |"
+        )
+    lines += [
+        "",
+        f"Chapters' sum: {total:.1f} s; the rest of the wall clock is start-up and the "
+        "HTML report.",
+        "",
+    ]
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text("\n".join(lines), encoding="utf-8")
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()
