@@ -114,7 +114,7 @@ def bench_ladder(images, cfg) -> list[list]:
     )
     for arch, name in (
         ("mlp", "dense net 64 (engine, D4 + TTA)"),
-        ("cnn", "CNN (engine, D4 + TTA)"),
+        ("cnn", "CNN (engine, D4 + TTA, blended with the features)"),
     ):
         model = GalaxyClassifier(arch=arch, num_epochs=cfg.epochs, width=16)
         model.fit(images.X_train, images.y_train)

@@ -14,6 +14,7 @@ from mltutorial.apps.vision.galaxies import (
     GalaxyClassifier,
     augment,
     dihedral,
+    fit_logistic,
     mirrored_labels,
     simple_features,
     task_labels,
@@ -66,6 +67,32 @@ def test_tta_swaps_back_so_a_mirror_image_gets_the_mirrored_answer(no_real_data)
     assert np.allclose(p[:, [ELLIPTICAL, EDGE_ON]], p_mirror[:, [ELLIPTICAL, EDGE_ON]], atol=1e-5)
     assert np.allclose(p[:, CW], p_mirror[:, ACW], atol=1e-5)
     assert np.allclose(p.sum(axis=1), 1, atol=1e-5)
+
+
+def test_fit_logistic_matches_scikit_learn():
+    from sklearn.linear_model import LogisticRegression
+
+    rng = np.random.default_rng(0)
+    Z = rng.normal(size=(400, 5))
+    y = (Z @ [1.5, -1.0, 0.5, 0.0, 2.0] + rng.normal(size=400) > 1.0).astype(np.int64)
+    weight = len(y) / (2 * np.bincount(y))
+    beta = fit_logistic(Z, y, weight, l2=1e-3)
+    # ours: sum_i w_i loss_i + l2 N |w|^2 / 2; scikit-learn: C sum_i w_i loss_i + |w|^2 / 2
+    ref = LogisticRegression(C=1 / (1e-3 * len(y)), class_weight=dict(enumerate(weight)), tol=1e-10)
+    ref.fit(Z, y)
+    assert np.allclose(beta, [ref.intercept_[0], *ref.coef_[0]], atol=1e-4)
+
+
+def test_blend_and_threshold_survive_save_and_load(no_real_data, tmp_path):
+    d = load_galaxy_zoo(size=16)
+    model = GalaxyClassifier(num_epochs=1, width=4, blend=0.4, threshold=0.45)
+    model.fit(d.X_train, d.y_train)
+    p = model.predict_proba(d.X_test)
+    assert p.shape == (len(d.X_test), 2) and np.allclose(p.sum(axis=1), 1, atol=1e-5)
+    assert np.array_equal(model.predict(d.X_test), (p[:, 1] >= 0.45).astype(int))
+    again = GalaxyClassifier.load(model.save(tmp_path / "g.npz"))
+    assert np.allclose(again.predict_proba(d.X_test), p, atol=1e-6)
+    assert again.blend == 0.4 and again.threshold == 0.45
 
 
 def test_fallback_says_so(no_real_data):
@@ -165,21 +192,23 @@ def test_chapter_with_data(tmp_path):
 
 @pytest.mark.slow
 def test_cnn_on_real_data_elliptical_vs_spiral():
-    """The full CLI configuration (32x32 crops, width 16, 20 epochs, D4 + TTA) on the held-out split.
+    """The full CLI configuration (32x32 crops, width 16, 20 epochs, D4 + TTA, p(spiral) blended
+    with the colour-and-shape logistic regression, weight 0.2) on the held-out split.
 
-    Measured: accuracy 87.5 %, balanced accuracy 86.7 % (the issue's reference PyTorch CNN: 87 / 86).
-    The issue's goal, 90 % / 88 %, is NOT met yet; this asserts what the model reaches, with a
-    tolerance, so a regression fails. About 5-10 min on an idle 2-core machine.
+    Measured: accuracy 87.8 %, balanced accuracy 87.0 % (the network alone: 87.5 / 86.7; the same
+    network in PyTorch: 86.9 / 86.6). The issue's goal, 90 % / 88 %, is NOT met; this asserts what
+    the model reaches, with a tolerance, so a regression fails. About 5 min on an idle 2-core machine.
     """
     need_data("galaxy_zoo")
     from sklearn.metrics import balanced_accuracy_score
 
     d = load_galaxy_zoo(size=32, crop=0.35)
     model = GalaxyClassifier(num_epochs=20, width=16).fit(d.X_train, d.y_train)
+    assert model.blend_ == 0.2 and model.threshold_ == 0.5  # the defaults measured here
     keep, y, _ = task_labels(d.y_test, "spiral")
     y_hat = model.predict(d.X_test[keep])
     accuracy, balanced = (y_hat == y).mean(), balanced_accuracy_score(y, y_hat)
-    assert accuracy >= 0.86 and balanced >= 0.85, (accuracy, balanced)
+    assert accuracy >= 0.86 and balanced >= 0.855, (accuracy, balanced)
 
 
 def test_data_verify_checks_every_image_against_the_manifest():
