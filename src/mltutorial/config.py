@@ -200,3 +200,35 @@ def parse_overrides(cls: type[C], args: Sequence[str], base: C | None = None) ->
     cfg = dataclasses.replace(start, **values)  # type: ignore[type-var]
     check_config(cfg)
     return cfg
+
+
+S = TypeVar("S")
+
+
+def settings_from_env(
+    cls: type[S], prefix: str, environ: typing.Mapping[str, str] | None, overrides: dict[str, Any]
+) -> S:
+    """A server's frozen settings: the defaults, then `<prefix><FIELD>` variables, then `overrides`
+    (None values are left out), then the class's own `check()`."""
+    environ = os.environ if environ is None else environ
+    values: dict[str, object] = {}
+    for f in dataclasses.fields(cls):  # type: ignore[arg-type]
+        raw = environ.get(prefix + f.name.upper())
+        if raw is None:
+            continue
+        kind = f.type if isinstance(f.type, str) else f.type.__name__
+        try:
+            if kind.startswith("int"):
+                values[f.name] = int(raw)
+            elif kind.startswith("float"):
+                values[f.name] = float(raw)
+            elif kind.startswith("bool"):
+                values[f.name] = raw.strip().lower() in ("1", "true", "yes", "on")
+            else:
+                values[f.name] = raw
+        except ValueError:
+            raise UserError(f"{prefix}{f.name.upper()}={raw!r} is not a {kind}") from None
+    values.update({k: v for k, v in overrides.items() if v is not None})
+    settings = dataclasses.replace(cls(), **values)  # type: ignore[type-var]
+    settings.check()  # type: ignore[attr-defined]
+    return settings

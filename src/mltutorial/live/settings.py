@@ -7,10 +7,10 @@ The server binds 127.0.0.1 unless told otherwise: opening it to a room's Wi-Fi i
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass
 
+from mltutorial.config import settings_from_env
 from mltutorial.errors import UserError
 
 ENV_PREFIX = "MLTUTORIAL_LIVE_"
@@ -37,28 +37,7 @@ class Settings:
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: object) -> Settings:
         """Defaults, overridden by MLTUTORIAL_LIVE_<FIELD> variables, then by `overrides`."""
-        environ = os.environ if environ is None else environ
-        values: dict[str, object] = {}
-        for f in fields(cls):
-            raw = environ.get(ENV_PREFIX + f.name.upper())
-            if raw is None:
-                continue
-            kind = f.type if isinstance(f.type, str) else f.type.__name__
-            try:
-                if kind.startswith("int"):
-                    values[f.name] = int(raw)
-                elif kind.startswith("float"):
-                    values[f.name] = float(raw)
-                elif kind.startswith("bool"):
-                    values[f.name] = raw.strip().lower() in ("1", "true", "yes", "on")
-                else:
-                    values[f.name] = raw
-            except ValueError:
-                raise UserError(f"{ENV_PREFIX}{f.name.upper()}={raw!r} is not a {kind}") from None
-        values.update({k: v for k, v in overrides.items() if v is not None})
-        settings = replace(cls(), **values)  # type: ignore[arg-type]
-        settings.check()
-        return settings
+        return settings_from_env(cls, ENV_PREFIX, environ, overrides)
 
     def check(self) -> None:
         if not 1 <= self.port <= 65535:

@@ -6,10 +6,10 @@ draw, how long an untouched tab keeps its session, how large an upload may be.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass
 
+from mltutorial.config import settings_from_env
 from mltutorial.errors import UserError
 
 ENV_PREFIX = "MLTUTORIAL_PLAYGROUND_"
@@ -27,23 +27,7 @@ class Settings:
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: object) -> Settings:
-        environ = os.environ if environ is None else environ
-        values: dict[str, object] = {}
-        for f in fields(cls):
-            raw = environ.get(ENV_PREFIX + f.name.upper())
-            if raw is None:
-                continue
-            kind = f.type if isinstance(f.type, str) else f.type.__name__
-            try:
-                values[f.name] = (
-                    int(raw) if kind == "int" else float(raw) if kind == "float" else raw
-                )
-            except ValueError:
-                raise UserError(f"{ENV_PREFIX}{f.name.upper()}={raw!r} is not a {kind}") from None
-        values.update({k: v for k, v in overrides.items() if v is not None})
-        settings = replace(cls(), **values)  # type: ignore[arg-type]
-        settings.check()
-        return settings
+        return settings_from_env(cls, ENV_PREFIX, environ, overrides)
 
     def check(self) -> None:
         if not 1 <= self.port <= 65535:
