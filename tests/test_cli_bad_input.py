@@ -22,6 +22,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from helpers import assert_one_line_error as _assert_one_line_error
+from helpers import run_cli as _call
 from mltutorial import cli
 from mltutorial.errors import UserError
 from mltutorial.files import (
@@ -42,21 +44,6 @@ posix_only = pytest.mark.skipif(os.name != "posix", reason="FIFOs and device nod
 def _in_a_scratch_folder(tmp_path, monkeypatch):
     """Commands write defaults (a model, a report folder) into the current folder: not the repo's."""
     monkeypatch.chdir(tmp_path)
-
-
-def _call(argv: list[str], capsys) -> tuple[int, str, str]:
-    rc = cli.main(argv)
-    out, err = capsys.readouterr()
-    return rc, out, err
-
-
-def _assert_one_line_error(rc: int, err: str) -> str:
-    lines = err.strip().splitlines()
-    assert rc == 2, err
-    assert len(lines) == 1, err
-    assert "Traceback" not in err
-    assert ": error: " in lines[0]
-    return lines[0]
 
 
 def _bad(argv: list[str], capsys) -> str:

@@ -20,6 +20,7 @@ import time
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from mltutorial.chapter import (  # noqa: F401  (re-exported: the tour's public names)
     ORDER_DAILY_LIFE,
@@ -34,6 +35,7 @@ from mltutorial.chapter import (  # noqa: F401  (re-exported: the tour's public 
     ChapterOutput,
     Table,
 )
+from mltutorial.files import jsonable
 
 
 @dataclass
@@ -43,6 +45,37 @@ class ChapterRecord:
     seconds: float
     error: str | None = None
     detail: str | None = None  # the traceback, for the report's "details" fold
+
+    def to_json(self, out_dir: Path) -> dict[str, Any]:
+        """The record as results.json stores it: figures relative to the report folder `out_dir`."""
+        c = self.chapter
+        entry: dict[str, Any] = {
+            "title": c.title,
+            "order": c.order,
+            "status": "ok" if self.error is None else "failed",
+            "seconds": round(self.seconds, 2),
+            "command": c.command,
+        }
+        if self.output is None:
+            entry["error"] = self.error
+            return entry
+        o = self.output
+        entry.update(
+            summary=o.summary,
+            numbers=jsonable(o.numbers),
+            data=o.data,
+            citation=o.citation,
+            licence=o.licence,
+            figures=[_relative(p, out_dir) for p in o.figures],
+        )
+        return entry
+
+
+def _relative(path: Path, root: Path) -> str:
+    try:
+        return str(Path(path).resolve().relative_to(root.resolve()))
+    except ValueError:
+        return str(path)
 
 
 def _chapter_modules() -> list[str]:

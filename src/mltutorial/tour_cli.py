@@ -21,7 +21,7 @@ from typing import Any
 from mltutorial import __version__
 from mltutorial.clitools import Parser, add_seed, output_dir, print_json
 from mltutorial.errors import UserError
-from mltutorial.files import jsonable, write_json, write_text
+from mltutorial.files import write_json, write_text
 from mltutorial.tour import Chapter, ChapterRecord, discover, run_chapter
 
 
@@ -57,37 +57,6 @@ def _environment(quick: bool, seconds: float) -> dict[str, Any]:
         "quick": quick,
         "seconds": round(seconds, 1),
     }
-
-
-def _record_json(rec: ChapterRecord, out_dir: Path) -> dict[str, Any]:
-    c = rec.chapter
-    entry: dict[str, Any] = {
-        "title": c.title,
-        "order": c.order,
-        "status": "ok" if rec.error is None else "failed",
-        "seconds": round(rec.seconds, 2),
-        "command": c.command,
-    }
-    if rec.output is not None:
-        o = rec.output
-        entry.update(
-            summary=o.summary,
-            numbers=jsonable(o.numbers),
-            data=o.data,
-            citation=o.citation,
-            licence=o.licence,
-            figures=[_relative(p, out_dir) for p in o.figures],
-        )
-    else:
-        entry["error"] = rec.error
-    return entry
-
-
-def _relative(path: Path, root: Path) -> str:
-    try:
-        return str(Path(path).resolve().relative_to(root.resolve()))
-    except ValueError:
-        return str(path)
 
 
 def _clip(text: str, width: int) -> str:
@@ -203,7 +172,7 @@ def main(argv: list[str], prog: str) -> int:
     env = _environment(args.quick, seconds)
     results = {
         **env,
-        "chapters": {r.chapter.name: _record_json(r, out_dir) for r in records},
+        "chapters": {r.chapter.name: r.to_json(out_dir) for r in records},
         "broken_modules": broken,
     }
     write_json(out_dir / "results.json", results)

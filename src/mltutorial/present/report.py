@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from mltutorial.errors import UserError
-from mltutorial.files import jsonable, write_json
+from mltutorial.files import write_json
 
 RESULTS = "results.json"
 
@@ -154,23 +154,7 @@ class Report:
             # One BLAS thread: the server shares this machine and must stay responsive.
             with threadpool_limits(limits=1):
                 rec = run_chapter(chapter, self.folder, quick=self.quick)
-            entry: dict[str, Any] = {
-                "title": chapter.title,
-                "order": chapter.order,
-                "status": "ok" if rec.error is None else "failed",
-                "seconds": round(rec.seconds, 2),
-                "command": chapter.command,
-            }
-            if rec.output is not None:
-                o = rec.output
-                entry.update(
-                    summary=o.summary,
-                    numbers=jsonable(o.numbers),
-                    data=o.data,
-                    figures=[_relative(p, self.folder) for p in o.figures],
-                )
-            else:
-                entry["error"] = rec.error
+            entry = rec.to_json(self.folder)
             self._done(name, entry, rec.error)
 
     def _done(self, name: str, entry: dict[str, Any] | None, error: str | None) -> None:
@@ -185,10 +169,3 @@ class Report:
                 ChapterStatus("ready") if error is None else ChapterStatus("failed", error=error)
             )
             self.version += 1
-
-
-def _relative(path: Path, root: Path) -> str:
-    try:
-        return str(Path(path).resolve().relative_to(root.resolve()))
-    except ValueError:
-        return str(path)
