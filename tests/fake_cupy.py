@@ -123,7 +123,9 @@ cupy = _Module(
     asarray=_asarray,
     array=_array,
     cuda=types.SimpleNamespace(
-        runtime=types.SimpleNamespace(getDeviceCount=lambda: 1),
+        runtime=types.SimpleNamespace(
+            getDeviceCount=lambda: 1, getDeviceProperties=lambda index: {"name": b"Fake GPU"}
+        ),
         Device=lambda index=0: _Device(),
         get_current_stream=lambda: types.SimpleNamespace(synchronize=lambda: None),
     ),

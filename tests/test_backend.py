@@ -177,3 +177,46 @@ def test_fake_gpu_catches_a_host_array(fake_gpu):
     g = engine.ones(3, device="cuda")
     with pytest.raises(fake_cupy.HostMixError):
         g + engine.ones(3)
+
+
+# ---------------------------------------------------------------------- the hardware chapter
+TINY = dict(size=64, repeats=1, gpt_repeats=1, batch_size=2)
+
+
+def test_hardware_chapter_without_a_gpu_says_so(no_gpu, tmp_path):
+    from mltutorial.lessons import hardware
+
+    result = hardware.run(hardware.Config(**TINY))
+    assert result.gpu_name is None and result.speedups() is None
+    assert result.summary().startswith("no GPU on this machine")
+    assert result.numbers()["gpu"] == "none" and result.numbers()["matmul_cpu_gflops"] > 0
+    assert "no GPU" in hardware.table_text(result)
+    path = hardware.plot(result, tmp_path / "hardware.png")
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_hardware_chapter_on_fake_gpu_times_both(fake_gpu, tmp_path):
+    from mltutorial.lessons import hardware
+
+    result = hardware.run(hardware.Config(**TINY))
+    assert result.gpu_name == "Fake GPU"
+    assert result.matmul_gpu_s > 0 and result.gpt_gpu_s > 0
+    assert result.numbers()["matmul_speedup"] > 0
+    assert "Fake GPU" in hardware.table_text(result)
+    hardware.plot(result, tmp_path / "hardware.png")
+
+
+def test_hardware_cli(no_gpu, capsys):
+    import json
+
+    from mltutorial.cli import main
+
+    assert main(["hardware", "--size", "64", "--repeats", "1", "--json"]) == 0
+    numbers = json.loads(capsys.readouterr().out)
+    assert numbers["gpu"] == "none" and numbers["matmul_size"] == 64
+    assert main(["hardware", "--size", "64", "--repeats", "1"]) == 0
+    assert "no GPU on this machine" in capsys.readouterr().out
+    for bad in (["--size", "0"], ["--size", "99999"], ["--repeats", "x"]):
+        assert main(["hardware", *bad]) == 2
+        err = capsys.readouterr().err.strip()
+        assert len(err.splitlines()) == 1 and "error" in err

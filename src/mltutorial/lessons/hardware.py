@@ -30,9 +30,10 @@ from typing import Any
 import numpy as np
 
 from mltutorial import engine, viz
-from mltutorial.chapter import Table
+from mltutorial.chapter import ORDER_HISTORY, Table
 from mltutorial.config import bounded
 from mltutorial.engine import backend, optim
+from mltutorial.lessons import lesson_chapter
 
 
 @dataclass
@@ -231,3 +232,12 @@ def table_text(result: Result) -> str:
     if result.gpu_name is None:
         lines.append("no GPU on this machine (CuPy and an NVIDIA GPU are needed): CPU figures only")
     return "\n".join(lines)
+
+
+CHAPTER = lesson_chapter(
+    __name__,
+    slide="What happened? 1. Big Data (WWW in 90s) 2. Hardware (GPUs, TPUs) "
+    "3. Software (Keras, Pytorch,...)",
+    order=ORDER_HISTORY,
+    quick=dict(size=256, repeats=1, gpt_repeats=1, batch_size=2),
+)
