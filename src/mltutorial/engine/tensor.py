@@ -330,7 +330,7 @@ class Tensor(TensorMethods):
                 )
             g = backend.array_module(self.data).ones(self.shape, dtype=self.dtype)
         else:
-            g = to_array(gradient, self.dtype)
+            g = backend.like(to_array(gradient, self.dtype), self.data)
             if g.shape != self.shape:
                 raise RuntimeError(
                     f"Mismatch in shape: grad_output has a shape of {g.shape} and output has a "
