@@ -64,7 +64,8 @@ def _check_index(x: np.ndarray, idx: np.ndarray, d: int, what: str) -> None:
 
 def _region(x_shape: tuple[int, ...], idx: np.ndarray, d: int) -> tuple[Any, ...]:
     """Advanced index that addresses x[i0, .., idx[i], .., in] for every position of idx."""
-    grids: list[Any] = [backend.like(g, idx) for g in np.indices(idx.shape, sparse=True)]
+    host: tuple[np.ndarray, ...] = np.indices(idx.shape, sparse=True)
+    grids: list[Any] = [backend.like(i, idx) for i in host]
     grids[d] = idx % x_shape[d]
     return tuple(grids)
 

@@ -245,7 +245,7 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
     return Tensor._make(x * scale, (input,), lambda g: (g * scale,))
 
 
-_CAUSAL_BIAS: dict[tuple[int, int, np.dtype], np.ndarray] = {}
+_CAUSAL_BIAS: dict[tuple[int, int, np.dtype, str], np.ndarray] = {}
 
 
 def _causal_bias(t: int, s: int, dtype: np.dtype, like: np.ndarray) -> np.ndarray:
