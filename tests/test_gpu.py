@@ -66,6 +66,9 @@ def _torch_step(model_fn, data_fn, make_opt, ours_step):
     torch = pytest.importorskip("torch")
     if not torch.cuda.is_available():
         pytest.skip("no GPU for torch (torch without CUDA)")
+    # full float32 in torch, as in CuPy (cuDNN convolutions default to TF32 on Ampere and later)
+    torch.backends.cudnn.allow_tf32 = False
+    torch.backends.cuda.matmul.allow_tf32 = False
     ours = model_fn()
     ref_model = _torch_twin(torch, ours).cuda()
     X, y = data_fn()

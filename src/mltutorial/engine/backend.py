@@ -128,6 +128,21 @@ def asarray(x: Any) -> Any:
     return x if is_gpu_array(x) else np.asarray(x)
 
 
+def add_at(a: Any, index: Any, values: Any) -> None:
+    """`np.add.at(a, index, values)` (repeated indices add up) on the device of `a`: CuPy's
+    `add.at` where it has one (CuPy >= 13), else `cupyx.scatter_add`."""
+    if not is_gpu_array(a):
+        np.add.at(a, index, values)
+        return
+    xp = array_module(a)
+    try:
+        xp.add.at(a, index, values)
+    except (AttributeError, NotImplementedError):
+        import cupyx
+
+        cupyx.scatter_add(a, index, values)
+
+
 def to_host(x: Any) -> Any:
     """A NumPy array (or scalar) from a NumPy or CuPy one: for the few host-side reads."""
     return x.get() if is_gpu_array(x) else x
@@ -136,5 +151,9 @@ def to_host(x: Any) -> Any:
 def synchronize() -> None:
     """Wait for the GPU to finish its queued work (no-op without CuPy): stop clocks after this."""
     cp = _cupy()
-    if cp is not None and gpu_available():
+    if cp is None:
+        return
+    try:
         cp.cuda.get_current_stream().synchronize()
+    except Exception:  # CuPy installed, no usable device: nothing was queued
+        return

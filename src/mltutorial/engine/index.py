@@ -34,7 +34,7 @@ def getitem(input: Tensor, key: Any) -> Tensor:
     def backward(g: np.ndarray) -> Grads:
         gx = backend.array_module(g).zeros(x.shape, dtype=g.dtype)
         if advanced:
-            backend.array_module(gx).add.at(gx, k, g)  # repeated indices add up
+            backend.add_at(gx, k, g)  # repeated indices add up
         else:
             gx[k] = g
         return (gx,)
@@ -81,7 +81,7 @@ def gather(input: Tensor, dim: int, index: Any, *, sparse_grad: bool = False) ->
 
     def backward(g: np.ndarray) -> Grads:
         gx = backend.array_module(g).zeros(x.shape, dtype=g.dtype)
-        backend.array_module(gx).add.at(gx, where, g)
+        backend.add_at(gx, where, g)
         return (gx,)
 
     return Tensor._make(out, (input,), backward)
@@ -130,7 +130,7 @@ def scatter(
     if reduce is None:
         out[where] = s
     elif reduce == "add":
-        backend.array_module(out).add.at(out, where, s)
+        backend.add_at(out, where, s)
     else:
         np.multiply.at(out, where, s)
     if reduce == "multiply":
@@ -201,7 +201,7 @@ def scatter_reduce(
     ufunc.at(out, where, s)
     if reduce == "mean":
         count = backend.array_module(x).zeros(x.shape, dtype=np.int64)
-        backend.array_module(count).add.at(count, where, 1)
+        backend.add_at(count, where, 1)
         count += 1 if include_self else 0
         safe = np.maximum(count, 1)
         if x.dtype.kind == "f":

@@ -339,7 +339,7 @@ def _cumext(input: Tensor, dim: int, largest: bool) -> ValuesIndices:
         gm = backend.array_module(g).zeros(am.shape, dtype=g.dtype)
         lead: tuple[Any, ...] = tuple(backend.like(i, g) for i in np.indices(idx.shape))[:-1]
         # each output to its arg-extremum
-        backend.array_module(gm).add.at(gm, (*lead, idx), np.moveaxis(g, d, -1))
+        backend.add_at(gm, (*lead, idx), np.moveaxis(g, d, -1))
         return (np.moveaxis(gm, -1, d),)
 
     return ValuesIndices(Tensor._make(values, (input,), backward), Tensor(indices))

@@ -240,7 +240,7 @@ def unfold(input: Tensor, dimension: int, size: int, step: int) -> Tensor:
         gw = np.moveaxis(g, -1, d + 1)
         idx: list[Any] = [slice(None)] * x.ndim
         idx[d] = index
-        backend.array_module(gx).add.at(gx, tuple(idx), gw)
+        backend.add_at(gx, tuple(idx), gw)
         return (gx.reshape(input.shape),)
 
     return Tensor._make(np.ascontiguousarray(out), (input,), backward)

@@ -362,7 +362,7 @@ def _scatter_add_rows(index: np.ndarray, rows: np.ndarray, n: int) -> np.ndarray
     if backend.is_gpu_array(rows):
         xp = backend.array_module(rows)
         out = xp.zeros((n, rows.shape[1]), dtype=rows.dtype)
-        xp.add.at(out, index, rows)
+        backend.add_at(out, index, rows)
         return out
     out = np.zeros((n, rows.shape[1]), dtype=rows.dtype)
     if index.size == 0:
