@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 # Slide order of the talk (seed/tutorial.txt); chapters pick a number in their slide's band.
+ORDER_HISTORY = 5  # "Brief history of Machine Learning": data, hardware, software
 ORDER_INTRO = 10  # Mentimeter: "What is Machine Learning?"
 ORDER_HOW_MACHINES_LEARN = 20  # supervised / unsupervised / reinforcement
 ORDER_DAILY_LIFE = 30  # Gmail, Netflix, Google translate, ChatGPT

@@ -32,6 +32,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "anomaly": ("mltutorial.apps.anomaly.cli", "anomaly detection: fraud and novel particles"),
     "rl": ("mltutorial.apps.rl.cli", "reinforcement learning: a policy learns CartPole"),
     "gw": ("mltutorial.apps.gw.cli", "gravitational waves: find a chirp in LIGO strain"),
+    "hardware": ("mltutorial.hardware_cli", "time a matrix product and a GPT step: CPU vs GPU"),
     "data": ("mltutorial.data.cli", "datasets: list, info, path, fetch, verify"),
     "live": ("mltutorial.live.cli", "the self-hosted live audience server (Mentimeter moments)"),
     "playground": ("mltutorial.playground.cli", "a browser page where a network trains live"),

@@ -1,7 +1,7 @@
 """The tutorial's notebooks: percent-format sources shipped in the package, built into .ipynb.
 
 The source of truth is one Jupytext percent-format file per chapter in `mltutorial/notebooks/`
-(`11_neuron.py`: plain Python, `# %%` between cells, `# %% [markdown]` for text), and worked
+(`12_neuron.py`: plain Python, `# %%` between cells, `# %% [markdown]` for text), and worked
 solutions in `mltutorial/notebooks/solutions/`. `build(source)` turns one into a notebook without
 outputs; `write_all(folder)` writes them all (what `mltutorial notebooks` and the repository's
 `notebooks/` folder hold). Jupytext is the `notebooks` extra: imported only when building.
@@ -38,7 +38,7 @@ def solution_sources(folder: Path | None = None) -> list[Path]:
 
 
 def chapter_of(path: Path) -> str:
-    """'11_neuron.py' -> 'neuron'."""
+    """'12_neuron.py' -> 'neuron'."""
     match = _NAME.match(path.name)
     if match is None:
         raise ValueError(f"not a notebook source name: {path.name}")
@@ -46,7 +46,7 @@ def chapter_of(path: Path) -> str:
 
 
 def notebook_for(chapter: str) -> str | None:
-    """The notebook file of a tour chapter ('neuron' -> '11_neuron.ipynb'), or None if it has none."""
+    """The notebook file of a tour chapter ('neuron' -> '12_neuron.ipynb'), or None if it has none."""
     return _notebooks().get(chapter)
 
 

@@ -78,7 +78,7 @@ def test_built_notebooks_are_in_sync_with_their_sources():
 
 
 def test_notebook_for_names_each_chapter():
-    assert notebook_build.notebook_for("neuron") == "11_neuron.ipynb"
+    assert notebook_build.notebook_for("neuron") == "12_neuron.ipynb"
     assert notebook_build.notebook_for("no_such_chapter") is None
 
 
@@ -87,22 +87,22 @@ def test_the_command_writes_them_and_says_how_to_open_them(tmp_path, capsys):
     assert cli.main(["notebooks", str(dest)]) == 0
     out = capsys.readouterr().out
     assert f"jupyter lab {dest}" in out
-    assert "wrote 19 notebooks and 19 solutions" in out
-    assert (dest / "11_neuron.ipynb").exists() and (dest / "solutions/11_neuron.ipynb").exists()
-    assert (dest / "11_neuron.ipynb").read_text() == (BUILT / "11_neuron.ipynb").read_text()
+    assert "wrote 20 notebooks and 20 solutions" in out
+    assert (dest / "12_neuron.ipynb").exists() and (dest / "solutions/12_neuron.ipynb").exists()
+    assert (dest / "12_neuron.ipynb").read_text() == (BUILT / "12_neuron.ipynb").read_text()
 
 
 def test_the_command_never_overwrites_your_edits(tmp_path, capsys):
     dest = tmp_path / "nb"
     dest.mkdir()
-    (dest / "11_neuron.ipynb").write_text("my edits")
+    (dest / "12_neuron.ipynb").write_text("my edits")
     assert cli.main(["notebooks", str(dest)]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "already exists" in err[0] and "--force" in err[0]
-    assert (dest / "11_neuron.ipynb").read_text() == "my edits"
-    assert not (dest / "01_live.ipynb").exists()  # nothing half-written
+    assert (dest / "12_neuron.ipynb").read_text() == "my edits"
+    assert not (dest / "01_hardware.ipynb").exists()  # nothing half-written
     assert cli.main(["notebooks", str(dest), "--force"]) == 0
-    assert (dest / "11_neuron.ipynb").read_text() != "my edits"
+    assert (dest / "12_neuron.ipynb").read_text() != "my edits"
 
 
 def test_the_command_on_a_file_is_one_line_exit_2(tmp_path, capsys):

@@ -34,8 +34,8 @@ def _run(source, tmp_path, with_data):
 
 
 def test_the_neuron_notebook_runs_and_draws(tmp_path):
-    nb, _ = _run(SOURCES[10], tmp_path, with_data=False)
-    assert SOURCES[10].name == "11_neuron.py"
+    nb, _ = _run(SOURCES[11], tmp_path, with_data=False)
+    assert SOURCES[11].name == "12_neuron.py"
     text = "".join(o.get("text", "") for o in outputs(nb, "stream"))
     assert "largest difference in dJ/dw" in text
     assert "✗ wrong: " in text  # the exercises are left for the learner: the checks say so

@@ -10,7 +10,7 @@ from pathlib import Path
 CHAPTERS = {
     "complexity", "rl", "spam", "recommend", "translate", "textgen", "neuron", "gradient_descent",
     "worst_case", "networks", "convolution", "universal_approximation", "practice", "vision",
-    "anomaly", "live",
+    "anomaly", "live", "hardware",
 }  # fmt: skip
 
 

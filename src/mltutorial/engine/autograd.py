@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from . import backend
+
 if TYPE_CHECKING:
     from .tensor import Tensor
 
@@ -109,7 +111,7 @@ def meta_array(shape: Sequence[int], dtype: Any) -> np.ndarray:
 
 
 def is_meta_array(a: np.ndarray) -> bool:
-    return a.size > 1 and not any(a.strides) and not a.flags.writeable
+    return isinstance(a, np.ndarray) and a.size > 1 and not any(a.strides) and not a.flags.writeable
 
 
 def unbroadcast(g: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
@@ -154,8 +156,8 @@ def _set_leaf_grad(node: Tensor, g: np.ndarray, handed_out: set[int]) -> None:
         np.add(node.grad.data, g, out=node.grad.data)
         return
     # A leaf keeps the buffer it is given unless someone else may still see it: then it gets a copy.
-    if g.base is not None or not g.flags.writeable or id(g) in handed_out:
-        g = np.array(g, copy=True)
+    if g.base is not None or not backend.writeable(g) or id(g) in handed_out:
+        g = backend.array_module(g).array(g, copy=True)
     handed_out.add(id(g))
     node.grad = Tensor(g)
 
@@ -163,7 +165,8 @@ def _set_leaf_grad(node: Tensor, g: np.ndarray, handed_out: set[int]) -> None:
 def run_backward(root: Tensor, gradient: np.ndarray, retain_graph: bool = False) -> None:
     """Accumulate d(root)/d(leaf) * gradient into every leaf's `.grad` that requires it."""
     order = _topological_order(root)
-    grads: dict[int, np.ndarray] = {id(root): np.array(gradient, dtype=root.data.dtype, copy=True)}
+    xp = backend.array_module(gradient)
+    grads: dict[int, np.ndarray] = {id(root): xp.array(gradient, dtype=root.data.dtype, copy=True)}
     owned: set[int] = {id(root)}  # buffers this pass allocated itself may be added to in place
     handed_out: set[int] = set()
     for node in reversed(order):

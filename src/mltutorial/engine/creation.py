@@ -3,6 +3,9 @@
 `manual_seed(s)` reseeds the one `numpy.random.Generator` that factories, initialisers and dropout
 draw from. Random floats are drawn directly in float32 (no float64 temporaries). Inside
 `engine.meta()`, `empty/zeros/ones/randn/rand` return zero-stride arrays that take no memory.
+
+Every factory takes `device=` ("cpu", "cuda", "cuda:0"); random draws are made on the host by the
+one generator and then moved, so a seed gives the same numbers on every device.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from . import backend
 from .autograd import STATE, meta_array
 from .tensor import Tensor, _shape_arg, to_array
 
@@ -32,14 +36,24 @@ def _float(dtype: Any) -> np.dtype:
     return np.dtype(np.float32 if dtype is None else dtype)
 
 
-def tensor(data: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def _on(data: Any, device: Any, requires_grad: bool = False) -> Tensor:
+    """A tensor of `data` (made on the host) on `device`: no copy when the device is the CPU."""
+    if device is not None:
+        data = backend.to_device(data, device)
+    return Tensor(data, requires_grad=requires_grad)
+
+
+def tensor(data: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
     """A new tensor holding a copy of `data` (Python floats -> float32, ints -> int64)."""
-    arr = np.array(to_array(data, dtype), copy=True)
-    return Tensor(arr, requires_grad=requires_grad)
+    arr = to_array(data, dtype)
+    arr = backend.array_module(arr).array(arr, copy=True)
+    return _on(arr, device, requires_grad)
 
 
-def as_tensor(data: Any, dtype: Any = None) -> Tensor:
-    return data if isinstance(data, Tensor) and dtype is None else Tensor(to_array(data, dtype))
+def as_tensor(data: Any, dtype: Any = None, device: Any = None) -> Tensor:
+    if isinstance(data, Tensor) and dtype is None:
+        return data if device is None else data.to(device)
+    return _on(to_array(data, dtype), device)
 
 
 def from_numpy(array: np.ndarray) -> Tensor:
@@ -47,69 +61,91 @@ def from_numpy(array: np.ndarray) -> Tensor:
     return Tensor(array)
 
 
-def _filled(shape: tuple[int, ...], value: float, dtype: Any, requires_grad: bool) -> Tensor:
+def _filled(
+    shape: tuple[int, ...], value: float, dtype: Any, requires_grad: bool, device: Any = None
+) -> Tensor:
     dt = _float(dtype)
     if STATE.meta:
         return Tensor(meta_array(shape, dt), requires_grad=requires_grad)
-    return Tensor(np.full(shape, value, dtype=dt), requires_grad=requires_grad)
+    xp = np if device is None else backend.module_for(device)
+    return Tensor(xp.full(shape, value, dtype=dt), requires_grad=requires_grad)
 
 
-def empty(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    return _filled(_shape_arg(size), 0, dtype, requires_grad)
+def empty(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+    return _filled(_shape_arg(size), 0, dtype, requires_grad, device)
 
 
-def zeros(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    return _filled(_shape_arg(size), 0, dtype, requires_grad)
+def zeros(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+    return _filled(_shape_arg(size), 0, dtype, requires_grad, device)
 
 
-def ones(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    return _filled(_shape_arg(size), 1, dtype, requires_grad)
+def ones(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+    return _filled(_shape_arg(size), 1, dtype, requires_grad, device)
 
 
-def full(size: Any, fill_value: float, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def full(
+    size: Any,
+    fill_value: float,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
     if dtype is None and isinstance(fill_value, bool):
         dtype = np.bool_
     elif dtype is None and isinstance(fill_value, int):
         dtype = np.int64
-    return _filled(tuple(size), fill_value, dtype, requires_grad)
+    return _filled(tuple(size), fill_value, dtype, requires_grad, device)
 
 
-def zeros_like(t: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    return zeros(t.shape, dtype=dtype or t.dtype, requires_grad=requires_grad)
+def _device_of(t: Tensor, device: Any) -> Any:
+    """The `device=` of a `*_like` factory: the input's own unless another is asked for."""
+    return device if device is not None else (None if t.device == "cpu" else t.device)
 
 
-def ones_like(t: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    return ones(t.shape, dtype=dtype or t.dtype, requires_grad=requires_grad)
+def zeros_like(
+    t: Tensor, dtype: Any = None, device: Any = None, requires_grad: bool = False
+) -> Tensor:
+    return zeros(
+        t.shape, dtype=dtype or t.dtype, device=_device_of(t, device), requires_grad=requires_grad
+    )
 
 
-def full_like(t: Tensor, fill_value: float, dtype: Any = None) -> Tensor:
-    return full(t.shape, fill_value, dtype=dtype or t.dtype)
+def ones_like(
+    t: Tensor, dtype: Any = None, device: Any = None, requires_grad: bool = False
+) -> Tensor:
+    return ones(
+        t.shape, dtype=dtype or t.dtype, device=_device_of(t, device), requires_grad=requires_grad
+    )
 
 
-def randn(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def full_like(t: Tensor, fill_value: float, dtype: Any = None, device: Any = None) -> Tensor:
+    return full(t.shape, fill_value, dtype=dtype or t.dtype, device=_device_of(t, device))
+
+
+def randn(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
     """Standard normal samples."""
     shape, dt = _shape_arg(size), _float(dtype)
     if STATE.meta:
         return Tensor(meta_array(shape, dt), requires_grad=requires_grad)
     data = _RNG.standard_normal(shape, dtype=np.float32 if dt == np.float32 else np.float64)
-    return Tensor(data.astype(dt, copy=False), requires_grad=requires_grad)
+    return _on(data.astype(dt, copy=False), device, requires_grad)
 
 
-def rand(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def rand(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
     """Uniform samples on [0, 1)."""
     shape, dt = _shape_arg(size), _float(dtype)
     if STATE.meta:
         return Tensor(meta_array(shape, dt), requires_grad=requires_grad)
     data = _RNG.random(shape, dtype=np.float32 if dt == np.float32 else np.float64)
-    return Tensor(data.astype(dt, copy=False), requires_grad=requires_grad)
+    return _on(data.astype(dt, copy=False), device, requires_grad)
 
 
-def randn_like(t: Tensor) -> Tensor:
-    return randn(t.shape, dtype=t.dtype)
+def randn_like(t: Tensor, device: Any = None) -> Tensor:
+    return randn(t.shape, dtype=t.dtype, device=_device_of(t, device))
 
 
-def rand_like(t: Tensor) -> Tensor:
-    return rand(t.shape, dtype=t.dtype)
+def rand_like(t: Tensor, device: Any = None) -> Tensor:
+    return rand(t.shape, dtype=t.dtype, device=_device_of(t, device))
 
 
 def randint(
@@ -117,6 +153,7 @@ def randint(
     high: Any = None,
     size: Any = (),
     dtype: Any = np.int64,
+    device: Any = None,
     requires_grad: bool = False,
 ) -> Tensor:
     """Integers uniform in [low, high); `randint(high, size)` as PyTorch. An integer tensor cannot
@@ -125,16 +162,16 @@ def randint(
         low, high, size = 0, low, high
     elif high is None:
         low, high = 0, low
-    return Tensor(
-        _RNG.integers(low, high, size=tuple(size)).astype(dtype), requires_grad=requires_grad
-    )
+    return _on(_RNG.integers(low, high, size=tuple(size)).astype(dtype), device, requires_grad)
 
 
-def randperm(n: int) -> Tensor:
-    return Tensor(_RNG.permutation(n).astype(np.int64))
+def randperm(n: int, device: Any = None) -> Tensor:
+    return _on(_RNG.permutation(n).astype(np.int64), device)
 
 
-def arange(start: float, end: float | None = None, step: float = 1, dtype: Any = None) -> Tensor:
+def arange(
+    start: float, end: float | None = None, step: float = 1, dtype: Any = None, device: Any = None
+) -> Tensor:
     if end is None:
         start, end = 0, start
     data = np.arange(start, end, step)
@@ -142,16 +179,16 @@ def arange(start: float, end: float | None = None, step: float = 1, dtype: Any =
         data = data.astype(dtype)
     elif data.dtype == np.float64:
         data = data.astype(np.float32)
-    return Tensor(data)
+    return _on(data, device)
 
 
-def linspace(start: float, end: float, steps: int, dtype: Any = None) -> Tensor:
+def linspace(start: float, end: float, steps: int, dtype: Any = None, device: Any = None) -> Tensor:
     if steps < 0:
         raise RuntimeError("linspace: number of steps must be non-negative")
     if dtype is not None and np.dtype(dtype) == np.bool_:
         raise RuntimeError("linspace: bool is not a supported dtype")
-    return Tensor(np.linspace(start, end, steps).astype(_float(dtype)))
+    return _on(np.linspace(start, end, steps).astype(_float(dtype)), device)
 
 
-def eye(n: int, m: int | None = None, dtype: Any = None) -> Tensor:
-    return Tensor(np.eye(n, m, dtype=_float(dtype)))
+def eye(n: int, m: int | None = None, dtype: Any = None, device: Any = None) -> Tensor:
+    return _on(np.eye(n, m, dtype=_float(dtype)), device)

@@ -14,6 +14,8 @@ from typing import Any
 
 import numpy as np
 
+from .backend import is_gpu_array
+
 float32 = np.float32
 float64 = np.float64
 float16 = np.float16
@@ -76,7 +78,7 @@ def result_type(*operands: Any) -> np.dtype:
     zero_dims: list[np.dtype] = []
     scalars: list[np.dtype] = []
     for op in operands:
-        if isinstance(op, np.ndarray):
+        if isinstance(op, np.ndarray) or is_gpu_array(op):
             (dims if op.ndim else zero_dims).append(op.dtype)
         else:
             scalars.append(_scalar_dtype(op))

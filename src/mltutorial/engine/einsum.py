@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from . import backend
 from .autograd import Grads
 from .tensor import Tensor
 
@@ -89,13 +90,13 @@ def einsum(equation: str, *operands: Any) -> Tensor:
             )
             if len(unique) == len(t):
                 perm = [unique.index(c) for c in t]
-                grads.append(np.array(np.transpose(full, perm)))
+                grads.append(backend.array_module(full).array(np.transpose(full, perm)))
             else:  # repeated labels: the gradient lives on the diagonal
-                gx = np.zeros(a.shape, dtype=g.dtype)
+                gx = backend.array_module(g).zeros(a.shape, dtype=g.dtype)
                 view = np.einsum(f"{t}->{unique}", gx)
                 view.setflags(write=True)
                 view[...] = full
                 grads.append(gx)
         return tuple(grads)
 
-    return Tensor._make(np.asarray(out), ts, backward)
+    return Tensor._make(backend.asarray(out), ts, backward)

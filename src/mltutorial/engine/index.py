@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from . import backend
 from .autograd import Grads
 from .reduce import ValuesIndices
 from .tensor import Tensor, _index_key, _is_advanced, _is_int, _norm_dim, to_array
@@ -31,14 +32,14 @@ def getitem(input: Tensor, key: Any) -> Tensor:
     advanced = _is_advanced(k)
 
     def backward(g: np.ndarray) -> Grads:
-        gx = np.zeros(x.shape, dtype=g.dtype)
+        gx = backend.array_module(g).zeros(x.shape, dtype=g.dtype)
         if advanced:
-            np.add.at(gx, k, g)  # repeated indices add up
+            backend.add_at(gx, k, g)  # repeated indices add up
         else:
             gx[k] = g
         return (gx,)
 
-    return Tensor._make(np.asarray(out), (input,), backward)
+    return Tensor._make(backend.asarray(out), (input,), backward)
 
 
 def _index(index: Any) -> np.ndarray:
@@ -63,7 +64,8 @@ def _check_index(x: np.ndarray, idx: np.ndarray, d: int, what: str) -> None:
 
 def _region(x_shape: tuple[int, ...], idx: np.ndarray, d: int) -> tuple[Any, ...]:
     """Advanced index that addresses x[i0, .., idx[i], .., in] for every position of idx."""
-    grids: list[Any] = list(np.indices(idx.shape, sparse=True))
+    host: tuple[np.ndarray, ...] = np.indices(idx.shape, sparse=True)
+    grids: list[Any] = [backend.like(i, idx) for i in host]
     grids[d] = idx % x_shape[d]
     return tuple(grids)
 
@@ -78,8 +80,8 @@ def gather(input: Tensor, dim: int, index: Any, *, sparse_grad: bool = False) ->
     out = x[where]
 
     def backward(g: np.ndarray) -> Grads:
-        gx = np.zeros(x.shape, dtype=g.dtype)
-        np.add.at(gx, where, g)
+        gx = backend.array_module(g).zeros(x.shape, dtype=g.dtype)
+        backend.add_at(gx, where, g)
         return (gx,)
 
     return Tensor._make(out, (input,), backward)
@@ -101,7 +103,7 @@ def _src_array(src: Any, idx: np.ndarray, dtype: np.dtype) -> tuple[np.ndarray, 
             )
         region = tuple(slice(0, n) for n in idx.shape)
         return src.data[region], src
-    return np.full(idx.shape, src, dtype=dtype), None
+    return backend.array_module(idx).full(idx.shape, src, dtype=dtype), None
 
 
 def scatter(
@@ -128,7 +130,7 @@ def scatter(
     if reduce is None:
         out[where] = s
     elif reduce == "add":
-        np.add.at(out, where, s)
+        backend.add_at(out, where, s)
     else:
         np.multiply.at(out, where, s)
     if reduce == "multiply":
@@ -148,7 +150,7 @@ def scatter(
             gx[where] = 0
         grads: list[np.ndarray | None] = [gx]
         if src_t is not None:
-            gs = np.zeros(src_t.shape, dtype=g.dtype)
+            gs = backend.array_module(g).zeros(src_t.shape, dtype=g.dtype)
             gs[tuple(slice(0, n) for n in idx.shape)] = g[where]
             grads.append(gs)
         return tuple(grads)
@@ -186,7 +188,7 @@ def scatter_reduce(
     where = _region(x.shape, idx, d)
     ufunc = _REDUCERS[reduce]
     out = x.copy()
-    hit = np.zeros(x.shape, dtype=bool)
+    hit = backend.array_module(x).zeros(x.shape, dtype=bool)
     hit[where] = True
     if not include_self:
         identity: Any = {"sum": 0, "mean": 0, "prod": 1}.get(reduce)
@@ -198,8 +200,8 @@ def scatter_reduce(
         out[hit] = identity
     ufunc.at(out, where, s)
     if reduce == "mean":
-        count = np.zeros(x.shape, dtype=np.int64)
-        np.add.at(count, where, 1)
+        count = backend.array_module(x).zeros(x.shape, dtype=np.int64)
+        backend.add_at(count, where, 1)
         count += 1 if include_self else 0
         safe = np.maximum(count, 1)
         if x.dtype.kind == "f":

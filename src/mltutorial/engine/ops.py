@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from . import backend
 from .autograd import STATE, Grads, meta_array, unbroadcast
 from .dtypes import result_type
 from .tensor import Tensor, _norm_dim, dtype_name, to_array
@@ -112,11 +113,14 @@ def where(condition: Any, input: Any, other: Any) -> Tensor:
     a = input.data if isinstance(input, Tensor) else input
     b = other.data if isinstance(other, Tensor) else other
     dt = result_type(
-        a if isinstance(a, np.ndarray) else _scalar(a),
-        b if isinstance(b, np.ndarray) else _scalar(b),
+        a if isinstance(a, np.ndarray) or backend.is_gpu_array(a) else _scalar(a),
+        b if isinstance(b, np.ndarray) or backend.is_gpu_array(b) else _scalar(b),
     )
-    x = input.to(dt) if isinstance(input, Tensor) else Tensor(np.asarray(input, dtype=dt))
-    y = other.to(dt) if isinstance(other, Tensor) else Tensor(np.asarray(other, dtype=dt))
+    # a scalar operand, and a host condition, go where the tensor operands live
+    xp = backend.array_module(a if backend.is_gpu_array(a) else b)
+    x = input.to(dt) if isinstance(input, Tensor) else Tensor(xp.asarray(input, dtype=dt))
+    y = other.to(dt) if isinstance(other, Tensor) else Tensor(xp.asarray(other, dtype=dt))
+    c = backend.like(c, x.data)
     xs, ys = x.shape, y.shape
     out = np.where(c, x.data, y.data)
 

@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from . import backend
 from .tensor import Tensor
 
 
@@ -102,7 +103,7 @@ class SGD(Optimizer):
                 if mom:
                     buf = state.get("momentum_buffer")
                     if buf is None:
-                        buf = state["momentum_buffer"] = np.array(g, copy=True)
+                        buf = state["momentum_buffer"] = backend.array_module(g).array(g, copy=True)
                     else:
                         buf *= mom
                         buf += (1 - damp) * g if damp else g

@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from . import backend
 from . import ops as _ops
 from .autograd import Grads, unbroadcast
 from .dtypes import category, floating, result_type
@@ -33,7 +34,7 @@ def _unary(
     x = x.to(floating(x.dtype))
     a = x.data
     with np.errstate(all="ignore"):
-        y = np.asarray(f(a)).astype(a.dtype, copy=False)
+        y = backend.asarray(f(a)).astype(a.dtype, copy=False)
 
     def backward(g: np.ndarray) -> Grads:
         with np.errstate(all="ignore"):
@@ -99,7 +100,7 @@ def clamp(input: Tensor, min: Scalar | None = None, max: Scalar | None = None) -
     y = np.clip(x, min, max)
 
     def backward(g: np.ndarray) -> Grads:
-        keep = np.ones(x.shape, dtype=bool)
+        keep = backend.array_module(x).ones(x.shape, dtype=bool)
         if min is not None:
             keep &= x >= min
         if max is not None:
@@ -122,7 +123,9 @@ def log_softmax(input: Tensor, dim: int) -> Tensor:
 
 def masked_fill(input: Tensor, mask: Any, value: Scalar) -> Tensor:
     m = mask.data if isinstance(mask, Tensor) else np.asarray(mask)
-    return _ops.where(Tensor(m), Tensor(np.asarray(value, dtype=input.dtype)), input)
+    xp = backend.array_module(input.data)
+    m = backend.like(m, input.data)  # a host mask meets a tensor on the GPU
+    return _ops.where(Tensor(m), Tensor(xp.asarray(value, dtype=input.dtype)), input)
 
 
 # ---------------------------------------------------------------------- trigonometry, exp, log
@@ -253,7 +256,7 @@ def isclose(
     dt = result_type(a, b)
     with np.errstate(all="ignore"):
         out = np.isclose(a.astype(dt), b.astype(dt), rtol=rtol, atol=atol, equal_nan=equal_nan)
-    return Tensor(np.asarray(out))
+    return Tensor(backend.asarray(out))
 
 
 def allclose(
@@ -281,7 +284,7 @@ def _binary(
     x, o = _pair(input, other, floating_result)
     a, b = x.data, o.data
     with np.errstate(all="ignore"):
-        out = np.asarray(f(a, b))
+        out = backend.asarray(f(a, b))
 
     def backward(g: np.ndarray) -> Grads:
         with np.errstate(all="ignore"):
@@ -384,7 +387,7 @@ def div(input: Any, other: Any, *, rounding_mode: str | None = None) -> Tensor:
     x, o = _pair(input, other)
     with np.errstate(all="ignore"):
         out = _int_divide(x.data, o.data, rounding_mode)
-    return Tensor._make(np.asarray(out), (x, o), lambda g: (None, None))
+    return Tensor._make(backend.asarray(out), (x, o), lambda g: (None, None))
 
 
 def floor_divide(input: Any, other: Any) -> Tensor:
@@ -399,7 +402,9 @@ def _bitwise(f: Callable[[np.ndarray, np.ndarray], np.ndarray], name: str) -> Ca
         dt = result_type(a, b if isinstance(b, np.ndarray) else other)
         if category(dt) == 2:
             raise RuntimeError(f"\"{name}_cpu\" not implemented for '{dt}' (integer or bool only)")
-        return Tensor(np.asarray(f(a.astype(dt), b.astype(dt) if isinstance(b, np.ndarray) else b)))
+        return Tensor(
+            backend.asarray(f(a.astype(dt), b.astype(dt) if isinstance(b, np.ndarray) else b))
+        )
 
     op.__name__ = name
     return op
@@ -420,7 +425,7 @@ def _shift(left: bool) -> Callable[..., Tensor]:
             out = (a.astype(np.uint64) << b.astype(np.uint64)).astype(a.dtype)
         else:
             out = a >> b.astype(a.dtype)
-        return Tensor(np.asarray(out))
+        return Tensor(backend.asarray(out))
 
     return op
 

@@ -12,6 +12,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from . import backend
 from .autograd import Grads
 from .dtypes import floating
 from .tensor import Tensor, _norm_dim
@@ -70,7 +71,7 @@ def sum(
     def backward(g: np.ndarray) -> Grads:
         return (np.broadcast_to(_expand(g, axes, keepdim, a.ndim), a.shape),)
 
-    return Tensor._make(np.asarray(out), (x,), backward)
+    return Tensor._make(backend.asarray(out), (x,), backward)
 
 
 def mean(
@@ -86,7 +87,7 @@ def mean(
     axes = _dims(dim, axis, a.ndim)
     n = _count(a.shape, axes)
     with np.errstate(all="ignore"):
-        out = np.asarray(a.sum(axis=axes, keepdims=keepdim) * (1.0 / n if n else np.nan))
+        out = backend.asarray(a.sum(axis=axes, keepdims=keepdim) * (1.0 / n if n else np.nan))
 
     def backward(g: np.ndarray) -> Grads:
         scale = 1.0 / n if n else np.nan  # n = 0: the input has no entries to give it to
@@ -146,7 +147,7 @@ def prod(
     x = input if dtype is None else input.to(dtype)
     a = x.data
     axes = _dims(dim, None, a.ndim)
-    out = np.asarray(a.prod(axis=axes, keepdims=keepdim))
+    out = backend.asarray(a.prod(axis=axes, keepdims=keepdim))
     if a.dtype.kind in "biu":
         out = out.astype(np.int64)
 
@@ -186,7 +187,7 @@ def logsumexp(input: Tensor, dim: Dim, keepdim: bool = False) -> Tensor:
     def backward(g: np.ndarray) -> Grads:
         return (_expand(g, axes, keepdim, a.ndim) * np.exp(a - kept),)
 
-    return Tensor._make(np.asarray(out, dtype=a.dtype), (x,), backward)
+    return Tensor._make(backend.asarray(out).astype(a.dtype, copy=False), (x,), backward)
 
 
 # ---------------------------------------------------------------------- extrema
@@ -199,7 +200,7 @@ def _extremum(input: Tensor, dim: Any, keepdim: bool, largest: bool) -> Any:
             hit = x == y  # ties share the gradient evenly, as in torch.max()
             return (g * hit / hit.sum(),)
 
-        return Tensor._make(np.asarray(y), (input,), backward_all)
+        return Tensor._make(backend.asarray(y), (input,), backward_all)
     d = _norm_dim(dim, x.ndim)
     if x.ndim == 0:
         return ValuesIndices(input.clone(), Tensor(np.asarray(0)))
@@ -208,7 +209,7 @@ def _extremum(input: Tensor, dim: Any, keepdim: bool, largest: bool) -> Any:
     values = np.take_along_axis(x, idx, axis=d)
 
     def backward(g: np.ndarray) -> Grads:
-        gx = np.zeros(x.shape, dtype=g.dtype)
+        gx = backend.array_module(g).zeros(x.shape, dtype=g.dtype)
         np.put_along_axis(gx, idx, g if keepdim else np.expand_dims(g, d), axis=d)
         return (gx,)
 
@@ -250,7 +251,7 @@ def amin(input: Tensor, dim: Dim = None, keepdim: bool = False) -> Tensor:
 
 def _arg(input: Tensor, pick: Any, dim: int | None, keepdim: bool) -> Tensor:
     if dim is None:
-        out = np.asarray(pick(input.data))
+        out = backend.asarray(pick(input.data))
         return Tensor(out.reshape((1,) * input.ndim) if keepdim else out)
     d = _norm_dim(dim, input.ndim)
     out = pick(input.data, axis=d) if input.ndim else np.asarray(0)
@@ -267,12 +268,12 @@ def argmin(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tens
 
 def all(input: Tensor, dim: Dim = None, keepdim: bool = False, *, axis: Dim = None) -> Tensor:
     axes = _dims(dim, axis, input.ndim)
-    return Tensor(np.asarray(input.data.all(axis=axes, keepdims=keepdim)))
+    return Tensor(backend.asarray(input.data.all(axis=axes, keepdims=keepdim)))
 
 
 def any(input: Tensor, dim: Dim = None, keepdim: bool = False, *, axis: Dim = None) -> Tensor:
     axes = _dims(dim, axis, input.ndim)
-    return Tensor(np.asarray(input.data.any(axis=axes, keepdims=keepdim)))
+    return Tensor(backend.asarray(input.data.any(axis=axes, keepdims=keepdim)))
 
 
 # ---------------------------------------------------------------------- scans
@@ -325,7 +326,7 @@ def _cumext(input: Tensor, dim: int, largest: bool) -> ValuesIndices:
         return ValuesIndices(input.clone(), Tensor(np.asarray(0)))
     am = np.moveaxis(a, d, -1)
     n = am.shape[-1]
-    idx = np.zeros(am.shape, dtype=np.int64)
+    idx = backend.array_module(a).zeros(am.shape, dtype=np.int64)
     best = am.copy()
     for i in range(1, n):  # ties take the later index, as PyTorch's cummax/cummin
         better = am[..., i] >= best[..., i - 1] if largest else am[..., i] <= best[..., i - 1]
@@ -335,9 +336,10 @@ def _cumext(input: Tensor, dim: int, largest: bool) -> ValuesIndices:
     values, indices = np.moveaxis(best, -1, d), np.moveaxis(idx, -1, d)
 
     def backward(g: np.ndarray) -> Grads:
-        gm = np.zeros(am.shape, dtype=g.dtype)
-        lead: tuple[Any, ...] = tuple(np.indices(idx.shape))[:-1]
-        np.add.at(gm, (*lead, idx), np.moveaxis(g, d, -1))  # each output to its arg-extremum
+        gm = backend.array_module(g).zeros(am.shape, dtype=g.dtype)
+        lead: tuple[Any, ...] = tuple(backend.like(i, g) for i in np.indices(idx.shape))[:-1]
+        # each output to its arg-extremum
+        backend.add_at(gm, (*lead, idx), np.moveaxis(g, d, -1))
         return (np.moveaxis(gm, -1, d),)
 
     return ValuesIndices(Tensor._make(values, (input,), backward), Tensor(indices))

@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from . import backend
 from .tensor import Tensor, to_array
 
 
@@ -30,7 +31,7 @@ def save(obj: Any, path: str | os.PathLike[str]) -> Path:
     state = obj.state_dict() if isinstance(obj, Module) else obj
     if not isinstance(state, Mapping):
         raise TypeError(f"save() expects a Module or a mapping of arrays, got {type(obj).__name__}")
-    arrays = {str(k): np.array(to_array(v), order="C") for k, v in state.items()}
+    arrays = {str(k): np.array(backend.to_host(to_array(v)), order="C") for k, v in state.items()}
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)

@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from . import backend
 from .autograd import Grads, unbroadcast
 from .ops import cat
 from .tensor import Tensor, _norm_dim, _shape_arg
@@ -200,7 +201,7 @@ def diagonal(input: Tensor, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Te
     out = np.diagonal(x, offset, a, b).copy()
 
     def backward(g: np.ndarray) -> Grads:
-        gx = np.zeros(x.shape, dtype=g.dtype)
+        gx = backend.array_module(g).zeros(x.shape, dtype=g.dtype)
         view = np.diagonal(gx, offset, a, b)
         view.setflags(write=True)  # NumPy's diagonal of a fresh array is a writeable view
         view[...] = g
@@ -235,11 +236,11 @@ def unfold(input: Tensor, dimension: int, size: int, step: int) -> Tensor:
     out = np.moveaxis(win, d + 1, -1)
 
     def backward(g: np.ndarray) -> Grads:
-        gx = np.zeros(x.shape, dtype=g.dtype)
+        gx = backend.array_module(g).zeros(x.shape, dtype=g.dtype)
         gw = np.moveaxis(g, -1, d + 1)
         idx: list[Any] = [slice(None)] * x.ndim
         idx[d] = index
-        np.add.at(gx, tuple(idx), gw)
+        backend.add_at(gx, tuple(idx), gw)
         return (gx.reshape(input.shape),)
 
     return Tensor._make(np.ascontiguousarray(out), (input,), backward)
@@ -309,7 +310,7 @@ def _constant_pad(input: Tensor, pairs: list[tuple[int, int]], value: float) -> 
     window = tuple(slice(lo, lo + n) for (lo, _), n in zip(grow, inner.shape))
 
     def backward(g: np.ndarray) -> Grads:
-        gx = np.zeros(x.shape, dtype=g.dtype)
+        gx = backend.array_module(g).zeros(x.shape, dtype=g.dtype)
         gx[crop] = g[window]
         return (gx,)
 

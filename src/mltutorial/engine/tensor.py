@@ -21,6 +21,7 @@ from typing import Any, TypeAlias
 
 import numpy as np
 
+from . import backend
 from .autograd import STATE, BackwardFn, Grads, meta_array, run_backward, unbroadcast
 from .dtypes import (  # noqa: F401  (re-exported: engine.float32, ...)
     bool_,
@@ -45,15 +46,18 @@ ArrayLike = Any
 
 
 def to_array(data: ArrayLike, dtype: Any = None) -> np.ndarray:
-    """NumPy array from a Tensor, array, scalar or nested list; Python floats become float32."""
+    """NumPy array from a Tensor, array, scalar or nested list; Python floats become float32.
+    A CuPy array (or a list of CUDA tensors) stays on its GPU."""
     if isinstance(data, Tensor):
         arr = data.data
-    elif isinstance(data, np.ndarray):
+    elif isinstance(data, np.ndarray) or backend.is_gpu_array(data):
         arr = data
     else:
         if isinstance(data, (list, tuple)) and data and isinstance(data[0], Tensor):
             data = [d.data for d in data]
-        arr = np.asarray(data)
+            if backend.is_gpu_array(data[0]):
+                data = backend.array_module(data[0]).stack(data)
+        arr = data if backend.is_gpu_array(data) else np.asarray(data)
         if dtype is None and arr.dtype == np.float64:
             arr = arr.astype(np.float32)
     if dtype is not None and arr.dtype != np.dtype(dtype):
@@ -64,8 +68,9 @@ def to_array(data: ArrayLike, dtype: Any = None) -> np.ndarray:
 def _power(a: np.ndarray, b: Any) -> np.ndarray:
     """a ** b; integer powers stay integer, and a negative integer power is 0 unless |a| = 1 (as
     C, and PyTorch, truncate), where NumPy would raise."""
-    if np.asarray(a).dtype.kind in "iub" and np.asarray(b).dtype.kind in "iub":
-        neg = np.asarray(b) < 0
+    xp = backend.array_module(a)
+    if xp.asarray(a).dtype.kind in "iub" and xp.asarray(b).dtype.kind in "iub":
+        neg = xp.asarray(b) < 0
         if neg.any():
             out = np.power(a, np.where(neg, 0, b))
             odd = np.asarray(b) % 2 != 0
@@ -133,7 +138,7 @@ def _is_int(k: Any) -> bool:
 
 def _is_advanced(key: Any) -> bool:
     keys = key if isinstance(key, tuple) else (key,)
-    return any(isinstance(k, (np.ndarray, list)) for k in keys)
+    return any(isinstance(k, (np.ndarray, list)) or backend.is_gpu_array(k) for k in keys)
 
 
 # builtins under other names: Tensor has methods called int/bool/float, as torch does
@@ -189,6 +194,8 @@ class Tensor(TensorMethods):
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
         """`np.asarray(t)` gives the data (for plotting and metrics), like torch for CPU tensors."""
+        if backend.is_gpu_array(self.data):
+            raise TypeError(_CUDA_TO_NUMPY)
         return self.data if dtype is None else self.data.astype(dtype)
 
     def __init__(self, data: ArrayLike, requires_grad: _bool = False, dtype: Any = None) -> None:
@@ -241,7 +248,18 @@ class Tensor(TensorMethods):
 
     @property
     def device(self) -> str:
-        return "cpu"
+        """ "cpu", or "cuda:0" for a tensor whose data is a CuPy array (see `backend`)."""
+        return backend.device_of(self.data)
+
+    @property
+    def is_cuda(self) -> _bool:
+        return backend.is_gpu_array(self.data)
+
+    def cuda(self, device: Any = "cuda") -> Tensor:
+        return self.to(device if str(device).startswith("cuda") else f"cuda:{device}")
+
+    def cpu(self) -> Tensor:
+        return self.to("cpu")
 
     def size(self, dim: _int | None = None) -> Any:
         return self.shape if dim is None else self.shape[dim]
@@ -275,6 +293,8 @@ class Tensor(TensorMethods):
             raise RuntimeError(
                 "Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead."
             )
+        if backend.is_gpu_array(self.data):
+            raise TypeError(_CUDA_TO_NUMPY)
         return self.data
 
     def detach(self) -> Tensor:
@@ -308,9 +328,9 @@ class Tensor(TensorMethods):
                     f"grad can be implicitly created only for scalar outputs (this tensor has "
                     f"shape {self.shape}); pass backward(gradient) of the same shape"
                 )
-            g = np.ones(self.shape, dtype=self.dtype)
+            g = backend.array_module(self.data).ones(self.shape, dtype=self.dtype)
         else:
-            g = to_array(gradient, self.dtype)
+            g = backend.like(to_array(gradient, self.dtype), self.data)
             if g.shape != self.shape:
                 raise RuntimeError(
                     f"Mismatch in shape: grad_output has a shape of {g.shape} and output has a "
@@ -319,8 +339,10 @@ class Tensor(TensorMethods):
         run_backward(self, g, retain_graph)
 
     def __repr__(self) -> str:
-        body = np.array2string(self.data, precision=4, separator=", ", prefix="tensor(")
-        extra = "" if self.dtype in (np.float32, np.int64, np.bool_) else f", dtype={self.dtype}"
+        data = backend.to_host(self.data)
+        body = np.array2string(data, precision=4, separator=", ", prefix="tensor(")
+        extra = f", device='{self.device}'" if self.is_cuda else ""
+        extra += "" if self.dtype in (np.float32, np.int64, np.bool_) else f", dtype={self.dtype}"
         if self._backward is not None:
             extra += f", grad_fn=<{GradFn(self._backward).name()}>"
         elif self.requires_grad:
@@ -345,16 +367,31 @@ class Tensor(TensorMethods):
 
     # ------------------------------------------------------------------ dtype
     def to(self, *args: Any, **kwargs: Any) -> Tensor:
-        """`.to(dtype)`; device strings ("cpu") are accepted and ignored."""
-        dtype = kwargs.get("dtype")
+        """`.to(dtype)`, `.to(device)`, `.to(device, dtype)`; a device is "cpu", "cuda", "cuda:N"
+        or a `torch.device`. Returns `self` when nothing changes; gradients flow back across."""
+        dtype, device = kwargs.get("dtype"), kwargs.get("device")
         for a in args:
-            if not isinstance(a, str):
+            if isinstance(a, str) or type(a).__name__ == "device":
+                device = a
+            elif isinstance(a, Tensor):
+                dtype, device = a.dtype, a.device
+            else:
                 dtype = a
-        if dtype is None or np.dtype(dtype) == self.dtype:
-            return self
-        src = self.dtype
-        out = self.data.astype(dtype)
-        return Tensor._make(out, (self,), lambda g: (g.astype(src),))
+        out = self
+        if device is not None and backend.parse_device(device) != self.device:
+            out = out._to_device(backend.parse_device(device))
+        if dtype is None or np.dtype(dtype) == out.dtype:
+            return out
+        src = out.dtype
+        return Tensor._make(out.data.astype(dtype), (out,), lambda g: (g.astype(src),))
+
+    def _to_device(self, device: str) -> Tensor:
+        src = self.device
+
+        def backward(g: np.ndarray) -> Grads:
+            return (backend.to_device(g, src),)
+
+        return Tensor._make(backend.to_device(self.data, device), (self,), backward)
 
     def float(self) -> Tensor:
         return self.to(np.float32)
@@ -649,6 +686,11 @@ class Tensor(TensorMethods):
 
     def matmul(self, other: Any) -> Tensor:
         return self @ other
+
+
+_CUDA_TO_NUMPY = (
+    "can't convert cuda tensor to numpy; use .cpu() to copy the tensor to host memory first"
+)
 
 
 def meta_tensor(shape: Sequence[int], dtype: Any = np.float32) -> Tensor:

@@ -174,8 +174,9 @@ class GPT(nn.Module):
         B, T = idx_np.shape
         if self.config.block_size < T:
             raise ValueError(f"sequence of {T} > block_size {self.config.block_size}")
-        tok = self.wte(engine.tensor(idx_np))  # (B, T, C)
-        pos = self.wpe(engine.tensor(np.arange(T)))  # (T, C)
+        device = self.wte.weight.device  # ids and targets go where the weights are
+        tok = self.wte(engine.tensor(idx_np, device=device))  # (B, T, C)
+        pos = self.wpe(engine.arange(T, device=device))  # (T, C)
         x = self.drop(tok + pos)
         x = self.h(x)
         x = self.ln_f(x)
@@ -183,7 +184,8 @@ class GPT(nn.Module):
         if targets is None:
             return logits, None
         y = targets.data if isinstance(targets, engine.Tensor) else np.asarray(targets)
-        loss = F.cross_entropy(logits.reshape(B * T, -1), engine.tensor(y.reshape(-1)))
+        targets_flat = engine.tensor(y.reshape(-1), device=device)
+        loss = F.cross_entropy(logits.reshape(B * T, -1), targets_flat)
         return logits, loss
 
     def next_logits(self, context: np.ndarray) -> np.ndarray:
@@ -191,4 +193,4 @@ class GPT(nn.Module):
         idx = np.asarray(context, dtype=np.int64)[-self.config.block_size :][None, :]
         with engine.no_grad():
             logits, _ = self.forward(idx)
-        return logits.data[0, -1].astype(np.float64)
+        return logits[0, -1].cpu().numpy().astype(np.float64)

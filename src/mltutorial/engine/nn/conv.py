@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import backend
 from ..autograd import STATE, Grads, meta_array
 from ..ops import _check_same_dtype
 from ..tensor import Tensor
@@ -48,7 +49,9 @@ def _pad(x: np.ndarray, top: int, bottom: int, left: int, right: int, value: flo
     if not (top or bottom or left or right):
         return x
     n, c, h, w = x.shape
-    xp = np.full((n, c, h + top + bottom, w + left + right), value, dtype=x.dtype)
+    xp = backend.array_module(x).full(
+        (n, c, h + top + bottom, w + left + right), value, dtype=x.dtype
+    )
     xp[:, :, top : top + h, left : left + w] = x
     return xp
 
@@ -147,7 +150,7 @@ def _conv_channel_major(
         cols = x.transpose(1, 0, 2, 3).reshape(g_, ckk, nl)
     else:
         xp = _pad(x, p[0], p[0], p[1], p[1], 0.0)
-        cols6 = np.empty((c, kh, kw, n, oh, ow), dtype=x.dtype)
+        cols6 = backend.array_module(x).empty((c, kh, kw, n, oh, ow), dtype=x.dtype)
         for u, v, index in _windows(xp, (kh, kw), s, dil, (oh, ow)):
             cols6[:, u, v] = xp[index].transpose(1, 0, 2, 3)
         cols = cols6.reshape(g_, ckk, nl)
@@ -170,7 +173,7 @@ def _conv_channel_major(
             if pointwise:
                 gx = gcols.reshape(c, n, h, wd).transpose(1, 0, 2, 3)
             else:
-                gxp = np.zeros((c, n, *xp.shape[2:]), dtype=x.dtype)
+                gxp = backend.array_module(x).zeros((c, n, *xp.shape[2:]), dtype=x.dtype)
                 gcols6 = gcols.reshape(c, kh, kw, n, oh, ow)
                 for u, v, index in _windows(gxp, (kh, kw), s, dil, (oh, ow)):
                     gxp[index] += gcols6[:, u, v]
@@ -189,7 +192,7 @@ def _conv_per_sample(
     o, _, kh, kw = w.shape
     ckk, L = c * kh * kw, oh * ow
     xp = _pad(x, p[0], p[0], p[1], p[1], 0.0)
-    cols6 = np.empty((n, c, kh, kw, oh, ow), dtype=x.dtype)
+    cols6 = backend.array_module(x).empty((n, c, kh, kw, oh, ow), dtype=x.dtype)
     for u, v, index in _windows(xp, (kh, kw), s, dil, (oh, ow)):
         cols6[:, :, u, v] = xp[index]
     cols = cols6.reshape(n, ckk, L)
@@ -208,7 +211,7 @@ def _conv_per_sample(
             gb = g2.sum(axis=(0, 2))
         if need[0]:
             gcols6 = np.matmul(w2.T, g2).reshape(n, c, kh, kw, oh, ow)
-            gxp = np.zeros(xp.shape, dtype=x.dtype)
+            gxp = backend.array_module(x).zeros(xp.shape, dtype=x.dtype)
             for u, v, index in _windows(gxp, (kh, kw), s, dil, (oh, ow)):
                 gxp[index] += gcols6[:, :, u, v]
             gx = gxp[:, :, p[0] : p[0] + h, p[1] : p[1] + wd]
@@ -269,7 +272,7 @@ def max_pool2d(
         return Tensor._make(meta_array((n, c, oh, ow), x.dtype), (input,), lambda g: (None,))
     eh, ew = _extra(h, k[0], s[0], p[0], d[0], oh), _extra(w, k[1], s[1], p[1], d[1], ow)
     xp = _pad(x, p[0], p[0] + eh, p[1], p[1] + ew, -np.inf)
-    best = np.empty((n, c, oh, ow), dtype=x.dtype)
+    best = backend.array_module(x).empty((n, c, oh, ow), dtype=x.dtype)
     for u, v, index in _windows(xp, k, s, d, (oh, ow)):
         if u == v == 0:
             best[...] = xp[index]
@@ -280,9 +283,10 @@ def max_pool2d(
 
     def backward(g: np.ndarray) -> Grads:
         # route g to the first maximum of each window (row-major order), as PyTorch does
-        gxp = np.zeros(xp.shape, dtype=g.dtype)
-        taken = np.zeros(best.shape, dtype=bool)
-        hit = np.empty(best.shape, dtype=bool)
+        mod = backend.array_module(g)
+        gxp = mod.zeros(xp.shape, dtype=g.dtype)
+        taken = mod.zeros(best.shape, dtype=bool)
+        hit = mod.empty(best.shape, dtype=bool)
         for u, v, index in _windows(gxp, k, s, d, (oh, ow)):
             np.equal(xp[index], best, out=hit)
             if u or v:

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 import numpy as np
 from scipy.special import erf
 
+from .. import backend
 from ..autograd import STATE, Grads, meta_array, unbroadcast
 from ..creation import get_rng
 from ..ops import _check_same_dtype, _matmul_shape_error, log_softmax, softmax
@@ -239,23 +240,24 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
     x = input.data
     if p == 1.0:
         return input * 0.0
-    keep = get_rng().random(x.shape, dtype=np.float32) >= p
+    keep = backend.like(get_rng().random(x.shape, dtype=np.float32) >= p, x)
     scale = (keep * (1.0 / (1.0 - p))).astype(x.dtype)
     return Tensor._make(x * scale, (input,), lambda g: (g * scale,))
 
 
-_CAUSAL_BIAS: dict[tuple[int, int, np.dtype], np.ndarray] = {}
+_CAUSAL_BIAS: dict[tuple[int, int, np.dtype, str], np.ndarray] = {}
 
 
-def _causal_bias(t: int, s: int, dtype: np.dtype) -> np.ndarray:
+def _causal_bias(t: int, s: int, dtype: np.dtype, like: np.ndarray) -> np.ndarray:
     """(t, s) additive mask: 0 where query i may see key j <= i (top-left aligned, as PyTorch's
-    is_causal), -inf above the diagonal. Cached: the GPT asks for the same one every step."""
-    key = (t, s, np.dtype(dtype))
+    is_causal), -inf above the diagonal, on the device of `like`. Cached: the GPT asks for the
+    same one every step."""
+    key = (t, s, np.dtype(dtype), backend.device_of(like))
     if key not in _CAUSAL_BIAS:
         bias = np.zeros((t, s), dtype=dtype)
         bias[np.triu_indices(t, 1, s)] = -np.inf
         bias.flags.writeable = False
-        _CAUSAL_BIAS[key] = bias
+        _CAUSAL_BIAS[key] = backend.like(bias, like)
     return _CAUSAL_BIAS[key]
 
 
@@ -307,7 +309,7 @@ def scaled_dot_product_attention(
     att = np.matmul(q, np.swapaxes(k, -1, -2))  # (..., L, S)
     att *= c
     if is_causal:
-        att += _causal_bias(L, S, att.dtype)
+        att += _causal_bias(L, S, att.dtype, att)
     elif attn_mask is not None:
         m = attn_mask.data if isinstance(attn_mask, Tensor) else np.asarray(attn_mask)
         if m.dtype == bool:
@@ -321,7 +323,7 @@ def scaled_dot_product_attention(
     att /= att.sum(axis=-1, keepdims=True)  # P, the attention weights
     used, drop = att, None
     if dropout_p > 0.0:  # inverted dropout on the weights, as PyTorch's
-        keep = get_rng().random(att.shape, dtype=np.float32) >= dropout_p
+        keep = backend.like(get_rng().random(att.shape, dtype=np.float32) >= dropout_p, att)
         drop = (keep * (1.0 / (1.0 - dropout_p))).astype(att.dtype)
         used = att * drop
     out = np.matmul(used, v)
@@ -333,7 +335,9 @@ def scaled_dot_product_attention(
             dp *= drop
         dp -= (dp * att).sum(axis=-1, keepdims=True)
         dp *= att  # dL/d(scores + mask)
-        gm = np.array(unbroadcast(dp, mask_shape)) if mask_parent is not None else None
+        gm = None
+        if mask_parent is not None:
+            gm = backend.array_module(dp).array(unbroadcast(dp, mask_shape))
         dp *= c  # dL/d(Q K^T)
         gq = np.matmul(dp, k) if query.requires_grad else None
         gk = np.matmul(np.swapaxes(dp, -1, -2), q) if key.requires_grad else None
@@ -353,8 +357,13 @@ def _scatter_add_rows(index: np.ndarray, rows: np.ndarray, n: int) -> np.ndarray
     """out[index[i]] += rows[i] for all i (repeats add up): sort by index, then one segmented sum.
 
     Same result as np.add.at(out, index, rows), which adds one element at a time; the sort and
-    segmented sum run in vectorised passes over whole rows.
+    segmented sum run in vectorised passes over whole rows. On a GPU, CuPy's atomic add.at.
     """
+    if backend.is_gpu_array(rows):
+        xp = backend.array_module(rows)
+        out = xp.zeros((n, rows.shape[1]), dtype=rows.dtype)
+        backend.add_at(out, index, rows)
+        return out
     out = np.zeros((n, rows.shape[1]), dtype=rows.dtype)
     if index.size == 0:
         return out
@@ -373,6 +382,7 @@ def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None) -> 
             f"Expected tensor for argument #1 'indices' to have an integer dtype, got {idx.dtype}"
         )
     w = weight.data
+    idx = backend.like(idx, w)  # host indices meet a weight on the GPU
     if STATE.shape_only:
         shape = (*idx.shape, w.shape[1])
         return Tensor._make(meta_array(shape, w.dtype), (weight,), lambda g: (None,))
@@ -574,6 +584,8 @@ def cross_entropy(
     if t.dtype.kind not in "iu":
         raise RuntimeError(f"expected target of an integer dtype (Long), got {t.dtype}")
     x = logits.data
+    xp = backend.array_module(x)
+    t = backend.like(t, x)  # host targets meet logits on the GPU
     n, c = x.shape
     valid = t != ignore_index
     safe_t = np.where(valid, t, 0)
@@ -583,7 +595,7 @@ def cross_entropy(
     shifted = x - x.max(axis=1, keepdims=True)
     lse = np.log(np.exp(shifted).sum(axis=1, keepdims=True))
     logp = shifted - lse  # (N, C)
-    rows = np.arange(n)
+    rows = xp.arange(n)
     w_t = valid.astype(x.dtype)
     if weight is not None:
         w_t = w_t * weight.data[safe_t]
@@ -593,9 +605,9 @@ def cross_entropy(
     per = per * w_t
     if reduction == "mean":
         denom = float(w_t.sum())
-        out = np.asarray(per.sum() / denom if denom else np.nan, dtype=x.dtype)
+        out = xp.asarray(per.sum() / denom if denom else np.nan, dtype=x.dtype)
     elif reduction == "sum":
-        out = np.asarray(per.sum(), dtype=x.dtype)
+        out = xp.asarray(per.sum(), dtype=x.dtype)
     else:
         out = per.reshape(t_in.shape) if input.ndim != 1 else per.reshape(())
 

@@ -14,6 +14,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from .. import backend
 from ..autograd import STATE, is_meta_array
 from ..tensor import Tensor, to_array
 
@@ -230,11 +231,16 @@ class Module:
                 p.grad.data[...] = 0
 
     def to(self, *args: Any, **kwargs: Any) -> Module:
-        """`.to(dtype)` casts floating parameters and buffers; devices ("cpu") are ignored."""
-        dtype = kwargs.get("dtype")
+        """`.to(dtype)` casts floating parameters and buffers; `.to(device)` ("cpu", "cuda",
+        "cuda:0") moves parameters, buffers and gradients there, in place, as torch does."""
+        dtype, device = kwargs.get("dtype"), kwargs.get("device")
         for a in args:
-            if not isinstance(a, str):
+            if isinstance(a, str) or type(a).__name__ == "device":
+                device = a
+            else:
                 dtype = a
+        if device is not None:
+            self._move(backend.parse_device(device))
         if dtype is None:
             return self
         for t in list(self.parameters()) + list(self.buffers()):
@@ -252,8 +258,18 @@ class Module:
     def double(self) -> Module:
         return self.to(np.float64)
 
+    def _move(self, device: str) -> None:
+        for t in list(self.parameters()) + list(self.buffers()):
+            if not is_meta_array(t.data):
+                t.data = backend.to_device(t.data, device)
+            if t.grad is not None:
+                t.grad.data = backend.to_device(t.grad.data, device)
+
     def cpu(self) -> Module:
-        return self
+        return self.to("cpu")
+
+    def cuda(self, device: Any = "cuda") -> Module:
+        return self.to(device if str(device).startswith("cuda") else f"cuda:{device}")
 
     # ------------------------------------------------------------------ state dicts
     def state_dict(self, prefix: str = "") -> OrderedDict[str, Tensor]:
@@ -287,7 +303,10 @@ class Module:
                     f"checkpoint, the shape in current model is {target.shape}."
                 )
                 continue
-            target.data = np.array(value, dtype=target.data.dtype, copy=True)
+            value = backend.to_device(value, target.device)  # onto the parameter's device
+            target.data = backend.array_module(value).array(
+                value, dtype=target.data.dtype, copy=True
+            )
         if strict and (missing or unexpected):
             if missing:
                 errors.append(
