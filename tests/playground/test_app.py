@@ -85,6 +85,9 @@ def test_a_tab_trains_over_the_socket(make_client):
         epochs = [_until(ws, "frame")["epoch"] for _ in range(5)]
         assert epochs == sorted(epochs) and epochs[-1] >= 6
         ws.send_json({"type": "pause"})
+        # Frames already sent before the pause lands: their number grows with the machine's load
+        # (the server plays at up to 200 updates/s while this thread reads), so drain to the ack.
+        _until(ws, "paused", limit=100_000)
         ws.send_json({"type": "state", "hash": "dataset=xor&shape=4&lr=0.1"})  # live: no restart
         assert _until(ws, "state")["hash"].count("lr=0.1") == 1
         ws.send_json({"type": "state", "hash": "lr=nan"})
