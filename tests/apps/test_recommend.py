@@ -229,7 +229,7 @@ def test_train_json_shape_and_save(no_real_data, tmp_path, capsys):
     payload = json.loads(out)
     assert payload["dataset"].startswith("built-in sample standing in for MovieLens")
     assert payload["folds"] == 1
-    assert set(payload["models"]) == {"mean", "biases", "content", "knn", "mf", "hybrid"}
+    assert set(payload["models"]) == {"mean", "biases", "content", "knn", "mf", "bpmf", "hybrid"}
     assert set(payload["models"]["mf"]) == {"rmse", "mae", "fit_seconds"}
     assert set(payload["ranking"]["mf"]) == {"precision_at_10", "recall_at_10", "coverage"}
     assert "mean" not in payload["ranking"]
@@ -246,7 +246,7 @@ def test_chapter_quick_on_fallback(no_real_data, tmp_path):
     assert "GroupLens" in out.licence
     assert all(p.exists() and p.stat().st_size > 10_000 for p in out.figures)
     assert any("because you liked" in s for s in out.samples)
-    assert len(out.tables[0].rows) == 6
+    assert len(out.tables[0].rows) == 7
 
 
 def test_mf_single_fold_u1():
@@ -279,6 +279,64 @@ def test_ladder_five_folds_rmse_goal():
     assert rmse["knn"] == pytest.approx(0.9204, abs=0.002)  # = Surprise's KNNBaseline (item)
     assert rmse["mf"] == pytest.approx(0.9121, abs=0.003)
     assert rmse["mf"] < rmse["knn"] < rmse["content"] < rmse["biases"] < rmse["mean"]
+
+
+def test_bpmf_u1_meets_the_goal_on_the_hardest_fold():
+    """Bayesian MF (Gibbs) on u1, the fold where gradient-descent MF misses 0.915: it meets it, and
+    beats MF there (bench/results/recommend.md has all five folds)."""
+    need_data("movielens_100k")
+    data = ds.load()
+    result = evaluate(data, ("bpmf",), folds=1, ranking=False)
+    assert result.mean("bpmf", "rmse") <= 0.915
+    assert result.mean("bpmf", "rmse") == pytest.approx(0.9129, abs=0.002)
+
+
+@pytest.mark.slow
+def test_bpmf_every_official_fold_under_0915():
+    """The issue's goal on all five folds: Bayesian MF's RMSE <= 0.915 on each of u1..u5."""
+    need_data("movielens_100k")
+    result = evaluate(ds.load(), ("bpmf",), ranking=False)
+    per_fold = result.scores["bpmf"].rmse
+    assert len(per_fold) == 5 and max(per_fold) <= 0.915
+    assert np.mean(per_fold) == pytest.approx(0.9023, abs=0.002)
+
+
+def test_gibbs_draws_from_the_right_posterior():
+    """With the prior held fixed, the sampler's draws of one table have the closed-form mean and
+    covariance (the ridge solution and the inverse precision), checked by Monte Carlo."""
+    from scipy import sparse
+
+    from mltutorial.apps.recommend.bpmf import _draw_rows
+
+    rng = np.random.default_rng(1)
+    Q = rng.normal(size=(6, 2))
+    user, item = np.array([0, 0, 0, 1, 1]), np.array([0, 2, 5, 1, 3])
+    r = np.array([1.0, -0.5, 0.3, 2.0, -1.0])
+    seen = sparse.csr_matrix((np.ones(5), (user, item)), shape=(2, 6))
+    rated = sparse.csr_matrix((r, (user, item)), shape=(2, 6))
+    mu, Lam, alpha = np.array([0.1, -0.2]), np.array([[2.0, 0.3], [0.3, 1.0]]), 2.0
+    draws = np.stack([_draw_rows(rng, seen, rated, Q, mu, Lam, alpha) for _ in range(20000)])
+    for u in range(2):
+        q = Q[item[user == u]]
+        precision = Lam + alpha * q.T @ q
+        mean = np.linalg.solve(precision, Lam @ mu + alpha * q.T @ r[user == u])
+        np.testing.assert_allclose(draws[:, u].mean(0), mean, atol=0.02)
+        np.testing.assert_allclose(np.cov(draws[:, u].T), np.linalg.inv(precision), atol=0.02)
+
+
+def test_bpmf_tables_are_the_averaged_draws_and_seeded():
+    rng = np.random.default_rng(0)
+    n = 400
+    data = ds.Ratings(
+        rng.integers(0, 20, n), rng.integers(0, 30, n), rng.integers(1, 6, n).astype(float), 20, 30
+    )
+    a = MatrixFactorization(solver="gibbs", n_factors=3, n_samples=6, burn_in=2).fit(data)
+    b = MatrixFactorization(solver="gibbs", n_factors=3, n_samples=6, burn_in=2).fit(data)
+    assert a.P_.shape == (20, 12) and a.Q_.shape == (30, 12)  # 4 kept draws of rank 3
+    np.testing.assert_array_equal(a.Q_, b.Q_)
+    assert np.all((a.predict(data.user, data.item) >= 1) & (a.predict(data.user, data.item) <= 5))
+    with pytest.raises(UserError, match="burn-in"):
+        MatrixFactorization(solver="gibbs", n_samples=3, burn_in=3).fit(data)
 
 
 def test_mf_fit_is_seeded():

@@ -42,14 +42,14 @@ def _add_data(p: argparse.ArgumentParser) -> None:
 
 
 def _add_mf(p: argparse.ArgumentParser) -> None:
-    from mltutorial.apps.recommend.mf import SOLVERS, MatrixFactorization
+    from mltutorial.apps.recommend.mf import GIBBS_FACTORS, SOLVERS, MatrixFactorization
 
     d = MatrixFactorization()
     p.add_argument(
         "--factors",
         type=int,
-        default=d.n_factors,
-        help=f"MF latent factors (default {d.n_factors})",
+        default=None,
+        help=f"MF latent factors (default {d.n_factors}; {GIBBS_FACTORS} per draw with --solver gibbs)",
     )
     p.add_argument(
         "--epochs", type=int, default=d.num_epochs, help=f"MF epochs (default {d.num_epochs})"
@@ -62,12 +62,18 @@ def _add_mf(p: argparse.ArgumentParser) -> None:
         "--solver",
         choices=SOLVERS,
         default=d.solver,
-        help=f"MF gradients: fused (by hand, fast) or engine (autograd, the lesson; default {d.solver})",
+        help="how MF learns: fused (Adam, gradients by hand, fast), engine (Adam, autograd: the "
+        f"lesson) or gibbs (Bayesian, Gibbs sampling: the bpmf rung) (default {d.solver})",
     )
 
 
 def _mf_params(args: argparse.Namespace) -> dict:
-    if args.factors < 1 or args.epochs < 1 or args.lr <= 0 or args.reg < 0:
+    if (
+        (args.factors is not None and args.factors < 1)
+        or args.epochs < 1
+        or args.lr <= 0
+        or args.reg < 0
+    ):
         raise UserError("--factors and --epochs must be >= 1, --lr > 0, --reg >= 0")
     return {
         "n_factors": args.factors,
@@ -107,7 +113,7 @@ def _parser(prog: str) -> Parser:
     t.add_argument(
         "--method",
         default="all",
-        help="comma-separated rungs among mean,biases,content,knn,mf,hybrid (default all)",
+        help="comma-separated rungs among mean,biases,content,knn,mf,bpmf,hybrid (default all)",
     )
     t.add_argument(
         "--folds",

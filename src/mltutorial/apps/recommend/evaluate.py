@@ -23,13 +23,14 @@ from mltutorial.apps.recommend.mf import MatrixFactorization
 from mltutorial.errors import UserError
 from mltutorial.progress import bar
 
-LADDER = ("mean", "biases", "content", "knn", "mf", "hybrid")
+LADDER = ("mean", "biases", "content", "knn", "mf", "bpmf", "hybrid")
 DESCRIPTIONS = {
     "mean": "global mean",
     "biases": "mean + user and item biases",
     "content": "content-based (genres + title words, cosine)",
     "knn": "collaborative: item-item kNN with baselines",
     "mf": "collaborative: biased matrix factorisation (engine)",
+    "bpmf": "collaborative: Bayesian MF (Gibbs sampling, draws averaged)",
     "hybrid": "hybrid: least-squares blend of the above",
 }
 
@@ -42,6 +43,7 @@ def make(name: str, mf_params: dict | None = None) -> Recommender:
         "content": ContentBased,
         "knn": ItemKNN,
         "mf": lambda: MatrixFactorization(**mf_params),
+        "bpmf": lambda: MatrixFactorization(solver="gibbs", seed=mf_params.get("seed", 0)),
         "hybrid": lambda: Hybrid(mf_params=mf_params),
     }
     if name not in factories:

@@ -24,6 +24,11 @@ Two solvers compute the same gradients of that loss and take the same Adam steps
   (building the graph, one gather and one scatter per table) would cost more than the arithmetic
   here, and a rating model is fitted many times (five folds, the figures); the fused step is what
   an expert would write after checking it against autograd, which tests/apps/test_recommend.py does.
+- `solver="gibbs"`: the same model without the biases, learned the Bayesian way (bpmf.py): ALS whose
+  every solve is a draw from the posterior, the drawn factorisations averaged. No learning rate, no
+  epochs, no regularisation strength to tune (the prior's are drawn from the data); `n_factors` is
+  then the rank of each draw (default 10) and the stored tables hold all the draws side by side. The
+  ladder's "bpmf" rung.
 
 Hyperparameters (defaults below) were tuned on a validation split of the training fold u1.base
 (90% fit / 10% validation, seed 0) -- never on a test fold: `tuning.tune`, and the grid with its
@@ -38,12 +43,14 @@ from scipy import sparse
 
 from mltutorial import engine
 from mltutorial.apps.recommend.baselines import Recommender, clip, fit_biases
+from mltutorial.apps.recommend.bpmf import gibbs_factors
 from mltutorial.apps.recommend.dataset import Catalog, Ratings
 from mltutorial.engine import nn, optim
 from mltutorial.errors import UserError
 from mltutorial.progress import bar
 
-SOLVERS = ("fused", "engine")
+SOLVERS = ("fused", "engine", "gibbs")
+GIBBS_FACTORS = 10  # the rank of each posterior draw (Salakhutdinov & Mnih use 10 on Netflix too)
 
 
 class MFNet(nn.Module):
@@ -73,7 +80,7 @@ class MatrixFactorization(Recommender):
     def __init__(
         self,
         *,
-        n_factors: int = 100,
+        n_factors: int | None = None,
         num_epochs: int = 8,
         lr: float = 0.006,
         lr_decay: float = 1.0,
@@ -83,8 +90,13 @@ class MatrixFactorization(Recommender):
         init_std: float = 0.05,
         seed: int = 0,
         solver: str = "fused",
+        n_samples: int = 30,
+        burn_in: int = 5,
+        noise_precision: float = 2.0,
     ) -> None:
-        self.n_factors = n_factors  # more factors + strong reg beat few factors (tuned, see above)
+        if n_factors is None:  # more factors + strong reg beat few factors for Adam (tuned)
+            n_factors = GIBBS_FACTORS if solver == "gibbs" else 100
+        self.n_factors = n_factors
         self.num_epochs = num_epochs  # the best validation epoch at this lr (tuned)
         self.lr = lr  # Adam step size, tuned with batch_size: larger steps end a little worse
         self.lr_decay = lr_decay  # lr multiplied by this after each epoch (torch's ExponentialLR)
@@ -93,9 +105,10 @@ class MatrixFactorization(Recommender):
         self.batch_size = batch_size  # large batches: few Adam steps (each updates whole tables)
         self.init_std = init_std
         self.seed = seed
-        self.solver = (
-            solver  # "engine": autograd per batch (the lesson); "fused": same maths by hand
-        )
+        self.solver = solver  # "engine": autograd (the lesson); "fused": by hand; "gibbs": bpmf.py
+        self.n_samples = n_samples  # gibbs: sweeps in all, the first `burn_in` discarded
+        self.burn_in = burn_in
+        self.noise_precision = noise_precision  # gibbs: 1 / variance of a rating around p_u . q_i
 
     def get_params(self) -> dict:
         """The hyperparameters, as keyword arguments for a new instance."""
@@ -110,6 +123,9 @@ class MatrixFactorization(Recommender):
             "init_std",
             "seed",
             "solver",
+            "n_samples",
+            "burn_in",
+            "noise_precision",
         )
         return {name: getattr(self, name) for name in names}
 
@@ -124,6 +140,8 @@ class MatrixFactorization(Recommender):
             raise UserError(
                 f"unknown MF solver {self.solver!r}; choose one of {', '.join(SOLVERS)}"
             )
+        if self.solver == "gibbs":
+            return self._fit_gibbs(train, desc)
         rng = np.random.default_rng(self.seed)
         mu, b_u, b_i = fit_biases(train)
         net = MFNet(train.n_users, train.n_items, self.n_factors)
@@ -168,6 +186,25 @@ class MatrixFactorization(Recommender):
             progress.update(1)
             progress.set_postfix(loss=f"{total / n:.4f}")
         progress.close()
+        return self
+
+    def _fit_gibbs(self, train: Ratings, desc: str) -> MatrixFactorization:
+        if not 0 <= self.burn_in < self.n_samples or self.noise_precision <= 0:
+            raise UserError("Gibbs MF needs 0 <= burn-in < samples and a positive noise precision")
+        progress = bar(self.n_samples, f"{desc} (Gibbs)")
+        self.mu_, self.P_, self.Q_ = gibbs_factors(
+            train,
+            rank=self.n_factors,
+            n_samples=self.n_samples,
+            burn_in=self.burn_in,
+            alpha=self.noise_precision,
+            seed=self.seed,
+            progress=progress,
+        )
+        progress.close()
+        self.b_u_, self.b_i_ = np.zeros(train.n_users), np.zeros(train.n_items)
+        self.n_items_ = train.n_items
+        self.history_ = {"train_loss": [], "val_rmse": []}
         return self
 
     def _engine_step(self, net: MFNet, user: np.ndarray, item: np.ndarray, target: np.ndarray):
