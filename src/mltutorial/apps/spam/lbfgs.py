@@ -71,8 +71,10 @@ def _line_search(
     """A step t along d meeting the weak Wolfe conditions: (t, f, g at x + t d, evaluations).
 
     Starts from the given t (1 once the curvature is known: the direction then has the right
-    length, and the first try is nearly always accepted); halves a step that is too long, doubles
-    one too short. None when no such step is found in `max_evals` tries.
+    length, and the first try is nearly always accepted). A step too long is cut back to the
+    minimum of the parabola through f(x), the slope g.d and f(x + t d) (Nocedal & Wright, eq. 3.58),
+    kept inside the bracket [lo, hi] of steps known too short and too long; a step too short is
+    doubled. None when no such step is found in `max_evals` tries.
     """
     slope = g @ d  # < 0: d points downhill
     lo, hi = 0.0, np.inf
@@ -84,7 +86,16 @@ def _line_search(
             lo = t
         else:
             return t, f_t, g_t, evals
-        t = (lo + hi) / 2 if np.isfinite(hi) else 2 * lo
+        if np.isinf(hi):
+            t = 2 * lo
+        elif np.isfinite(f_t) and hi == t:
+            parabola = (
+                -slope * t * t / (2 * (f_t - f - slope * t))
+            )  # > 0: f_t lies above the tangent
+            margin = 0.1 * (hi - lo)  # and not too near either end, where it would crawl
+            t = min(max(parabola, lo + margin), hi - margin)
+        else:
+            t = (lo + hi) / 2
     return None
 
 
