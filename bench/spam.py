@@ -24,6 +24,7 @@ from pathlib import Path
 import numpy as np
 import sklearn
 from sklearn.linear_model import LogisticRegression
+from threadpoolctl import threadpool_info
 
 from mltutorial.apps.spam.features import TextFeatures
 from mltutorial.apps.spam.ladder import LadderConfig, load_corpus, spam_metrics, split
@@ -82,6 +83,9 @@ def main() -> None:
     m = {k: spam_metrics(y_te, s, 0.5) for k, s in scores.items()}
     ratio = med["ours"] / med["peer"]
 
+    blas_threads = max(
+        (lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas"), default=1
+    )
     solver_text = (
         f"our L-BFGS (apps/spam/lbfgs.py), full batch, to max |gradient| <= {neuron.tol}"
         if args.solver == "lbfgs"
@@ -102,8 +106,8 @@ def main() -> None:
         f"C = {C:.1f}; ours: {solver_text}; "
         "peer: `LogisticRegression(solver='lbfgs')` to convergence",
         f"- Machine: {platform.machine()}, {os.cpu_count()} CPU threads visible (shared with other "
-        f"jobs), Python {platform.python_version()}, NumPy {np.__version__}, scikit-learn "
-        f"{sklearn.__version__}",
+        f"jobs), {blas_threads} BLAS thread(s) (our L-BFGS uses one), Python "
+        f"{platform.python_version()}, NumPy {np.__version__}, scikit-learn {sklearn.__version__}",
         f"- Load during the run (1-min load average): {min(load):.1f} to {max(load):.1f}",
         "",
         "| figure | value |",

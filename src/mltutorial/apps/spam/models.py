@@ -360,9 +360,9 @@ class Neuron(_EngineModel):
     plus weight_decay / 2 ||w||^2; its gradient is X^T (p - y) / n_samples + weight_decay w.
     Gradient descent is how a network learns: it steps down that gradient. `solver="lbfgs"` (the
     default) uses the same gradient, smarter: full-batch L-BFGS (`lbfgs.py`; Liu & Nocedal 1989)
-    remembers its last steps to estimate the cost's curvature, so it takes long, well-aimed steps
-    and stops when every component of the gradient is below `tol`: a few dozen passes over the
-    data. `solver="gd"` trains the neuron on the engine by mini-batch Adam (Kingma & Ba 2015) for
+    remembers its last steps to estimate the cost's curvature, so it takes long, well-aimed steps,
+    each over the whole training set, and stops at the optimum, when every component of the
+    gradient is below `tol` (as scikit-learn's LogisticRegression does). `solver="gd"` trains the neuron on the engine by mini-batch Adam (Kingma & Ba 2015) for
     `num_epochs`, like the MLP. The weights w are readable: the most positive push a message toward
     spam, the most negative toward ham.
     """
