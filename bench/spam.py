@@ -1,4 +1,4 @@
-"""Spam: the engine's one neuron vs scikit-learn's LogisticRegression on the same TF-IDF features.
+"""Spam: one neuron (our L-BFGS, or gradient descent) vs scikit-learn's LogisticRegression.
 
 Both fit the same objective: logistic loss with spam errors weighted 2 (our `pos_weight`, their
 `class_weight={1: 2}`) and the L2 penalty our `weight_decay=1e-5` on the mean loss amounts to
@@ -93,7 +93,7 @@ def main() -> None:
         "the engine with the sparse linear op"
     )
     lines = [
-        "## Spam: one neuron on the engine vs scikit-learn LogisticRegression",
+        "## Spam: one neuron vs scikit-learn LogisticRegression",
         "",
         f"Command: `python bench/spam.py --repeats {args.repeats} --dataset {args.dataset} "
         f"--solver {args.solver}`; "
