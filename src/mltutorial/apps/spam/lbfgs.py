@@ -15,7 +15,9 @@ The curvature condition guarantees s.y > 0, which keeps the estimate of H positi
 
 It stops when every component of the gradient is below `tol` (SciPy's `pgtol`, scikit-learn's
 `tol`), when the cost stops falling (relative decrease under `ftol`), or after `max_iter` steps.
-`scipy.optimize.minimize(method="L-BFGS-B")` is the oracle in the tests.
+`scipy.optimize.minimize(method="L-BFGS-B")` is the oracle in the tests: it finds the same optimum
+in about as many steps, but takes longer on the spam neuron's cost (its bound-handling machinery has
+a cost per step), and here the algorithm stays on the page.
 """
 
 from __future__ import annotations
