@@ -2,6 +2,7 @@
 
     mltutorial spam train                          # the ladder on the SMS Spam Collection, saves the neuron
     mltutorial spam train --data ~/mail --model nb -o my-filter.npz     # ~/mail/ham/, ~/mail/spam/
+    mltutorial spam train --solver gd --epochs 20  # the neuron by gradient descent instead of L-BFGS
     mltutorial spam classify "WINNER! Call 09061701461 to claim your prize"     -> spam 0.998
     echo "see you at 6" | mltutorial spam classify -                           -> ham 0.012
     mltutorial spam evaluate --model-file my-filter.npz --data other-mail/ --json
@@ -74,7 +75,19 @@ def _parser(prog: str) -> Parser:
         help="pick the spam threshold by F1 on a validation split of the training data (default 0.5)",
     )
     t.add_argument("--figures", metavar="DIR", help="also write the figures (PNG) into DIR")
-    t.add_argument("--epochs", type=int, default=None, help="epochs of the neuron (default 10)")
+    t.add_argument(
+        "--solver",
+        choices=("lbfgs", "gd"),
+        default="lbfgs",
+        help="how the neuron learns: lbfgs, full-batch L-BFGS to convergence (default), or gd, "
+        "mini-batch gradient descent (Adam) on the engine; both follow the same gradient",
+    )
+    t.add_argument(
+        "--epochs",
+        type=int,
+        default=None,
+        help="epochs of the neuron with --solver gd (default 10)",
+    )
     add_seed(t)
     add_json(t)
 
@@ -132,8 +145,15 @@ def _train(args: Any) -> int:
     models = (
         ("majority", "nb", "neuron", "mlp") if args.model == "all" else ("majority", args.model)
     )
-    cfg = LadderConfig(models=models, seed=args.seed, tune_threshold=args.tune_threshold)
+    cfg = LadderConfig(
+        models=models,
+        seed=args.seed,
+        tune_threshold=args.tune_threshold,
+        neuron_solver=args.solver,
+    )
     if args.epochs is not None:
+        if args.solver != "gd":
+            raise UserError("--epochs counts gradient descent's epochs: give it with --solver gd")
         if args.epochs < 1:
             raise UserError("--epochs must be at least 1")
         cfg.neuron_epochs = args.epochs

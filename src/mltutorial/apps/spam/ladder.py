@@ -41,8 +41,9 @@ class LadderConfig:
     # per feature block (words, n-grams): bounds e-mail vocabularies
     max_features: int | None = bounded(50_000, ge=1)
     max_train: int | None = bounded(None, ge=2)  # subsample the training set (the tour's quick run)
-    neuron_epochs: int = bounded(10, ge=1)
-    neuron_lr: float = bounded(0.02, gt=0)
+    neuron_solver: str = "lbfgs"  # lbfgs: full-batch L-BFGS to convergence; gd: mini-batch Adam
+    neuron_epochs: int = bounded(10, ge=1)  # gd only
+    neuron_lr: float = bounded(0.02, gt=0)  # gd only
     mlp_epochs: int = bounded(5, ge=1)
     mlp_hidden: int = bounded(16, ge=1)
     mlp_lr: float = bounded(0.005, gt=0)
@@ -121,7 +122,9 @@ def _make_model(name: str, cfg: LadderConfig):
     if name == "nb":
         return NaiveBayes()
     if name == "neuron":
-        return Neuron(num_epochs=cfg.neuron_epochs, lr=cfg.neuron_lr, seed=cfg.seed)
+        return Neuron(
+            solver=cfg.neuron_solver, num_epochs=cfg.neuron_epochs, lr=cfg.neuron_lr, seed=cfg.seed
+        )
     if name == "mlp":
         return MLP(hidden=cfg.mlp_hidden, num_epochs=cfg.mlp_epochs, lr=cfg.mlp_lr, seed=cfg.seed)
     raise UserError(f"unknown model {name!r}: choose from {', '.join(LADDER)}")

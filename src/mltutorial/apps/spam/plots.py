@@ -114,7 +114,8 @@ def plot_words(flt: SpamFilter, path: str | Path, k: int = 15, dataset: str = ""
 
 
 def plot_loss(result: LadderResult, path: str | Path) -> Path:
-    """Training loss per epoch of the engine models (gradient descent at work)."""
+    """Training loss per epoch of the engine models (gradient descent at work), per step of
+    L-BFGS for the neuron (its cost includes the L2 term)."""
     fig, ax = viz.figure(width=5.5, height=3.6)
     for name, r in result.results.items():
         history = getattr(r.filter.model, "loss_history_", None)
@@ -128,9 +129,9 @@ def plot_loss(result: LadderResult, path: str | Path) -> Path:
                 color=COLORS[name],
             )
     ax.set_yscale("log")
-    ax.set_xlabel("epoch")
+    ax.set_xlabel("epoch (L-BFGS: step; both pass over the whole training set)")
     ax.set_ylabel("training loss (weighted BCE)")
-    ax.set_title("gradient descent on the engine")
+    ax.set_title("learning from the gradient")
     ax.legend()
     return viz.save(fig, path, title=f"{SLIDE}: learning curves")
 
