@@ -86,12 +86,14 @@ def _run(ctx: ChapterContext) -> ChapterOutput:
     rows, acc, params = [], {}, {}
 
     start = time.perf_counter()
-    flat = X.reshape(len(X), -1) / images.max_value
+    # float32 pixels, as the engine's networks get them: the solver's matrix products take half
+    # the time they take in float64
+    flat = X.reshape(len(X), -1).astype(np.float32) / images.max_value
     with warnings.catch_warnings():  # lbfgs may stop at max_iter: the baseline is what it is
         warnings.simplefilter("ignore", ConvergenceWarning)
         logreg = LogisticRegression(max_iter=200 if ctx.quick else 500).fit(flat, y)
     acc["logistic regression (scikit-learn)"] = float(
-        logreg.score(Xt.reshape(len(Xt), -1) / images.max_value, yt)
+        logreg.score(Xt.reshape(len(Xt), -1).astype(np.float32) / images.max_value, yt)
     )
     params["logistic regression (scikit-learn)"] = int(logreg.coef_.size + logreg.intercept_.size)
     rows.append(
