@@ -1,7 +1,8 @@
 """The tour's cost: wall time and peak memory of `mltutorial tour`, chapter by chapter.
 
 Runs `python -m mltutorial tour --json` in a child process (the way a user runs it, with the real data
-when MLTUTORIAL_DATA is set), reads each chapter's seconds from its results.json, and takes the child's
+when MLTUTORIAL_DATA is set), reads each chapter's wall seconds, CPU seconds and own peak memory from
+its results.json (CPU seconds are the steadier number on a busy machine), and takes the child's
 peak resident memory from the operating system (`os.wait4`'s ru_maxrss: the high-water mark of the
 whole run; chapters run one after another in one process, so it is the largest chapter's peak plus what
 earlier chapters left behind). The 1-minute load average is recorded before and after: on a busy
@@ -53,6 +54,10 @@ def run_tour(args: argparse.Namespace, out_dir: Path) -> tuple[dict, float, floa
     return results, wall, peak_gb
 
 
+def _number(x: float | None, digits: int) -> str:
+    return "-" if x is None else f"{x:.{digits}f}"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="the tour's tiny configurations")
@@ -83,18 +88,21 @@ def main() -> None:
         f"(goal <= {GOAL_SECONDS:.0f} s idle)",
         f"- Peak resident memory: **{peak_gb:.2f} GB** (goal <= {GOAL_GB} GB)",
         "",
-        "| chapter | status | seconds | share |",
-        "| --- | --- | ---: | ---: |",
+        "| chapter | status | seconds | share | CPU seconds | peak MB |",
+        "| --- | --- | ---: | ---: | ---: | ---: |",
     ]
     total = sum(c["seconds"] for c in chapters.values()) or 1.0
+    cpu_total = sum(c.get("cpu_seconds") or 0.0 for c in chapters.values())
     for name, c in sorted(chapters.items(), key=lambda kv: -kv[1]["seconds"]):
         lines.append(
-            f"| {name} | {c['status']} | {c['seconds']:.1f} | {c['seconds'] / total:.0%} |"
+            f"| {name} | {c['status']} | {c['seconds']:.1f} | {c['seconds'] / total:.0%} "
+            f"| {_number(c.get('cpu_seconds'), 1)} | {_number(c.get('peak_rss_mb'), 0)} |"
         )
     lines += [
         "",
-        f"Chapters' sum: {total:.1f} s; the rest of the wall clock is start-up and the "
-        "HTML report.",
+        f"Chapters' sum: {total:.1f} s ({cpu_total:.1f} CPU seconds); the rest of the wall clock "
+        "is start-up and the HTML report. Peak MB is each chapter's own high-water mark of "
+        "resident memory (Linux; it includes what earlier chapters left behind).",
         "",
     ]
     out = Path(args.out)

@@ -95,3 +95,28 @@ def test_only_and_skip(monkeypatch, tmp_path, capsys):
     assert main(["tour", "--only", "betta", "--out", str(tmp_path)]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "did you mean 'beta'" in err[0]
+
+
+def test_results_carry_each_chapters_cpu_seconds_and_peak_memory(monkeypatch, tmp_path):
+    import sys
+
+    import numpy as np
+
+    def hungry(ctx):
+        block = np.ones(25_000_000)  # 200 MB, touched
+        return ChapterOutput(summary="ate", numbers={"sum": float(block.sum())})
+
+    fakes = [
+        Chapter("hungry", "Hungry", "s", 1, "c", hungry),
+        _fake("light", 2),
+        _fake("broken", 3, fail=True),
+    ]
+    monkeypatch.setattr(tour_cli, "discover", lambda: (fakes, {}))
+    assert main(["tour", "--out", str(tmp_path)]) == 1
+    chapters = json.loads((tmp_path / "results.json").read_text())["chapters"]
+    for entry in chapters.values():
+        assert entry["cpu_seconds"] >= 0 and "peak_rss_mb" in entry
+    assert chapters["hungry"]["cpu_seconds"] > 0
+    if sys.platform.startswith("linux"):  # the chapter's own peak: the high-water mark is reset
+        assert chapters["hungry"]["peak_rss_mb"] >= 200
+        assert chapters["light"]["peak_rss_mb"] < chapters["hungry"]["peak_rss_mb"] - 150

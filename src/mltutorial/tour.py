@@ -9,13 +9,20 @@ defining a module-level `CHAPTER = Chapter(...)`:
 
 `discover()` imports those modules and returns their chapters sorted by `order` (the position of the
 slide in the talk). `run_chapter` runs one with its tour (or quick) configuration and never lets a
-failure stop the others: a failed chapter becomes a `ChapterRecord` with its one-line reason.
+failure stop the others: a failed chapter becomes a `ChapterRecord` with its one-line reason. Each
+record also carries the chapter's cost: CPU seconds (less sensitive to a busy machine than wall
+seconds) and peak resident memory; after each chapter the memory it freed is handed back to the
+operating system, so one chapter's garbage does not raise the next one's peak.
 """
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
+import gc
 import importlib
 import pkgutil
+import sys
 import time
 import traceback
 from dataclasses import dataclass
@@ -45,6 +52,8 @@ class ChapterRecord:
     seconds: float
     error: str | None = None
     detail: str | None = None  # the traceback, for the report's "details" fold
+    cpu_seconds: float | None = None  # the process's CPU time (all threads) during the chapter
+    peak_rss_mb: float | None = None  # the chapter's peak resident memory (None: not measurable)
 
     def to_json(self, out_dir: Path) -> dict[str, Any]:
         """The record as results.json stores it: figures relative to the report folder `out_dir`."""
@@ -54,6 +63,8 @@ class ChapterRecord:
             "order": c.order,
             "status": "ok" if self.error is None else "failed",
             "seconds": round(self.seconds, 2),
+            "cpu_seconds": None if self.cpu_seconds is None else round(self.cpu_seconds, 2),
+            "peak_rss_mb": None if self.peak_rss_mb is None else round(self.peak_rss_mb, 1),
             "command": c.command,
         }
         if self.output is None:
@@ -116,20 +127,74 @@ def discover() -> tuple[list[Chapter], dict[str, str]]:
     return chapters, broken
 
 
+def _reset_peak_rss() -> bool:
+    """Start a new high-water mark of resident memory (Linux: "5" to clear_refs resets VmHWM)."""
+    try:
+        with open("/proc/self/clear_refs", "w") as f:
+            f.write("5")
+        return True
+    except OSError:
+        return False
+
+
+def _peak_rss_mb() -> float | None:
+    """Resident memory's high-water mark since the last reset (VmHWM), in MB; None elsewhere."""
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) * 1024 / 1e6  # the file says kB
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
+
+
+def _malloc_trim() -> None:
+    """Hand freed heap memory back to the system. glibc keeps freed small blocks (a chapter's
+    thousands of small arrays and Python objects) in its arenas; without this the next chapter's
+    peak starts from the previous chapter's. A no-op where there is no glibc."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        libc.malloc_trim(0)
+    except (OSError, AttributeError):  # musl and others have no malloc_trim
+        pass
+
+
+def release_memory() -> None:
+    """Collect garbage (cycles hold autograd graphs and figures) and trim the heap."""
+    gc.collect()
+    _malloc_trim()
+
+
 def run_chapter(chapter: Chapter, out_dir: Path, quick: bool, seed: int = 0) -> ChapterRecord:
-    """Run one chapter into `out_dir/<name>/`; any exception becomes the record's one-line error."""
+    """Run one chapter into `out_dir/<name>/`; any exception becomes the record's one-line error.
+
+    The record's `peak_rss_mb` is the chapter's own peak on Linux (the high-water mark is reset
+    before it starts); the memory the chapter freed is released after it ends.
+    """
     folder = out_dir / chapter.name
     folder.mkdir(parents=True, exist_ok=True)
-    start = time.perf_counter()
+    measurable = _reset_peak_rss()
+    start, cpu_start = time.perf_counter(), time.process_time()
+    output: ChapterOutput | None = None
+    error = detail = None
     try:
         output = chapter.run(ChapterContext(out_dir=folder, quick=quick, seed=seed))
     except Exception as exc:
         message = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-        return ChapterRecord(
-            chapter,
-            None,
-            time.perf_counter() - start,
-            error=f"{type(exc).__name__}: {message}" if message else type(exc).__name__,
-            detail=traceback.format_exc(),
-        )
-    return ChapterRecord(chapter, output, time.perf_counter() - start)
+        error = f"{type(exc).__name__}: {message}" if message else type(exc).__name__
+        detail = traceback.format_exc()
+    seconds, cpu_seconds = time.perf_counter() - start, time.process_time() - cpu_start
+    peak = _peak_rss_mb() if measurable else None
+    release_memory()
+    return ChapterRecord(
+        chapter,
+        output,
+        seconds,
+        error=error,
+        detail=detail,
+        cpu_seconds=cpu_seconds,
+        peak_rss_mb=peak,
+    )

@@ -90,9 +90,16 @@ def test_blend_and_threshold_survive_save_and_load(no_real_data, tmp_path):
     p = model.predict_proba(d.X_test)
     assert p.shape == (len(d.X_test), 2) and np.allclose(p.sum(axis=1), 1, atol=1e-5)
     assert np.array_equal(model.predict(d.X_test), (p[:, 1] >= 0.45).astype(int))
+    assert np.array_equal(model.predict_from_proba(p), model.predict(d.X_test))
     again = GalaxyClassifier.load(model.save(tmp_path / "g.npz"))
     assert np.allclose(again.predict_proba(d.X_test), p, atol=1e-6)
     assert again.blend == 0.4 and again.threshold == 0.45
+
+
+def test_simple_features_in_chunks_equal_all_at_once(no_real_data):
+    X = load_galaxy_zoo(size=24).X_train[:50]
+    assert np.allclose(simple_features(X, chunk=7), simple_features(X, chunk=len(X)), atol=1e-12)
+    assert simple_features(X[:0]).shape == (0, 5)
 
 
 def test_fallback_says_so(no_real_data):

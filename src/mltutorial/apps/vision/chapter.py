@@ -86,12 +86,14 @@ def _run(ctx: ChapterContext) -> ChapterOutput:
     rows, acc, params = [], {}, {}
 
     start = time.perf_counter()
-    flat = X.reshape(len(X), -1) / images.max_value
+    # float32 pixels, as the engine's networks get them: the solver's matrix products take half
+    # the time they take in float64
+    flat = X.reshape(len(X), -1).astype(np.float32) / images.max_value
     with warnings.catch_warnings():  # lbfgs may stop at max_iter: the baseline is what it is
         warnings.simplefilter("ignore", ConvergenceWarning)
         logreg = LogisticRegression(max_iter=200 if ctx.quick else 500).fit(flat, y)
     acc["logistic regression (scikit-learn)"] = float(
-        logreg.score(Xt.reshape(len(Xt), -1) / images.max_value, yt)
+        logreg.score(Xt.reshape(len(Xt), -1).astype(np.float32) / images.max_value, yt)
     )
     params["logistic regression (scikit-learn)"] = int(logreg.coef_.size + logreg.intercept_.size)
     rows.append(
@@ -102,18 +104,18 @@ def _run(ctx: ChapterContext) -> ChapterOutput:
             time.perf_counter() - start,
         ]
     )
-    models = {}
     epochs = 1 if ctx.quick else 2
+    probas = {}  # arch -> (n_test, n_classes): each model predicts the test set once
     for arch in ("mlp", "cnn"):
         name = f"{arch.upper()} (engine)"
-        models[arch] = ImageClassifier(arch=arch, num_epochs=epochs, seed=ctx.seed)
-        models[arch].fit(X, y, images.classes, images.max_value)
-        acc[name] = models[arch].score(Xt, yt)
-        params[name] = models[arch].n_params_
-        rows.append([name, params[name], acc[name], models[arch].fit_seconds_])
+        model = ImageClassifier(arch=arch, num_epochs=epochs, seed=ctx.seed)
+        model.fit(X, y, images.classes, images.max_value)
+        probas[arch] = model.predict_proba(Xt)
+        acc[name] = float((probas[arch].argmax(axis=1) == yt).mean())
+        params[name] = model.n_params_
+        rows.append([name, params[name], acc[name], model.fit_seconds_])
 
-    cnn = models["cnn"]
-    proba = cnn.predict_proba(Xt)
+    proba = probas["cnn"]
     figs = [
         plot_predictions(
             images,

@@ -244,10 +244,14 @@ class GalaxyClassifier:
 
     def predict(self, X: np.ndarray) -> np.ndarray:
         """Class indices; elliptical vs spiral says "spiral" from p(spiral) >= `threshold_`."""
-        p = self.predict_proba(X)
+        return self.predict_from_proba(self.predict_proba(X))
+
+    def predict_from_proba(self, proba: np.ndarray) -> np.ndarray:
+        """`predict` from `predict_proba`'s output, for a caller that needs both: the eight views
+        are then computed once."""
         if self.task == "spiral":
-            return (p[:, 1] >= self.threshold_).astype(np.int64)
-        return p.argmax(axis=1)
+            return (proba[:, 1] >= self.threshold_).astype(np.int64)
+        return proba.argmax(axis=1)
 
     def score(self, X: np.ndarray, y_gz1: np.ndarray) -> float:
         """Accuracy on the task's galaxies (GZ1 labels in, as for fit)."""
@@ -311,14 +315,21 @@ class GalaxyClassifier:
         return model
 
 
-def simple_features(X: np.ndarray) -> np.ndarray:
+def simple_features(X: np.ndarray, chunk: int = 512) -> np.ndarray:
     """(N, 5) features an astronomer would name, from (N, 3, S, S) uint8 RGB (= SDSS i, r, g).
 
     colour: log of red over blue light and of red over green, inside the half-light radius;
     concentration: r90 / r50, radii holding 90 % and 50 % of the light (ellipticals are concentrated);
     elongation: axis ratio from the second moments of the light (edge-on discs are thin);
     size: r50 in pixels. Light is the sum of the channels minus the image's median (the sky).
+    Computed `chunk` images at a time: in float64 all of them at once would take several times
+    the memory of the uint8 images.
     """
+    parts = [_simple_features(X[s : s + chunk]) for s in range(0, len(X), chunk)]
+    return np.concatenate(parts) if parts else np.zeros((0, 5))
+
+
+def _simple_features(X: np.ndarray) -> np.ndarray:
     n, _, s, _ = X.shape
     img = X.astype(np.float64)  # (N, 3, S, S)
     light = img.sum(axis=1)
