@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 import torch
 import torch.nn.functional as TF
-from oracle import check_op
+from oracle import check_op, make_inputs
 
 from mltutorial import engine
 from mltutorial.engine import nn
@@ -118,6 +118,35 @@ def test_max_pool_ties_route_gradient_like_torch():
         arrays=[x],
         fd=False,
     )
+
+
+@pytest.mark.parametrize(
+    "kw",
+    [dict(kernel_size=3, stride=2, padding=1), dict(kernel_size=3, stride=1), dict(kernel_size=2)],
+    ids=str,
+)
+def test_max_pool_ties_in_overlapping_windows(kw):
+    x = np.maximum(np.round(make_inputs([(2, 3, 7, 8)])[0]), 0)  # many equal values, zeros
+    check_op([x.shape], lambda a: F.max_pool2d(a, **kw), lambda a: TF.max_pool2d(a, **kw),
+             arrays=[x], fd=False)  # fmt: skip
+
+
+def test_max_pool_more_than_255_offsets():
+    """Past 255 kernel offsets the first-maximum index no longer fits a byte."""
+    check_op(
+        [(1, 2, 17, 19)],
+        lambda x: F.max_pool2d(x, (16, 17), stride=1),
+        lambda x: TF.max_pool2d(x, (16, 17), stride=1),
+        arrays=[_distinct((1, 2, 17, 19))],
+        fd=False,
+    )
+
+
+def test_max_pool_without_grad_matches_with_grad():
+    x = _distinct((2, 3, 9, 9)).astype(np.float32)
+    with engine.no_grad():
+        plain = F.max_pool2d(E(x).requires_grad_(), 3, 2, 1)
+    np.testing.assert_array_equal(plain.data, F.max_pool2d(E(x), 3, 2, 1).data)
 
 
 @pytest.mark.parametrize("size", [1, (1, 1), 2, (6, 6), (3, 2), (None, 2)], ids=str)

@@ -272,30 +272,42 @@ def max_pool2d(
         return Tensor._make(meta_array((n, c, oh, ow), x.dtype), (input,), lambda g: (None,))
     eh, ew = _extra(h, k[0], s[0], p[0], d[0], oh), _extra(w, k[1], s[1], p[1], d[1], ow)
     xp = _pad(x, p[0], p[0] + eh, p[1], p[1] + ew, -np.inf)
-    best = backend.array_module(x).empty((n, c, oh, ow), dtype=x.dtype)
-    for u, v, index in _windows(xp, k, s, d, (oh, ow)):
-        if u == v == 0:
+    mod = backend.array_module(x)
+    best = mod.empty((n, c, oh, ow), dtype=x.dtype)
+    # tap[n, c, i, j]: which kernel offset t = u * KW + v holds the window's first maximum, kept
+    # only when a gradient will flow: one small integer per output instead of re-comparing the
+    # input with the maxima in backward
+    track = STATE.grad_enabled and input.requires_grad
+    tap = (
+        mod.zeros(best.shape, dtype=np.uint8 if k[0] * k[1] < 256 else np.int32) if track else None
+    )
+    above = mod.empty(best.shape, dtype=bool)
+    window = mod.empty(best.shape, dtype=x.dtype)  # one offset's strided view, made contiguous
+    for t, (_, _, index) in enumerate(_windows(xp, k, s, d, (oh, ow))):
+        if t == 0:
             best[...] = xp[index]
-        else:
+            continue
+        if tap is None:
             np.maximum(best, xp[index], out=best)
+            continue
+        window[...] = xp[index]
+        # strictly greater keeps the first maximum on ties (row-major order, as PyTorch);
+        # t exceeds every earlier tap, so max(tap, t * above) is where(above, t, tap)
+        np.greater(window, best, out=above)
+        np.maximum(tap, above * tap.dtype.type(t), out=tap)
+        np.maximum(best, window, out=best)
     disjoint = s[0] >= d[0] * (k[0] - 1) + 1 and s[1] >= d[1] * (k[1] - 1) + 1
     indices = _argmax_windows(xp, best, k, s, p, d, (oh, ow), w) if return_indices else None
 
     def backward(g: np.ndarray) -> Grads:
-        # route g to the first maximum of each window (row-major order), as PyTorch does
-        mod = backend.array_module(g)
-        gxp = mod.zeros(xp.shape, dtype=g.dtype)
-        taken = mod.zeros(best.shape, dtype=bool)
-        hit = mod.empty(best.shape, dtype=bool)
-        for u, v, index in _windows(gxp, k, s, d, (oh, ow)):
-            np.equal(xp[index], best, out=hit)
-            if u or v:
-                hit &= ~taken
-            taken |= hit
+        # scatter g to each window's first maximum, one kernel offset at a time
+        gxp = backend.array_module(g).zeros(xp.shape, dtype=g.dtype)
+        for t, (_, _, index) in enumerate(_windows(gxp, k, s, d, (oh, ow))):
+            np.equal(tap, t, out=above)
             if disjoint:  # windows do not overlap: write, do not accumulate
-                np.multiply(g, hit, out=gxp[index])
+                np.multiply(g, above, out=gxp[index])
             else:
-                gxp[index] += g * hit
+                gxp[index] += g * above
         return (gxp[:, :, p[0] : p[0] + h, p[1] : p[1] + w],)
 
     out = Tensor._make(best, (input,), backward)
