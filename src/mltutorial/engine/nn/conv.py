@@ -173,11 +173,13 @@ def _conv_channel_major(
             if pointwise:
                 gx = gcols.reshape(c, n, h, wd).transpose(1, 0, 2, 3)
             else:
-                gxp = backend.array_module(x).zeros((c, n, *xp.shape[2:]), dtype=x.dtype)
+                # col2im straight into an NCHW buffer, through its (C, N, H, W) view
+                gxp = backend.array_module(x).zeros(xp.shape, dtype=x.dtype)
+                gxp_cm = gxp.transpose(1, 0, 2, 3)
                 gcols6 = gcols.reshape(c, kh, kw, n, oh, ow)
-                for u, v, index in _windows(gxp, (kh, kw), s, dil, (oh, ow)):
-                    gxp[index] += gcols6[:, u, v]
-                gx = gxp[:, :, p[0] : p[0] + h, p[1] : p[1] + wd].transpose(1, 0, 2, 3)
+                for u, v, index in _windows(gxp_cm, (kh, kw), s, dil, (oh, ow)):
+                    gxp_cm[index] += gcols6[:, u, v]
+                gx = gxp[:, :, p[0] : p[0] + h, p[1] : p[1] + wd]
         return gx, gw, gb
 
     return out, grads
