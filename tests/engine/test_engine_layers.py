@@ -69,6 +69,50 @@ def test_conv2d_groups_depthwise_pointwise_no_bias():
     )
 
 
+DEPTHWISE_CASES = [
+    dict(padding=1),
+    dict(stride=2, padding=1),
+    dict(stride=(1, 2), padding=(2, 0)),
+    dict(dilation=2, padding=2),
+    dict(dilation=(2, 1), padding=(1, 0)),
+    dict(stride=3),
+]
+
+
+@pytest.mark.parametrize("kw", DEPTHWISE_CASES, ids=str)
+@pytest.mark.parametrize("bias", [True, False], ids=["bias", "no_bias"])
+def test_conv2d_depthwise(kw, bias):
+    """groups == C == O runs its own kernel (shifted views, one scale per channel)."""
+    shapes = [(2, 5, 7, 8), (5, 1, 3, 2)] + ([(5,)] if bias else [])
+    check_op(
+        shapes,
+        lambda x, w, *b: F.conv2d(x, w, *b, groups=5, **kw),
+        lambda x, w, *b: TF.conv2d(x, w, *b, groups=5, **kw),
+    )
+
+
+@pytest.mark.parametrize("kw", [dict(padding=1), dict(stride=2, padding=1)], ids=str)
+def test_conv2d_depthwise_in_channel_blocks(monkeypatch, kw):
+    """Channels are processed in cache-sized blocks: here blocks of 2 channels, the last short."""
+    from mltutorial.engine.nn import conv
+
+    monkeypatch.setattr(conv, "_DEPTHWISE_BLOCK", 2 * 3 * 5 * 3)
+    check_op(
+        [(3, 7, 9, 5), (7, 1, 3, 3), (7,)],
+        lambda x, w, b: F.conv2d(x, w, b, groups=7, **kw),
+        lambda x, w, b: TF.conv2d(x, w, b, groups=7, **kw),
+        fd=False,
+    )
+
+
+def test_conv2d_depthwise_multiplier_falls_back_to_grouped_gemm():
+    check_op(
+        [(2, 3, 6, 5), (6, 1, 3, 3), (6,)],
+        lambda x, w, b: F.conv2d(x, w, b, padding=1, groups=3),
+        lambda x, w, b: TF.conv2d(x, w, b, padding=1, groups=3),
+    )
+
+
 def _distinct(shape, seed=0):
     """Inputs without ties (so max pooling's gradient is well defined for finite differences)."""
     rng = np.random.default_rng(seed)
