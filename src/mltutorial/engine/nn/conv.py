@@ -249,7 +249,7 @@ def _conv_depthwise(
         wp = xp.shape[3]
         src = xp.reshape(n, c, -1)
         grid: tuple[int, ...] = (n, c, oh * wp)
-        views = [
+        views: list[tuple[int, int, tuple[slice, ...]]] = [
             (u, v, (slice(None), slice(None), slice(off, off + oh * wp)))
             for u in range(kh)
             for v in range(kw)
@@ -386,6 +386,7 @@ def max_pool2d(
 
     def backward(g: np.ndarray) -> Grads:
         # scatter g to each window's first maximum, one kernel offset at a time
+        assert tap is not None  # recorded whenever backward can run
         gxp = backend.array_module(g).zeros(xp.shape, dtype=g.dtype)
         for t, (_, _, index) in enumerate(_windows(gxp, k, s, d, (oh, ow))):
             np.equal(tap, t, out=above)
