@@ -257,6 +257,26 @@ def test_batch_norm_eval_uses_running_stats():
     )
 
 
+def test_batch_norm_eval_without_affine_and_on_2d_input():
+    rm, rv = np.array([0.1, -0.2, 0.3]), np.array([1.5, 0.5, 2.0])
+    for shape in [(4, 3, 2, 3), (5, 3)]:
+        check_op(
+            [shape],
+            lambda x: F.batch_norm(
+                x, engine.tensor(rm.astype(x.dtype)), engine.tensor(rv.astype(x.dtype))
+            ),
+            lambda x: TF.batch_norm(x, T(rm).float(), T(rv).float()),
+        )
+
+
+def test_batch_norm_eval_keeps_float32_with_float64_stats():
+    x = E(np.ones((2, 3, 2, 2), np.float32)).requires_grad_()
+    w, b = E(np.ones(3, np.float32)).requires_grad_(), E(np.zeros(3, np.float32)).requires_grad_()
+    y = F.batch_norm(x, E(np.zeros(3)), E(np.ones(3)), w, b)
+    y.sum().backward()
+    assert y.dtype == x.grad.dtype == w.grad.dtype == np.float32
+
+
 def test_batchnorm2d_module_running_stats_and_modes():
     engine.manual_seed(0)
     ours, ref = nn.BatchNorm2d(3), torch.nn.BatchNorm2d(3)

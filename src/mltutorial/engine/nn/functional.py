@@ -454,6 +454,42 @@ def layer_norm(
     return Tensor._make(y, parents, backward)
 
 
+def _batch_norm_eval(
+    input: Tensor,
+    running_mean: Tensor,
+    running_var: Tensor,
+    weight: Tensor | None,
+    bias: Tensor | None,
+    eps: float,
+) -> Tensor:
+    """Eval-mode batch norm as one per-channel affine map: y = x * scale + shift with
+    scale = w / sqrt(var + eps) and shift = b - mean * scale (two passes over x)."""
+    x = input.data
+    bshape = (1, x.shape[1]) + (1,) * (x.ndim - 2)
+    axes = (0, *range(2, x.ndim))
+    mean = running_mean.data.reshape(bshape)
+    rstd = (1.0 / np.sqrt(running_var.data.reshape(bshape) + eps)).astype(x.dtype, copy=False)
+    scale = rstd * weight.data.reshape(bshape) if weight is not None else rstd
+    shift = -mean * scale
+    if bias is not None:
+        shift = shift + bias.data.reshape(bshape)
+    scale, shift = scale.astype(x.dtype, copy=False), shift.astype(x.dtype, copy=False)
+    y = np.multiply(x, scale)
+    y += shift
+    parents = tuple(t for t in (input, weight, bias) if t is not None)
+
+    def backward(g: np.ndarray) -> Grads:
+        grads: list[np.ndarray | None] = [g * scale if input.requires_grad else None]
+        if weight is not None:
+            gw = ((x - mean) * rstd * g).sum(axis=axes) if weight.requires_grad else None
+            grads.append(None if gw is None else gw.astype(weight.dtype, copy=False))
+        if bias is not None:
+            grads.append(g.sum(axis=axes) if bias.requires_grad else None)
+        return tuple(grads)
+
+    return Tensor._make(y, parents, backward)
+
+
 def batch_norm(
     input: Tensor,
     running_mean: Tensor | None,
@@ -496,9 +532,7 @@ def batch_norm(
     else:
         if running_mean is None or running_var is None:
             raise ValueError("batch_norm in eval mode needs running_mean and running_var")
-        mean = running_mean.data.reshape(bshape)
-        var = running_var.data.reshape(bshape)
-        xc = x - mean
+        return _batch_norm_eval(input, running_mean, running_var, weight, bias, eps)
     rstd = (1.0 / np.sqrt(var + eps)).astype(x.dtype, copy=False)
     xhat = xc * rstd
     w = weight.data.reshape(bshape) if weight is not None else None
