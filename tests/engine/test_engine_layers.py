@@ -558,3 +558,21 @@ def test_gelu_float32_matches_torch_over_a_wide_range():
     yt.sum().backward()
     np.testing.assert_allclose(F.gelu(E(x)).data, yt.detach().numpy(), atol=2e-6, rtol=1e-6)
     np.testing.assert_allclose(e.grad.data, t.grad.numpy(), atol=2e-6, rtol=1e-6)
+
+
+def test_gelu_float32_blocks_match_torch(monkeypatch):
+    """float32 GELU runs in cache-sized blocks: several blocks, a short last one, a
+    non-contiguous input, with and without a gradient."""
+    from mltutorial.engine.nn import functional
+
+    monkeypatch.setattr(functional, "_GELU_BLOCK", 1000)
+    x = np.random.default_rng(0).standard_normal((7, 5, 130)).astype(np.float32) * 3
+    x = x.transpose(2, 0, 1)  # non-contiguous
+    g = np.random.default_rng(1).standard_normal(x.shape).astype(np.float32)
+    e, t = E(x).requires_grad_(), T(x).requires_grad_()
+    F.gelu(e).backward(E(g))
+    TF.gelu(t).backward(T(g))
+    with engine.no_grad():
+        y = F.gelu(e)
+    np.testing.assert_allclose(y.data, TF.gelu(T(x)).numpy(), atol=2e-6, rtol=1e-6)
+    np.testing.assert_allclose(e.grad.data, t.grad.numpy(), atol=2e-6, rtol=1e-6)

@@ -168,6 +168,29 @@ def _normal_cdf_f32(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return r, e
 
 
+_GELU_BLOCK = 1 << 16  # elements per block: the ~20 passes over a block stay in the CPU's cache
+
+
+def _gelu_f32_blocked(x: np.ndarray, need_grad: bool) -> tuple[np.ndarray, np.ndarray | None]:
+    """(x Phi(x), and when a gradient will flow Phi(x) + x phi(x)) for float32 x, a cache-sized
+    block at a time: the erf polynomial's temporaries then never leave the cache, and each
+    result is written to memory once. On a GPU, one block: each pass is one kernel anyway."""
+    mod = backend.array_module(x)
+    flat = mod.ascontiguousarray(x).reshape(-1)
+    y = mod.empty_like(flat)
+    slope = mod.empty_like(flat) if need_grad else None
+    block = _GELU_BLOCK if mod is np else max(flat.size, 1)
+    for lo in range(0, flat.size, block):
+        xb = flat[lo : lo + block]
+        cdf, e = _normal_cdf_f32(xb)
+        np.multiply(xb, cdf, out=y[lo : lo + block])
+        if slope is not None:
+            sb = np.multiply(xb, e, out=slope[lo : lo + block])
+            sb *= np.float32(_INV_SQRT_2PI)
+            sb += cdf
+    return y.reshape(x.shape), None if slope is None else slope.reshape(x.shape)
+
+
 def gelu(input: Tensor, approximate: str = "none") -> Tensor:
     """GELU (Hendrycks & Gimpel 2016): x * Phi(x), exact with erf, or the tanh approximation.
 
@@ -175,19 +198,18 @@ def gelu(input: Tensor, approximate: str = "none") -> Tensor:
     scipy's erf."""
     x = input.data
     if approximate == "none":
+        need_grad = STATE.grad_enabled and input.requires_grad
         if x.dtype == np.float32:
-            cdf, e = _normal_cdf_f32(x)
+            y, slope = _gelu_f32_blocked(x, need_grad)
         else:
             cdf = (0.5 * (1.0 + erf(x * _SQRT_HALF))).astype(x.dtype, copy=False)
-            e = np.exp(-0.5 * x * x)
-        y = x * cdf
+            y = x * cdf
+            slope = x * np.exp(-0.5 * x * x)  # x * phi(x) * sqrt(2 pi)
+            slope *= slope.dtype.type(_INV_SQRT_2PI)
+            slope += cdf
 
         def backward(g: np.ndarray) -> Grads:
-            d = x * e  # x * phi(x) * sqrt(2 pi)
-            d *= d.dtype.type(_INV_SQRT_2PI)
-            d += cdf
-            d *= g
-            return (d,)
+            return (g * slope,)  # d/dx x Phi(x) = Phi(x) + x phi(x)
 
     elif approximate == "tanh":
         c = math.sqrt(2 / math.pi)
