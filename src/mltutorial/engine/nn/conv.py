@@ -56,6 +56,24 @@ def _pad(x: np.ndarray, top: int, bottom: int, left: int, right: int, value: flo
     return xp
 
 
+_WORKSPACE: list[np.ndarray] = []  # one flat byte buffer, grown to the largest request
+
+
+def _workspace(shape: tuple[int, ...], dtype: Any, like: np.ndarray) -> np.ndarray:
+    """Scratch for a temporary that dies inside the function asking for it (im2col columns when
+    no gradient will need them, their gradient in backward). A fresh array of that size is new
+    pages that the kernel maps and zeroes on first touch, every step; one flat buffer, grown to
+    the largest request, is reused instead. NumPy only (CuPy pools its own memory). Not
+    re-entrant: the caller is done with it before the next request."""
+    mod = backend.array_module(like)
+    if mod is not np:
+        return mod.empty(shape, dtype=dtype)
+    nbytes = math.prod(shape) * np.dtype(dtype).itemsize
+    if not _WORKSPACE or _WORKSPACE[0].nbytes < nbytes:
+        _WORKSPACE[:] = [np.empty(nbytes, dtype=np.uint8)]
+    return _WORKSPACE[0][:nbytes].view(dtype).reshape(shape)
+
+
 def _windows(
     xp: np.ndarray, k: tuple[int, int], s: tuple[int, int], d: tuple[int, int], out: tuple[int, int]
 ) -> Iterator[tuple[int, int, tuple[slice, slice, slice, slice]]]:
@@ -153,7 +171,11 @@ def _conv_channel_major(
         cols = x.transpose(1, 0, 2, 3).reshape(g_, ckk, nl)
     else:
         xp = _pad(x, p[0], p[0], p[1], p[1], 0.0)
-        cols6 = backend.array_module(x).empty((c, kh, kw, n, oh, ow), dtype=x.dtype)
+        shape = (c, kh, kw, n, oh, ow)
+        keep = STATE.grad_enabled and need[1]  # backward needs cols for the weight gradient
+        cols6 = (
+            backend.array_module(x).empty(shape, x.dtype) if keep else _workspace(shape, x.dtype, x)
+        )
         for u, v, index in _windows(xp, (kh, kw), s, dil, (oh, ow)):
             cols6[:, u, v] = xp[index].transpose(1, 0, 2, 3)
         cols = cols6.reshape(g_, ckk, nl)
@@ -172,10 +194,12 @@ def _conv_channel_major(
         if need[2]:
             gb = g2.reshape(o, nl).sum(axis=1)
         if need[0]:
-            gcols = np.matmul(w2.transpose(0, 2, 1), g2)  # (G, CKK, N*L)
             if pointwise:
+                gcols = np.matmul(w2.transpose(0, 2, 1), g2)  # (G, CKK, N*L)
                 gx = gcols.reshape(c, n, h, wd).transpose(1, 0, 2, 3)
             else:
+                gcols = _workspace((g_, ckk, nl), x.dtype, x)
+                np.matmul(w2.transpose(0, 2, 1), g2, out=gcols)
                 # col2im straight into an NCHW buffer, through its (C, N, H, W) view
                 gxp = backend.array_module(x).zeros(xp.shape, dtype=x.dtype)
                 gxp_cm = gxp.transpose(1, 0, 2, 3)
@@ -197,7 +221,9 @@ def _conv_per_sample(
     o, _, kh, kw = w.shape
     ckk, L = c * kh * kw, oh * ow
     xp = _pad(x, p[0], p[0], p[1], p[1], 0.0)
-    cols6 = backend.array_module(x).empty((n, c, kh, kw, oh, ow), dtype=x.dtype)
+    shape = (n, c, kh, kw, oh, ow)
+    keep = STATE.grad_enabled and need[1]  # backward needs cols for the weight gradient
+    cols6 = backend.array_module(x).empty(shape, x.dtype) if keep else _workspace(shape, x.dtype, x)
     for u, v, index in _windows(xp, (kh, kw), s, dil, (oh, ow)):
         cols6[:, :, u, v] = xp[index]
     cols = cols6.reshape(n, ckk, L)
@@ -210,12 +236,13 @@ def _conv_per_sample(
         g2 = grad.reshape(n, o, L)
         gx = gw = gb = None
         if need[1]:
-            # sum over samples of g[n] @ cols[n]^T as one GEMM: (O, N*L) @ (N*L, CKK)
-            gw = np.einsum("nol,nkl->ok", g2, cols).reshape(w.shape)
+            # sum over samples of g[n] @ cols[n]^T: N small GEMMs (CKK < 64), then one sum
+            gw = np.matmul(g2, cols.transpose(0, 2, 1)).sum(axis=0).reshape(w.shape)
         if need[2]:
             gb = g2.sum(axis=(0, 2))
         if need[0]:
-            gcols6 = np.matmul(w2.T, g2).reshape(n, c, kh, kw, oh, ow)
+            gcols6 = _workspace((n, c, kh, kw, oh, ow), x.dtype, x)
+            np.matmul(w2.T, g2, out=gcols6.reshape(n, ckk, L))
             gxp = backend.array_module(x).zeros(xp.shape, dtype=x.dtype)
             for u, v, index in _windows(gxp, (kh, kw), s, dil, (oh, ow)):
                 gxp[index] += gcols6[:, :, u, v]
