@@ -220,3 +220,13 @@ def test_hardware_cli(no_gpu, capsys):
         assert main(["hardware", *bad]) == 2
         err = capsys.readouterr().err.strip()
         assert len(err.splitlines()) == 1 and "error" in err
+
+
+def test_keep_freed_memory_is_optional(monkeypatch):
+    """The malloc setting applies on glibc and is skipped when MLTUTORIAL_SYSTEM_MALLOC is set."""
+    import platform
+
+    monkeypatch.setenv("MLTUTORIAL_SYSTEM_MALLOC", "1")
+    assert backend.keep_freed_memory() is False
+    monkeypatch.delenv("MLTUTORIAL_SYSTEM_MALLOC")
+    assert backend.keep_freed_memory() is (platform.libc_ver()[0] == "glibc")
