@@ -184,7 +184,7 @@ def _conv_channel_major(
     if b is not None:
         out_cm += b.reshape(o, 1, 1, 1)
     # back to C-contiguous NCHW: one cheap copy that keeps every later op on regular strides
-    out = np.ascontiguousarray(out_cm.transpose(1, 0, 2, 3))
+    out = backend.array_module(x).ascontiguousarray(out_cm.transpose(1, 0, 2, 3))
 
     def grads(grad: np.ndarray) -> tuple[Any, Any, Any]:
         g2 = grad.transpose(1, 0, 2, 3).reshape(g_, og, nl)  # (G, O/G, N*L)
@@ -304,7 +304,7 @@ def _conv_depthwise(
                 acc += np.multiply(src[:, chans][index], scale, out=prod)
     del term
     if flat:
-        out = np.ascontiguousarray(out.reshape(n, c, oh, wp)[..., :ow])
+        out = mod.ascontiguousarray(out.reshape(n, c, oh, wp)[..., :ow])
     if b is not None:
         out += b.reshape(1, c, 1, 1)
 
