@@ -220,3 +220,40 @@ def test_hardware_cli(no_gpu, capsys):
         assert main(["hardware", *bad]) == 2
         err = capsys.readouterr().err.strip()
         assert len(err.splitlines()) == 1 and "error" in err
+
+
+def test_keep_freed_memory_is_optional(monkeypatch):
+    """The malloc setting applies on glibc and is skipped when MLTUTORIAL_SYSTEM_MALLOC is set."""
+    import platform
+
+    monkeypatch.setenv("MLTUTORIAL_SYSTEM_MALLOC", "1")
+    assert backend.keep_freed_memory() is False
+    monkeypatch.delenv("MLTUTORIAL_SYSTEM_MALLOC")
+    assert backend.keep_freed_memory() is (platform.libc_ver()[0] == "glibc")
+
+
+@pytest.mark.parametrize("stride", [1, 2])
+def test_depthwise_conv_max_pool_and_eval_batch_norm_stay_on_fake_gpu(fake_gpu, stride):
+    """The depthwise kernel, max pooling's recorded offsets and eval batch norm create their
+    buffers on the input's device, and give the CPU's numbers."""
+    from mltutorial.engine.nn import functional as F
+
+    rng = np.random.default_rng(0)
+    x, w = rng.standard_normal((2, 4, 9, 8)), rng.standard_normal((4, 1, 3, 3))
+    stats = [rng.standard_normal(4), rng.uniform(0.5, 2, 4), rng.standard_normal(4)]
+
+    def run(device):
+        xs = engine.tensor(x.astype(np.float32), device=device, requires_grad=True)
+        ws = engine.tensor(w.astype(np.float32), device=device, requires_grad=True)
+        m, v, b = (engine.tensor(a.astype(np.float32), device=device) for a in stats)
+        y = F.conv2d(xs, ws, padding=1, stride=stride, groups=4)
+        y = F.max_pool2d(F.batch_norm(y, m, v, None, b), 2, 1)
+        y.sum().backward()
+        return y, xs.grad, ws.grad
+
+    cpu, gpu = run("cpu"), run("cuda")
+    for a, b in zip(cpu, gpu):
+        assert fake_cupy.on_gpu(b.data)
+        np.testing.assert_allclose(
+            b.detach().cpu().numpy(), a.detach().numpy(), rtol=1e-5, atol=1e-6
+        )

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 import torch
 import torch.nn.functional as TF
-from oracle import check_op
+from oracle import check_op, make_inputs
 
 from mltutorial import engine
 from mltutorial.engine import nn
@@ -69,6 +69,50 @@ def test_conv2d_groups_depthwise_pointwise_no_bias():
     )
 
 
+DEPTHWISE_CASES = [
+    dict(padding=1),
+    dict(stride=2, padding=1),
+    dict(stride=(1, 2), padding=(2, 0)),
+    dict(dilation=2, padding=2),
+    dict(dilation=(2, 1), padding=(1, 0)),
+    dict(stride=3),
+]
+
+
+@pytest.mark.parametrize("kw", DEPTHWISE_CASES, ids=str)
+@pytest.mark.parametrize("bias", [True, False], ids=["bias", "no_bias"])
+def test_conv2d_depthwise(kw, bias):
+    """groups == C == O runs its own kernel (shifted views, one scale per channel)."""
+    shapes = [(2, 5, 7, 8), (5, 1, 3, 2)] + ([(5,)] if bias else [])
+    check_op(
+        shapes,
+        lambda x, w, *b: F.conv2d(x, w, *b, groups=5, **kw),
+        lambda x, w, *b: TF.conv2d(x, w, *b, groups=5, **kw),
+    )
+
+
+@pytest.mark.parametrize("kw", [dict(padding=1), dict(stride=2, padding=1)], ids=str)
+def test_conv2d_depthwise_in_channel_blocks(monkeypatch, kw):
+    """Channels are processed in cache-sized blocks: here blocks of 2 channels, the last short."""
+    from mltutorial.engine.nn import conv
+
+    monkeypatch.setattr(conv, "_DEPTHWISE_BLOCK", 2 * 3 * 5 * 3)
+    check_op(
+        [(3, 7, 9, 5), (7, 1, 3, 3), (7,)],
+        lambda x, w, b: F.conv2d(x, w, b, groups=7, **kw),
+        lambda x, w, b: TF.conv2d(x, w, b, groups=7, **kw),
+        fd=False,
+    )
+
+
+def test_conv2d_depthwise_multiplier_falls_back_to_grouped_gemm():
+    check_op(
+        [(2, 3, 6, 5), (6, 1, 3, 3), (6,)],
+        lambda x, w, b: F.conv2d(x, w, b, padding=1, groups=3),
+        lambda x, w, b: TF.conv2d(x, w, b, padding=1, groups=3),
+    )
+
+
 def _distinct(shape, seed=0):
     """Inputs without ties (so max pooling's gradient is well defined for finite differences)."""
     rng = np.random.default_rng(seed)
@@ -118,6 +162,35 @@ def test_max_pool_ties_route_gradient_like_torch():
         arrays=[x],
         fd=False,
     )
+
+
+@pytest.mark.parametrize(
+    "kw",
+    [dict(kernel_size=3, stride=2, padding=1), dict(kernel_size=3, stride=1), dict(kernel_size=2)],
+    ids=str,
+)
+def test_max_pool_ties_in_overlapping_windows(kw):
+    x = np.maximum(np.round(make_inputs([(2, 3, 7, 8)])[0]), 0)  # many equal values, zeros
+    check_op([x.shape], lambda a: F.max_pool2d(a, **kw), lambda a: TF.max_pool2d(a, **kw),
+             arrays=[x], fd=False)  # fmt: skip
+
+
+def test_max_pool_more_than_255_offsets():
+    """Past 255 kernel offsets the first-maximum index no longer fits a byte."""
+    check_op(
+        [(1, 2, 17, 19)],
+        lambda x: F.max_pool2d(x, (16, 17), stride=1),
+        lambda x: TF.max_pool2d(x, (16, 17), stride=1),
+        arrays=[_distinct((1, 2, 17, 19))],
+        fd=False,
+    )
+
+
+def test_max_pool_without_grad_matches_with_grad():
+    x = _distinct((2, 3, 9, 9)).astype(np.float32)
+    with engine.no_grad():
+        plain = F.max_pool2d(E(x).requires_grad_(), 3, 2, 1)
+    np.testing.assert_array_equal(plain.data, F.max_pool2d(E(x), 3, 2, 1).data)
 
 
 @pytest.mark.parametrize("size", [1, (1, 1), 2, (6, 6), (3, 2), (None, 2)], ids=str)
@@ -182,6 +255,26 @@ def test_batch_norm_eval_uses_running_stats():
         ),
         lambda x, w, b: TF.batch_norm(x, T(rm).float(), T(rv).float(), w, b),
     )
+
+
+def test_batch_norm_eval_without_affine_and_on_2d_input():
+    rm, rv = np.array([0.1, -0.2, 0.3]), np.array([1.5, 0.5, 2.0])
+    for shape in [(4, 3, 2, 3), (5, 3)]:
+        check_op(
+            [shape],
+            lambda x: F.batch_norm(
+                x, engine.tensor(rm.astype(x.dtype)), engine.tensor(rv.astype(x.dtype))
+            ),
+            lambda x: TF.batch_norm(x, T(rm).float(), T(rv).float()),
+        )
+
+
+def test_batch_norm_eval_keeps_float32_with_float64_stats():
+    x = E(np.ones((2, 3, 2, 2), np.float32)).requires_grad_()
+    w, b = E(np.ones(3, np.float32)).requires_grad_(), E(np.zeros(3, np.float32)).requires_grad_()
+    y = F.batch_norm(x, E(np.zeros(3)), E(np.ones(3)), w, b)
+    y.sum().backward()
+    assert y.dtype == x.grad.dtype == w.grad.dtype == np.float32
 
 
 def test_batchnorm2d_module_running_stats_and_modes():
@@ -465,3 +558,42 @@ def test_gelu_float32_matches_torch_over_a_wide_range():
     yt.sum().backward()
     np.testing.assert_allclose(F.gelu(E(x)).data, yt.detach().numpy(), atol=2e-6, rtol=1e-6)
     np.testing.assert_allclose(e.grad.data, t.grad.numpy(), atol=2e-6, rtol=1e-6)
+
+
+def test_gelu_float32_blocks_match_torch(monkeypatch):
+    """float32 GELU runs in cache-sized blocks: several blocks, a short last one, a
+    non-contiguous input, with and without a gradient."""
+    from mltutorial.engine.nn import functional
+
+    monkeypatch.setattr(functional, "_GELU_BLOCK", 1000)
+    x = np.random.default_rng(0).standard_normal((7, 5, 130)).astype(np.float32) * 3
+    x = x.transpose(2, 0, 1)  # non-contiguous
+    g = np.random.default_rng(1).standard_normal(x.shape).astype(np.float32)
+    e, t = E(x).requires_grad_(), T(x).requires_grad_()
+    F.gelu(e).backward(E(g))
+    TF.gelu(t).backward(T(g))
+    with engine.no_grad():
+        y = F.gelu(e)
+    np.testing.assert_allclose(y.data, TF.gelu(T(x)).numpy(), atol=2e-6, rtol=1e-6)
+    np.testing.assert_allclose(e.grad.data, t.grad.numpy(), atol=2e-6, rtol=1e-6)
+
+
+@pytest.mark.parametrize("c_in", [2, 16], ids=["per_sample", "channel_major"])
+def test_conv2d_scratch_columns_with_frozen_weights_and_no_grad(c_in):
+    """im2col columns that backward will not need live in a shared scratch buffer: two layers in
+    a row, frozen weights (input gradient only) and no-grad forwards must still match torch."""
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((2, c_in, 9, 8)).astype(np.float32)
+    w1 = rng.standard_normal((6, c_in, 3, 3)).astype(np.float32)
+    w2 = rng.standard_normal((4, 6, 3, 3)).astype(np.float32)
+
+    def net(lib, x, w1, w2):
+        return lib.conv2d(lib.conv2d(x, w1, padding=1), w2, stride=2)
+
+    e, t = E(x).requires_grad_(), T(x).requires_grad_()
+    net(F, e, E(w1), E(w2)).sum().backward()
+    net(TF, t, T(w1), T(w2)).sum().backward()
+    np.testing.assert_allclose(e.grad.data, t.grad.numpy(), atol=1e-4, rtol=1e-4)
+    with engine.no_grad():
+        ours = net(F, E(x), E(w1), E(w2))
+    np.testing.assert_allclose(ours.data, net(TF, T(x), T(w1), T(w2)).numpy(), atol=1e-4, rtol=1e-4)

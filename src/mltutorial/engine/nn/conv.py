@@ -56,6 +56,24 @@ def _pad(x: np.ndarray, top: int, bottom: int, left: int, right: int, value: flo
     return xp
 
 
+_WORKSPACE: list[np.ndarray] = []  # one flat byte buffer, grown to the largest request
+
+
+def _workspace(shape: tuple[int, ...], dtype: Any, like: np.ndarray) -> np.ndarray:
+    """Scratch for a temporary that dies inside the function asking for it (im2col columns when
+    no gradient will need them, their gradient in backward). A fresh array of that size is new
+    pages that the kernel maps and zeroes on first touch, every step; one flat buffer, grown to
+    the largest request, is reused instead. NumPy only (CuPy pools its own memory). Not
+    re-entrant: the caller is done with it before the next request."""
+    mod = backend.array_module(like)
+    if mod is not np:
+        return mod.empty(shape, dtype=dtype)
+    nbytes = math.prod(shape) * np.dtype(dtype).itemsize
+    if not _WORKSPACE or _WORKSPACE[0].nbytes < nbytes:
+        _WORKSPACE[:] = [np.empty(nbytes, dtype=np.uint8)]
+    return _WORKSPACE[0][:nbytes].view(dtype).reshape(shape)
+
+
 def _windows(
     xp: np.ndarray, k: tuple[int, int], s: tuple[int, int], d: tuple[int, int], out: tuple[int, int]
 ) -> Iterator[tuple[int, int, tuple[slice, slice, slice, slice]]]:
@@ -123,7 +141,10 @@ def conv2d(
     # Skinny products (few input channels, e.g. the first layer) run far faster in OpenBLAS as one
     # small GEMM per sample; otherwise the whole batch is one GEMM per group.
     per_sample = groups == 1 and cg * kh * kw < 64
-    conv = _conv_per_sample if per_sample else _conv_channel_major
+    if groups == c == o and groups > 1:
+        conv = _conv_depthwise  # one filter per channel: a GEMM per group would be 1 x KH*KW
+    else:
+        conv = _conv_per_sample if per_sample else _conv_channel_major
     out, grads = conv(x, w, b, geometry, need)
 
     def backward(g: np.ndarray) -> Grads:
@@ -150,7 +171,11 @@ def _conv_channel_major(
         cols = x.transpose(1, 0, 2, 3).reshape(g_, ckk, nl)
     else:
         xp = _pad(x, p[0], p[0], p[1], p[1], 0.0)
-        cols6 = backend.array_module(x).empty((c, kh, kw, n, oh, ow), dtype=x.dtype)
+        shape = (c, kh, kw, n, oh, ow)
+        keep = STATE.grad_enabled and need[1]  # backward needs cols for the weight gradient
+        cols6 = (
+            backend.array_module(x).empty(shape, x.dtype) if keep else _workspace(shape, x.dtype, x)
+        )
         for u, v, index in _windows(xp, (kh, kw), s, dil, (oh, ow)):
             cols6[:, u, v] = xp[index].transpose(1, 0, 2, 3)
         cols = cols6.reshape(g_, ckk, nl)
@@ -159,7 +184,7 @@ def _conv_channel_major(
     if b is not None:
         out_cm += b.reshape(o, 1, 1, 1)
     # back to C-contiguous NCHW: one cheap copy that keeps every later op on regular strides
-    out = np.ascontiguousarray(out_cm.transpose(1, 0, 2, 3))
+    out = backend.array_module(x).ascontiguousarray(out_cm.transpose(1, 0, 2, 3))
 
     def grads(grad: np.ndarray) -> tuple[Any, Any, Any]:
         g2 = grad.transpose(1, 0, 2, 3).reshape(g_, og, nl)  # (G, O/G, N*L)
@@ -169,15 +194,19 @@ def _conv_channel_major(
         if need[2]:
             gb = g2.reshape(o, nl).sum(axis=1)
         if need[0]:
-            gcols = np.matmul(w2.transpose(0, 2, 1), g2)  # (G, CKK, N*L)
             if pointwise:
+                gcols = np.matmul(w2.transpose(0, 2, 1), g2)  # (G, CKK, N*L)
                 gx = gcols.reshape(c, n, h, wd).transpose(1, 0, 2, 3)
             else:
-                gxp = backend.array_module(x).zeros((c, n, *xp.shape[2:]), dtype=x.dtype)
+                gcols = _workspace((g_, ckk, nl), x.dtype, x)
+                np.matmul(w2.transpose(0, 2, 1), g2, out=gcols)
+                # col2im straight into an NCHW buffer, through its (C, N, H, W) view
+                gxp = backend.array_module(x).zeros(xp.shape, dtype=x.dtype)
+                gxp_cm = gxp.transpose(1, 0, 2, 3)
                 gcols6 = gcols.reshape(c, kh, kw, n, oh, ow)
-                for u, v, index in _windows(gxp, (kh, kw), s, dil, (oh, ow)):
-                    gxp[index] += gcols6[:, u, v]
-                gx = gxp[:, :, p[0] : p[0] + h, p[1] : p[1] + wd].transpose(1, 0, 2, 3)
+                for u, v, index in _windows(gxp_cm, (kh, kw), s, dil, (oh, ow)):
+                    gxp_cm[index] += gcols6[:, u, v]
+                gx = gxp[:, :, p[0] : p[0] + h, p[1] : p[1] + wd]
         return gx, gw, gb
 
     return out, grads
@@ -192,7 +221,9 @@ def _conv_per_sample(
     o, _, kh, kw = w.shape
     ckk, L = c * kh * kw, oh * ow
     xp = _pad(x, p[0], p[0], p[1], p[1], 0.0)
-    cols6 = backend.array_module(x).empty((n, c, kh, kw, oh, ow), dtype=x.dtype)
+    shape = (n, c, kh, kw, oh, ow)
+    keep = STATE.grad_enabled and need[1]  # backward needs cols for the weight gradient
+    cols6 = backend.array_module(x).empty(shape, x.dtype) if keep else _workspace(shape, x.dtype, x)
     for u, v, index in _windows(xp, (kh, kw), s, dil, (oh, ow)):
         cols6[:, :, u, v] = xp[index]
     cols = cols6.reshape(n, ckk, L)
@@ -205,16 +236,97 @@ def _conv_per_sample(
         g2 = grad.reshape(n, o, L)
         gx = gw = gb = None
         if need[1]:
-            # sum over samples of g[n] @ cols[n]^T as one GEMM: (O, N*L) @ (N*L, CKK)
-            gw = np.einsum("nol,nkl->ok", g2, cols).reshape(w.shape)
+            # sum over samples of g[n] @ cols[n]^T: N small GEMMs (CKK < 64), then one sum
+            gw = np.matmul(g2, cols.transpose(0, 2, 1)).sum(axis=0).reshape(w.shape)
         if need[2]:
             gb = g2.sum(axis=(0, 2))
         if need[0]:
-            gcols6 = np.matmul(w2.T, g2).reshape(n, c, kh, kw, oh, ow)
+            gcols6 = _workspace((n, c, kh, kw, oh, ow), x.dtype, x)
+            np.matmul(w2.T, g2, out=gcols6.reshape(n, ckk, L))
             gxp = backend.array_module(x).zeros(xp.shape, dtype=x.dtype)
             for u, v, index in _windows(gxp, (kh, kw), s, dil, (oh, ow)):
                 gxp[index] += gcols6[:, :, u, v]
             gx = gxp[:, :, p[0] : p[0] + h, p[1] : p[1] + wd]
+        return gx, gw, gb
+
+    return out, grads
+
+
+_DEPTHWISE_BLOCK = 1 << 16  # elements of output per channel block: 256 KiB in float32
+
+
+def _conv_depthwise(
+    x: np.ndarray, w: np.ndarray, b: np.ndarray | None, geometry: Geometry, need: tuple[bool, ...]
+) -> tuple[np.ndarray, ConvGrads]:
+    """groups == C == O: out[:, c] = sum_{u,v} w[c, 0, u, v] * x_pad[:, c, u + s*i, v + s*j], a
+    multiply-accumulate of KH*KW shifted views of the input, each scaled per channel.
+
+    With stride 1 each padded plane is read flat: the view for offset (u, v) is then one
+    contiguous run per plane, starting at u*d*Wp + v*d, and the output is computed on a grid Wp
+    wide whose last Wp - OW columns are dropped. NumPy then loops over whole planes, not over
+    OW-long rows (the gain is largest on the 7x7 and 14x14 maps of mobile networks)."""
+    s, p, dil, _, (oh, ow) = geometry
+    n, c, h, wd = x.shape
+    _, _, kh, kw = w.shape
+    mod = backend.array_module(x)
+    taps = w.reshape(c, kh, kw)
+    flat = s == (1, 1)
+    if flat:
+        xp = _pad(x, p[0], p[0] + 1, p[1], p[1], 0.0)  # + 1 row: the last run ends past the plane
+        wp = xp.shape[3]
+        src = xp.reshape(n, c, -1)
+        grid: tuple[int, ...] = (n, c, oh * wp)
+        views: list[tuple[int, int, tuple[slice, ...]]] = [
+            (u, v, (slice(None), slice(None), slice(off, off + oh * wp)))
+            for u in range(kh)
+            for v in range(kw)
+            for off in [u * dil[0] * wp + v * dil[1]]
+        ]
+    else:
+        xp = src = _pad(x, p[0], p[0], p[1], p[1], 0.0)
+        grid = (n, c, oh, ow)
+        views = list(_windows(xp, (kh, kw), s, dil, (oh, ow)))
+    per_channel = (1, -1) + (1,) * (len(grid) - 2)
+
+    out = mod.empty(grid, dtype=x.dtype)
+    # a block of channels at a time, so that its output and product stay in the CPU's cache
+    # across the KH*KW passes
+    block = max(1, _DEPTHWISE_BLOCK // (out[:, :1].size))
+    term = mod.empty((n, min(block, c), *grid[2:]), dtype=x.dtype)
+    for c0 in range(0, c, block):
+        chans = slice(c0, c0 + block)
+        acc, prod = out[:, chans], term[:, : min(block, c - c0)]
+        for u, v, index in views:
+            scale = taps[chans, u, v].reshape(per_channel)
+            if u == v == 0:
+                np.multiply(src[:, chans][index], scale, out=acc)
+            else:
+                acc += np.multiply(src[:, chans][index], scale, out=prod)
+    del term
+    if flat:
+        out = mod.ascontiguousarray(out.reshape(n, c, oh, wp)[..., :ow])
+    if b is not None:
+        out += b.reshape(1, c, 1, 1)
+
+    def grads(grad: np.ndarray) -> tuple[Any, Any, Any]:
+        gx = gw = gb = None
+        if need[2]:
+            gb = grad.sum(axis=(0, 2, 3))
+        if flat:  # the gradient on the wide grid, zero in the dropped columns
+            wide = mod.zeros((n, c, oh, wp), dtype=grad.dtype)
+            wide[..., :ow] = grad
+            grad = wide.reshape(grid)
+        if need[1]:
+            gw = mod.empty(w.shape, dtype=w.dtype)  # (C, 1, KH, KW)
+            subscripts = "ncl,ncl->c" if flat else "nchw,nchw->c"
+            for u, v, index in views:
+                gw[:, 0, u, v] = np.einsum(subscripts, grad, src[index])
+        if need[0]:
+            gsrc = mod.zeros(src.shape, dtype=grad.dtype)
+            term = mod.empty_like(grad)
+            for u, v, index in views:
+                gsrc[index] += np.multiply(grad, taps[:, u, v].reshape(per_channel), out=term)
+            gx = gsrc.reshape(xp.shape)[:, :, p[0] : p[0] + h, p[1] : p[1] + wd]
         return gx, gw, gb
 
     return out, grads
@@ -272,30 +384,43 @@ def max_pool2d(
         return Tensor._make(meta_array((n, c, oh, ow), x.dtype), (input,), lambda g: (None,))
     eh, ew = _extra(h, k[0], s[0], p[0], d[0], oh), _extra(w, k[1], s[1], p[1], d[1], ow)
     xp = _pad(x, p[0], p[0] + eh, p[1], p[1] + ew, -np.inf)
-    best = backend.array_module(x).empty((n, c, oh, ow), dtype=x.dtype)
-    for u, v, index in _windows(xp, k, s, d, (oh, ow)):
-        if u == v == 0:
+    mod = backend.array_module(x)
+    best = mod.empty((n, c, oh, ow), dtype=x.dtype)
+    # tap[n, c, i, j]: which kernel offset t = u * KW + v holds the window's first maximum, kept
+    # only when a gradient will flow: one small integer per output instead of re-comparing the
+    # input with the maxima in backward
+    track = STATE.grad_enabled and input.requires_grad
+    tap = (
+        mod.zeros(best.shape, dtype=np.uint8 if k[0] * k[1] < 256 else np.int32) if track else None
+    )
+    above = mod.empty(best.shape, dtype=bool)
+    window = mod.empty(best.shape, dtype=x.dtype)  # one offset's strided view, made contiguous
+    for t, (_, _, index) in enumerate(_windows(xp, k, s, d, (oh, ow))):
+        if t == 0:
             best[...] = xp[index]
-        else:
+            continue
+        if tap is None:
             np.maximum(best, xp[index], out=best)
+            continue
+        window[...] = xp[index]
+        # strictly greater keeps the first maximum on ties (row-major order, as PyTorch);
+        # t exceeds every earlier tap, so max(tap, t * above) is where(above, t, tap)
+        np.greater(window, best, out=above)
+        np.maximum(tap, above * tap.dtype.type(t), out=tap)
+        np.maximum(best, window, out=best)
     disjoint = s[0] >= d[0] * (k[0] - 1) + 1 and s[1] >= d[1] * (k[1] - 1) + 1
     indices = _argmax_windows(xp, best, k, s, p, d, (oh, ow), w) if return_indices else None
 
     def backward(g: np.ndarray) -> Grads:
-        # route g to the first maximum of each window (row-major order), as PyTorch does
-        mod = backend.array_module(g)
-        gxp = mod.zeros(xp.shape, dtype=g.dtype)
-        taken = mod.zeros(best.shape, dtype=bool)
-        hit = mod.empty(best.shape, dtype=bool)
-        for u, v, index in _windows(gxp, k, s, d, (oh, ow)):
-            np.equal(xp[index], best, out=hit)
-            if u or v:
-                hit &= ~taken
-            taken |= hit
+        # scatter g to each window's first maximum, one kernel offset at a time
+        assert tap is not None  # recorded whenever backward can run
+        gxp = backend.array_module(g).zeros(xp.shape, dtype=g.dtype)
+        for t, (_, _, index) in enumerate(_windows(gxp, k, s, d, (oh, ow))):
+            np.equal(tap, t, out=above)
             if disjoint:  # windows do not overlap: write, do not accumulate
-                np.multiply(g, hit, out=gxp[index])
+                np.multiply(g, above, out=gxp[index])
             else:
-                gxp[index] += g * hit
+                gxp[index] += g * above
         return (gxp[:, :, p[0] : p[0] + h, p[1] : p[1] + w],)
 
     out = Tensor._make(best, (input,), backward)
