@@ -222,16 +222,6 @@ def test_hardware_cli(no_gpu, capsys):
         assert len(err.splitlines()) == 1 and "error" in err
 
 
-def test_keep_freed_memory_is_optional(monkeypatch):
-    """The malloc setting applies on glibc and is skipped when MLTUTORIAL_SYSTEM_MALLOC is set."""
-    import platform
-
-    monkeypatch.setenv("MLTUTORIAL_SYSTEM_MALLOC", "1")
-    assert backend.keep_freed_memory() is False
-    monkeypatch.delenv("MLTUTORIAL_SYSTEM_MALLOC")
-    assert backend.keep_freed_memory() is (platform.libc_ver()[0] == "glibc")
-
-
 @pytest.mark.parametrize("stride", [1, 2])
 def test_depthwise_conv_max_pool_and_eval_batch_norm_stay_on_fake_gpu(fake_gpu, stride):
     """The depthwise kernel, max pooling's recorded offsets and eval batch norm create their

@@ -54,7 +54,7 @@ from __future__ import annotations
 import builtins
 from typing import Any
 
-from . import backend, nn, optim, sparse
+from . import nn, optim, sparse
 from .autograd import enable_grad, is_grad_enabled, meta, no_grad
 from .creation import (
     arange,
@@ -182,9 +182,6 @@ from .serialize import LoadError, load, save
 from .shape import diag, diagonal, flip, meshgrid, repeat_interleave, roll, unflatten, unfold
 from .summary import Summary, SummaryRow, summary
 from .tensor import Scalar, Tensor
-
-# large temporaries are reused from malloc's heap instead of being faulted in again every step
-backend.keep_freed_memory()
 
 # PyTorch's dtype aliases (torch.float is float32, torch.int is int32, ...)
 float = float32

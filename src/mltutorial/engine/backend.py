@@ -143,40 +143,6 @@ def add_at(a: Any, index: Any, values: Any) -> None:
         cupyx.scatter_add(a, index, values)
 
 
-_MMAP_THRESHOLD, _TRIM_THRESHOLD = (
-    64 << 20,
-    256 << 20,
-)  # bytes; glibc's defaults are 128 KiB..32 MiB
-
-
-def keep_freed_memory() -> bool:
-    """Ask glibc's malloc to keep freed blocks for reuse instead of handing them back to the OS.
-
-    NumPy takes every array from malloc. glibc serves a large request with a fresh mmap (above
-    a threshold that adapts up to 32 MiB) and unmaps it on free, and trims the heap's free top;
-    the kernel then maps and zeroes new pages on first touch of the next one. A training step
-    allocates and frees the same large arrays (activations, im2col columns, their gradients)
-    every time, so it pays that page-fault cost again on every step. Raising both thresholds
-    keeps blocks below 64 MiB in malloc's heap, with at most 256 MiB of free memory held at its
-    top. Linux with glibc only; elsewhere, or with MLTUTORIAL_SYSTEM_MALLOC set, nothing changes.
-    Returns whether the setting was applied."""
-    import ctypes
-    import os
-    import platform
-
-    if os.environ.get("MLTUTORIAL_SYSTEM_MALLOC") or platform.libc_ver()[0] != "glibc":
-        return False
-    try:
-        libc = ctypes.CDLL("libc.so.6")
-    except OSError:
-        return False
-    m_trim_threshold, m_mmap_threshold = -1, -3  # <malloc.h>
-    return bool(
-        libc.mallopt(m_mmap_threshold, _MMAP_THRESHOLD)
-        and libc.mallopt(m_trim_threshold, _TRIM_THRESHOLD)
-    )
-
-
 def to_host(x: Any) -> Any:
     """A NumPy array (or scalar) from a NumPy or CuPy one: for the few host-side reads."""
     return x.get() if is_gpu_array(x) else x
