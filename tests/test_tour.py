@@ -120,3 +120,68 @@ def test_results_carry_each_chapters_cpu_seconds_and_peak_memory(monkeypatch, tm
     if sys.platform.startswith("linux"):  # the chapter's own peak: the high-water mark is reset
         assert chapters["hungry"]["peak_rss_mb"] >= 200
         assert chapters["light"]["peak_rss_mb"] < chapters["hungry"]["peak_rss_mb"] - 150
+
+
+def _sleeper(name: str, order: float, seconds: float) -> Chapter:
+    def run(ctx):
+        import os
+        import time
+
+        time.sleep(seconds)
+        return ChapterOutput(summary=f"{name} ok", numbers={"pid": os.getpid()})
+
+    return Chapter(name, name.title(), "s", order, "c", run)
+
+
+def test_two_jobs_run_chapters_in_their_own_processes_and_keep_slide_order(monkeypatch, tmp_path):
+    import os
+
+    from mltutorial.tour import run_chapters
+
+    fakes = [_sleeper("slow", 1, 0.6), _sleeper("quick", 2, 0.0), _sleeper("last", 3, 0.0)]
+    finished = []
+    records = run_chapters(
+        fakes, tmp_path, quick=True, jobs=2, on_done=lambda i, r: finished.append(i)
+    )
+    assert [r.chapter.name for r in records] == ["slow", "quick", "last"]  # slide order kept
+    assert finished[-1] == 0  # ... though the slow one finished last
+    pids = {r.output.numbers["pid"] for r in records}
+    assert os.getpid() not in pids and len(pids) == 3  # one fresh process per chapter
+    assert all(r.error is None and r.cpu_seconds is not None for r in records)
+
+
+def test_a_chapter_that_kills_its_process_or_cannot_hand_back_fails_alone(tmp_path):
+    import os
+    import signal
+
+    from mltutorial.tour import run_chapters
+
+    def crash(ctx):
+        os.kill(os.getpid(), signal.SIGKILL)  # as the out-of-memory killer would
+
+    def unpicklable(ctx):
+        return ChapterOutput(summary="x", numbers={"f": lambda: 1})
+
+    fakes = [
+        Chapter("crash", "Crash", "s", 1, "c", crash),
+        Chapter("lambda", "Lambda", "s", 2, "c", unpicklable),
+        _fake("fine", 3),
+    ]
+    records = run_chapters(fakes, tmp_path, quick=True, jobs=2)
+    assert records[0].error == "its process died (killed by signal 9)"
+    assert records[1].error.startswith("its results could not be handed back")
+    assert records[2].error is None and records[2].output.summary == "fine ok"
+
+
+def test_jobs_one_runs_in_this_process_and_bad_jobs_is_one_line(monkeypatch, tmp_path, capsys):
+    fakes = [_sleeper("a", 1, 0.0), _sleeper("b", 2, 0.0)]
+    monkeypatch.setattr(tour_cli, "discover", lambda: (fakes, {}))
+    assert main(["tour", "--jobs", "1", "--json", "--out", str(tmp_path)]) == 0
+    import os
+
+    printed = json.loads(capsys.readouterr().out)
+    assert printed["jobs"] == 1
+    assert {c["numbers"]["pid"] for c in printed["chapters"].values()} == {os.getpid()}
+    assert main(["tour", "--jobs", "-1", "--out", str(tmp_path)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "--jobs" in err[0]

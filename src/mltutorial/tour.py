@@ -13,6 +13,13 @@ failure stop the others: a failed chapter becomes a `ChapterRecord` with its one
 record also carries the chapter's cost: CPU seconds (less sensitive to a busy machine than wall
 seconds) and peak resident memory; after each chapter the memory it freed is handed back to the
 operating system, so one chapter's garbage does not raise the next one's peak.
+
+`run_chapters` runs a list of them, `jobs` at a time. The chapters share nothing but the report
+folder (each writes its own subfolder), so on a machine with two cores two of them can run at once:
+each in a child process forked from this one, which starts with every module already imported and
+shares those pages with its parent, runs one chapter and hands its record back through a pipe. A
+chapter that crashes its process (a segfault, the out-of-memory killer) becomes a failed record
+like any other.
 """
 
 from __future__ import annotations
@@ -21,10 +28,15 @@ import ctypes
 import ctypes.util
 import gc
 import importlib
+import multiprocessing
+import multiprocessing.connection
+import os
 import pkgutil
+import signal
 import sys
 import time
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -198,3 +210,125 @@ def run_chapter(chapter: Chapter, out_dir: Path, quick: bool, seed: int = 0) -> 
         cpu_seconds=cpu_seconds,
         peak_rss_mb=peak,
     )
+
+
+def default_jobs() -> int:
+    """How many chapters run at once by default: one per core this process may use, at most two.
+
+    Two keep both cores of a small machine busy; more would mostly add memory, because the longest
+    chapters, not the count, then set the wall time.
+    """
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # macOS, Windows
+        cores = os.cpu_count() or 1
+    return max(1, min(2, cores))
+
+
+def _can_fork() -> bool:
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
+def _child(
+    chapter: Chapter,
+    out_dir: Path,
+    quick: bool,
+    seed: int,
+    threads: int,
+    conn: multiprocessing.connection.Connection,
+) -> None:
+    """A forked child: run one chapter and send its record's fields back (never the chapter)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's: it stops the children
+    os.environ["MLTUTORIAL_QUIET"] = "1"  # two chapters' progress bars would overwrite each other
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=threads):
+        rec = run_chapter(chapter, out_dir, quick=quick, seed=seed)
+    fields = (rec.output, rec.seconds, rec.error, rec.detail, rec.cpu_seconds, rec.peak_rss_mb)
+    try:
+        conn.send(fields)
+    except Exception as exc:  # an output that cannot be pickled is that chapter's failure only
+        reason = f"its results could not be handed back ({type(exc).__name__}: {exc})"
+        conn.send((None, rec.seconds, reason, traceback.format_exc(), rec.cpu_seconds, None))
+    conn.close()
+
+
+def run_chapters(
+    chapters: list[Chapter],
+    out_dir: Path,
+    quick: bool,
+    seed: int = 0,
+    jobs: int = 1,
+    threads: int = 1,
+    on_start: Callable[[int, Chapter], None] | None = None,
+    on_done: Callable[[int, ChapterRecord], None] | None = None,
+) -> list[ChapterRecord]:
+    """Run `chapters` (at most `jobs` at once, each in its own forked process when `jobs` > 1) and
+    return their records in the chapters' order. `on_start(i, chapter)` and `on_done(i, record)`
+    report progress; chapters start in the given order and finish in any order.
+    """
+    on_start = on_start or (lambda i, c: None)
+    on_done = on_done or (lambda i, r: None)
+    records: list[ChapterRecord | None] = [None] * len(chapters)
+    if jobs <= 1 or len(chapters) < 2 or not _can_fork():
+        from threadpoolctl import threadpool_limits
+
+        for i, chapter in enumerate(chapters):
+            on_start(i, chapter)
+            with threadpool_limits(limits=threads):
+                records[i] = run_chapter(chapter, out_dir, quick=quick, seed=seed)
+            gc.freeze()  # what a chapter leaves (its lazily imported modules) is not rescanned
+            on_done(i, records[i])
+        return records  # type: ignore[return-value]
+
+    context = multiprocessing.get_context("fork")
+    waiting = list(enumerate(chapters))
+    running: dict[multiprocessing.connection.Connection, tuple[int, Any, float]] = {}
+    # The children inherit this process's objects; frozen, the children's collections leave them
+    # alone, and their pages stay shared instead of being copied on the first collection.
+    gc.freeze()
+    try:
+        while waiting or running:
+            while waiting and len(running) < jobs:
+                i, chapter = waiting.pop(0)
+                receive, send = context.Pipe(duplex=False)
+                process = context.Process(
+                    target=_child,
+                    args=(chapter, out_dir, quick, seed, threads, send),
+                    name=f"mltutorial-tour-{chapter.name}",
+                    daemon=True,
+                )
+                on_start(i, chapter)
+                process.start()
+                send.close()  # the child holds the only writing end: its exit reads as end of file
+                running[receive] = (i, process, time.perf_counter())
+            # Read a result as soon as it comes: a big one fills the pipe, and its child cannot
+            # exit before the parent reads it.
+            for receive in multiprocessing.connection.wait(list(running)):
+                i, process, started = running.pop(receive)
+                try:
+                    output, seconds, error, detail, cpu, peak = receive.recv()
+                except (EOFError, OSError):
+                    process.join()
+                    code = process.exitcode
+                    died = f"killed by signal {-code}" if code and code < 0 else f"status {code}"
+                    output, error, detail, cpu, peak = (
+                        None,
+                        f"its process died ({died})",
+                        None,
+                        None,
+                        None,
+                    )
+                    seconds = time.perf_counter() - started
+                receive.close()
+                process.join()
+                rec = ChapterRecord(
+                    chapters[i], output, seconds, error, detail, cpu_seconds=cpu, peak_rss_mb=peak
+                )
+                records[i] = rec
+                on_done(i, rec)
+    finally:
+        for _, process, _ in running.values():  # interrupted: stop the chapters still running
+            process.terminate()
+            process.join()
+    return records  # type: ignore[return-value]

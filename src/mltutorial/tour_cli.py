@@ -23,7 +23,7 @@ from mltutorial import __version__
 from mltutorial.clitools import Parser, add_seed, output_dir, print_json
 from mltutorial.errors import UserError
 from mltutorial.files import write_json, write_text
-from mltutorial.tour import Chapter, ChapterRecord, discover, run_chapter
+from mltutorial.tour import Chapter, ChapterRecord, default_jobs, discover, run_chapters
 
 
 def _select(chapters: list[Chapter], only: str | None, skip: str | None) -> list[Chapter]:
@@ -47,7 +47,7 @@ def _select(chapters: list[Chapter], only: str | None, skip: str | None) -> list
     return selected
 
 
-def _environment(quick: bool, seconds: float) -> dict[str, Any]:
+def _environment(quick: bool, seconds: float, jobs: int = 1) -> dict[str, Any]:
     data_root = os.environ.get("MLTUTORIAL_DATA")
     return {
         "mltutorial": __version__,
@@ -56,6 +56,7 @@ def _environment(quick: bool, seconds: float) -> dict[str, Any]:
         "machine": f"{platform.machine()}, {os.cpu_count()} CPU cores, {platform.system()}",
         "data_root": data_root if data_root and Path(data_root).is_dir() else None,
         "quick": quick,
+        "jobs": jobs,
         "seconds": round(seconds, 1),
     }
 
@@ -107,10 +108,19 @@ def main(argv: list[str], prog: str) -> int:
         help="BLAS threads (default 1: the tour's models are too small to gain from more, and BLAS "
         "threads thrash when the machine is busy)",
     )
+    parser.add_argument(
+        "--jobs",
+        type=int,
+        default=0,
+        help="chapters run at once, each in its own process (default: one per core, at most 2; "
+        "1 runs them one by one in this process)",
+    )
     add_seed(parser)
     args = parser.parse_args(argv)
     if args.threads < 1:
         raise UserError("--threads must be at least 1")
+    if args.jobs < 0:
+        raise UserError("--jobs must be at least 1 (or 0 for the default)")
     for flag, names in (("--only", args.only), ("--skip", args.skip)):
         if names is not None and not any(n.strip() for n in names.split(",")):
             raise UserError(f"{flag} {names!r} names no chapter")
@@ -149,34 +159,43 @@ def main(argv: list[str], prog: str) -> int:
     for module, error in broken.items():
         say(f"  ! could not load chapter module {module}: {error}")
 
-    from threadpoolctl import threadpool_limits
-
     start = time.perf_counter()
-    records: list[ChapterRecord] = []
+    jobs = args.jobs or default_jobs()
+    if jobs > 1 and len(selected) > 1:
+        say(f"  {jobs} chapters at a time (one process each; --jobs 1 runs them one by one)")
+    width = len(str(len(selected)))
+
+    def started(i: int, chapter: Chapter) -> None:
+        say(f"[{i + 1:>{width}}/{len(selected)}] {chapter.name}: {chapter.title} ...")
+
+    def done(i: int, rec: ChapterRecord) -> None:
+        if rec.error is None and rec.output is not None:
+            say(f"  {rec.chapter.name} done in {rec.seconds:.1f} s: {rec.output.summary}")
+        else:
+            say(f"  {rec.chapter.name} FAILED after {rec.seconds:.1f} s: {rec.error}")
+
     # What survives a chapter (modules, caches, the records) lives until the process ends: frozen,
     # the garbage collector skips it, so the collection after each chapter (and the automatic ones
     # inside it) scans only the newer objects instead of every imported module's.
     gc.freeze()
-    for i, chapter in enumerate(selected, 1):
-        say(f"[{i:>2}/{len(selected)}] {chapter.name}: {chapter.title} ...")
-        # With --json, stdout carries the one JSON object only: a chapter's stray prints go to stderr.
-        with (
-            contextlib.redirect_stdout(sys.stderr) if args.json else contextlib.nullcontext(),
-            threadpool_limits(limits=args.threads),
-        ):
-            rec = run_chapter(chapter, out_dir, quick=args.quick, seed=args.seed)
-        gc.freeze()
-        records.append(rec)
-        if rec.error is None and rec.output is not None:
-            say(f"        done in {rec.seconds:.1f} s: {rec.output.summary}")
-        else:
-            say(f"        FAILED after {rec.seconds:.1f} s: {rec.error}")
+    # With --json, stdout carries the one JSON object only: a chapter's stray prints go to stderr.
+    with contextlib.redirect_stdout(sys.stderr) if args.json else contextlib.nullcontext():
+        records = run_chapters(
+            selected,
+            out_dir,
+            quick=args.quick,
+            seed=args.seed,
+            jobs=jobs,
+            threads=args.threads,
+            on_start=started,
+            on_done=done,
+        )
     gc.unfreeze()  # the collector as it was (the tests run the tour inside their own process)
     seconds = time.perf_counter() - start
 
     from mltutorial.report import render
 
-    env = _environment(args.quick, seconds)
+    env = _environment(args.quick, seconds, jobs)
     results = {
         **env,
         "chapters": {r.chapter.name: r.to_json(out_dir) for r in records},

@@ -369,3 +369,17 @@ def test_mf_unknown_solver_is_a_user_error():
     data = ds.Ratings(np.array([0, 1]), np.array([0, 1]), np.array([5.0, 3]), 2, 2)
     with pytest.raises(UserError, match="solver"):
         MatrixFactorization(solver="als").fit(data)
+
+
+def test_mf_predict_in_chunks_equals_one_gather():
+    mf = MatrixFactorization()
+    rng = np.random.default_rng(0)
+    mf.mu_, mf.b_u_, mf.b_i_ = 3.5, rng.normal(0, 0.3, 40), rng.normal(0, 0.3, 30)
+    mf.P_, mf.Q_ = rng.normal(0, 0.5, (40, 8)), rng.normal(0, 0.5, (30, 8))
+    user, item = rng.integers(0, 40, 1000), rng.integers(0, 30, 1000)
+    direct = np.clip(
+        mf.mu_ + mf.b_u_[user] + mf.b_i_[item] + np.einsum("nk,nk->n", mf.P_[user], mf.Q_[item]),
+        1,
+        5,
+    )
+    np.testing.assert_array_equal(mf.predict(user, item, chunk=64), direct)

@@ -46,3 +46,51 @@ def test_cli_errors(tmp_path, capsys):
     assert main(["words", "translate", "house", "--model-file", str(tmp_path / "x.npz")]) == 2
     assert main(["words", "train", "--vocab", "5"]) == 2
     assert len(capsys.readouterr().err.strip().splitlines()) == 2
+
+
+def test_cooccurrence_counts_every_pair_at_every_distance():
+    """Built a distance at a time, the counts equal a direct count over the tokens; -1 is a gap."""
+    from mltutorial.apps.words.embed import cooccurrence
+
+    ids = np.random.default_rng(0).integers(-1, 7, 400)
+    expected = np.zeros((7, 7))
+    for i in range(len(ids)):
+        for d in range(1, 4):
+            if i + d < len(ids) and ids[i] >= 0 and ids[i + d] >= 0:
+                expected[ids[i], ids[i + d]] += 1 / d
+                expected[ids[i + d], ids[i]] += 1 / d
+    np.testing.assert_allclose(cooccurrence(ids, 7, window=3).toarray(), expected, rtol=1e-12)
+
+
+def test_ppmi_in_place_equals_the_formula(monkeypatch):
+    """The in-place PPMI the SVD factorises: log(p(w, c) / (p(w) p_0.75(c))), negatives dropped."""
+    import scipy.sparse as sp
+
+    from mltutorial.apps.words import embed
+
+    ids = np.random.default_rng(1).integers(0, 30, 3000)
+    counts = embed.cooccurrence(ids, 30, 5).toarray()
+    total, row = counts.sum(), counts.sum(axis=1)
+    col = counts.sum(axis=0) ** 0.75
+    with np.errstate(divide="ignore"):
+        pmi = np.log(counts / total) - np.log(row / total)[:, None] - np.log(col / col.sum())
+    expected = np.where(pmi > 0, pmi, 0)
+    captured = {}
+
+    def spy(P, n_components, random_state, n_iter):
+        captured["P"] = sp.csr_matrix(P).toarray()
+        return np.eye(30)[:, :n_components], np.ones(n_components), None
+
+    monkeypatch.setattr("sklearn.utils.extmath.randomized_svd", spy)
+    embed.ppmi_svd(ids, 30, dim=4)
+    np.testing.assert_allclose(captured["P"], expected, rtol=1e-10, atol=1e-12)
+
+
+def test_csls_target_neighbourhood_in_blocks_equals_the_full_sort():
+    from mltutorial.apps.words.align import _mean_top10_per_column
+
+    rng = np.random.default_rng(2)
+    A = rng.standard_normal((300, 16)).astype(np.float32)
+    B = rng.standard_normal((1100, 16)).astype(np.float32)
+    full = np.sort(A @ B.T, axis=0)[-10:, :].mean(axis=0, keepdims=True)
+    np.testing.assert_allclose(_mean_top10_per_column(A, B, block=256), full, rtol=1e-6)

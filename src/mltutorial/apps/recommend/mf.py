@@ -264,8 +264,12 @@ class MatrixFactorization(Recommender):
         self.b_u_ = net.user_bias.weight.data[:, 0].astype(np.float64)
         self.b_i_ = net.item_bias.weight.data[:, 0].astype(np.float64)
 
-    def predict(self, user: np.ndarray, item: np.ndarray) -> np.ndarray:
-        dot = np.einsum("nk,nk->n", self.P_[user], self.Q_[item])
+    def predict(self, user: np.ndarray, item: np.ndarray, chunk: int = 8192) -> np.ndarray:
+        user, item = np.asarray(user), np.asarray(item)
+        dot = np.empty(len(user))
+        for s in range(0, len(user), chunk):  # the gathered factor rows, a chunk at a time
+            u, i = user[s : s + chunk], item[s : s + chunk]
+            dot[s : s + chunk] = np.einsum("nk,nk->n", self.P_[u], self.Q_[i])
         return clip(self.mu_ + self.b_u_[user] + self.b_i_[item] + dot)
 
     def score_all(self, user: int) -> np.ndarray:

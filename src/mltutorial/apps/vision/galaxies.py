@@ -146,7 +146,11 @@ class GalaxyClassifier:
         return (CW, ACW) if self.task == "gz1" else None
 
     def _prepare(self, X: np.ndarray) -> np.ndarray:
-        return ((X.astype(np.float32) / 255.0 - self.mean_) / self.std_).astype(np.float32)
+        Xp = X.astype(np.float32)  # the one copy; the scaling is done in place
+        Xp /= 255.0
+        Xp -= self.mean_
+        Xp /= self.std_
+        return Xp
 
     def fit(self, X: np.ndarray, y_gz1: np.ndarray, on_step=None) -> GalaxyClassifier:
         from mltutorial import engine
@@ -163,6 +167,7 @@ class GalaxyClassifier:
         scaled = X.astype(np.float32) / 255.0
         self.mean_ = scaled.mean(axis=(0, 2, 3), keepdims=True)[0]  # (C, 1, 1)
         self.std_ = scaled.std(axis=(0, 2, 3), keepdims=True)[0] + 1e-6
+        del scaled
         Xp = self._prepare(X)  # (N, C, S, S)
         k = len(self.classes_)
         counts = np.bincount(y, minlength=k).astype(np.float32)

@@ -61,7 +61,7 @@ def evaluate(
         everyone /= np.linalg.norm(everyone, axis=1, keepdims=True) + 1e-8
         cos = mapped @ tgt_vectors.T
         r_src = np.sort(cos, axis=1)[:, -10:].mean(axis=1, keepdims=True)
-        r_tgt = np.sort(everyone @ tgt_vectors.T, axis=0)[-10:, :].mean(axis=0, keepdims=True)
+        r_tgt = _mean_top10_per_column(everyone, tgt_vectors)
         scores = 2 * cos - r_src - r_tgt
     else:
         scores = mapped @ tgt_vectors.T
@@ -77,6 +77,18 @@ def evaluate(
         for i, s in enumerate(sources[:n_examples])
     ]
     return Translation(float(hit1.mean()), float(hit5.mean()), len(sources), examples)
+
+
+def _mean_top10_per_column(A: np.ndarray, B: np.ndarray, block: int = 512) -> np.ndarray:
+    """(1, len(B)): for each row b of B, the mean of its 10 largest dot products with A's rows.
+
+    A block of B's rows at a time, so the full (len(A), len(B)) matrix of products is never held.
+    """
+    out = np.empty((1, len(B)), dtype=np.result_type(A, B))
+    for start in range(0, len(B), block):
+        products = A @ B[start : start + block].T
+        out[0, start : start + block] = np.sort(products, axis=0)[-10:, :].mean(axis=0)
+    return out
 
 
 def pair_ids(

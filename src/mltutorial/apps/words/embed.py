@@ -41,34 +41,42 @@ class Vocab:
 
 
 def cooccurrence(ids: np.ndarray, n_words: int, window: int) -> sp.csr_matrix:
-    """Symmetric counts of word pairs at distance 1..window, weighted 1/distance (as GloVe)."""
-    rows, cols, vals = [], [], []
-    for d in range(1, window + 1):  # a loop over distances, not over tokens
+    """Symmetric counts of word pairs at distance 1..window, weighted 1/distance (as GloVe).
+
+    One distance at a time (a loop over distances, not over tokens): each distance's pairs are
+    summed into a sparse matrix, which is far smaller than its pairs, before the next are made.
+    """
+    counts = sp.csr_matrix((n_words, n_words))
+    for d in range(1, window + 1):
         a, b = ids[:-d], ids[d:]
         keep = (a >= 0) & (b >= 0)
-        rows += [a[keep], b[keep]]
-        cols += [b[keep], a[keep]]
-        n = int(keep.sum())
-        vals += [np.full(n, 1.0 / d), np.full(n, 1.0 / d)]
-    M = sp.coo_matrix(
-        (np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
-        shape=(n_words, n_words),
-    )
-    return M.tocsr()
+        a, b = a[keep].astype(np.int32), b[keep].astype(np.int32)
+        pairs = sp.coo_matrix((np.full(len(a), 1.0 / d), (a, b)), shape=(n_words, n_words))
+        counts = counts + pairs.tocsr()  # tocsr sums the repeated pairs
+        del a, b, pairs
+    return (counts + counts.T).tocsr()
 
 
 def ppmi_svd(ids: np.ndarray, n_words: int, dim: int, window: int = 5, seed: int = 0) -> np.ndarray:
     """(n_words, dim) unit-length vectors from the SVD of the PPMI matrix (context smoothing 0.75)."""
     from sklearn.utils.extmath import randomized_svd
 
-    M = cooccurrence(ids, n_words, window).tocoo()
+    M = cooccurrence(ids, n_words, window)
     total = M.sum()
     row = np.asarray(M.sum(axis=1)).ravel()
     col = np.asarray(M.sum(axis=0)).ravel() ** 0.75
     col = col / col.sum()
-    pmi = np.log(M.data * 1.0 / total) - np.log(row[M.row] / total) - np.log(col[M.col])
-    keep = pmi > 0
-    P = sp.csr_matrix((pmi[keep], (M.row[keep], M.col[keep])), shape=M.shape)
+    # PMI(w, c) = log(count / total) - log(row(w) / total) - log(col(c)), computed in place on the
+    # stored counts (no copy of the matrix's size), row by row through CSR's row pointer
+    row_of = np.repeat(np.arange(n_words, dtype=np.int32), np.diff(M.indptr))
+    pmi = M.data
+    np.log(pmi / total, out=pmi)
+    pmi -= np.log(row / total)[row_of]
+    pmi -= np.log(col)[M.indices]
+    del row_of
+    pmi[pmi < 0] = 0  # positive PMI: the negative ones are dropped
+    M.eliminate_zeros()
+    P = M
     U, S, _ = randomized_svd(P, n_components=dim, random_state=seed, n_iter=5)
     vectors = U * np.sqrt(S)  # eigenvalue weighting p = 0.5
     return normalise(vectors.astype(np.float32))
