@@ -247,3 +247,12 @@ def test_depthwise_conv_max_pool_and_eval_batch_norm_stay_on_fake_gpu(fake_gpu, 
         np.testing.assert_allclose(
             b.detach().cpu().numpy(), a.detach().numpy(), rtol=1e-5, atol=1e-6
         )
+
+
+def test_unfold_stays_on_the_gpu_forward_and_backward(fake_gpu):
+    x = engine.arange(10, dtype=np.float32).reshape(2, 5).to("cuda").requires_grad_()
+    windows = x.unfold(1, 3, 2)  # (2, 2, 3)
+    assert fake_cupy.on_gpu(windows.data) and windows.shape == (2, 2, 3)
+    windows.sum().backward()
+    assert fake_cupy.on_gpu(x.grad.data)
+    assert x.grad.cpu().tolist() == [[1, 1, 2, 1, 1], [1, 1, 2, 1, 1]]  # the middle one is shared

@@ -230,20 +230,21 @@ def unfold(input: Tensor, dimension: int, size: int, step: int) -> Tensor:
     if step <= 0:
         raise RuntimeError(f"step is {step} but must be > 0")
     x = input.data if input.ndim else input.data.reshape(1)
+    mod = backend.array_module(x)  # the windows are made where the tensor lives
     count = (n - size) // step + 1
-    index = np.arange(count)[:, None] * step + np.arange(size)[None, :]  # (count, size)
-    win = np.take(x, index, axis=d)  # (..., count, size, ...)
-    out = np.moveaxis(win, d + 1, -1)
+    index = mod.arange(count)[:, None] * step + mod.arange(size)[None, :]  # (count, size)
+    win = mod.take(x, index, axis=d)  # (..., count, size, ...)
+    out = mod.moveaxis(win, d + 1, -1)
 
     def backward(g: np.ndarray) -> Grads:
         gx = backend.array_module(g).zeros(x.shape, dtype=g.dtype)
-        gw = np.moveaxis(g, -1, d + 1)
+        gw = backend.array_module(g).moveaxis(g, -1, d + 1)
         idx: list[Any] = [slice(None)] * x.ndim
         idx[d] = index
         backend.add_at(gx, tuple(idx), gw)
         return (gx.reshape(input.shape),)
 
-    return Tensor._make(np.ascontiguousarray(out), (input,), backward)
+    return Tensor._make(mod.ascontiguousarray(out), (input,), backward)
 
 
 def repeat_interleave(input: Tensor, repeats: Any, dim: int | None = None) -> Tensor:
