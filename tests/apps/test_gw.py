@@ -234,3 +234,35 @@ def test_cnn_against_the_matched_filter_tour_config(real):
     assert 0.9 < det.at_snr8[detection.BANK] <= det.at_snr8["matched filter"] + 0.02
     assert det.at_snr8["CNN"] > 0.5
     assert det.area_ratio > 0.65 and det.area_ratio_bank > det.area_ratio
+
+
+def test_recolour_keeps_unit_variance_and_changes_only_the_spectrum():
+    """Recoloured noise windows: unit variance each; amount 0 and no Gaussian fraction is the
+    identity (up to the variance); a smooth gain leaves each window close to what it was; a full
+    Gaussian fraction replaces the windows."""
+    from mltutorial.apps.gw.injections import recolour
+
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((64, 1024))
+    assert np.allclose(recolour(X, rng, 0.0), X / X.std(axis=1, keepdims=True), atol=1e-5)
+    Y = recolour(X, rng, 0.3)
+    assert np.allclose(Y.std(axis=1), 1.0, atol=1e-4) and not np.allclose(Y, X, atol=0.05)
+    corr = np.mean(np.sum(Y * X, axis=1) / np.linalg.norm(Y, axis=1) / np.linalg.norm(X, axis=1))
+    assert 0.8 < corr < 1.0
+    G = recolour(X, rng, 0.0, gauss=1.0)
+    assert abs(np.mean(np.sum(G * X, axis=1)) / 1024) < 0.05
+
+
+def test_fresh_batches_draw_new_windows_with_chirps_at_their_snr(real):
+    from mltutorial.apps.gw import injections as inj
+
+    preps = inj.prepare_all(real)
+    waves = [inj.whitened_waveforms(p, inj.default_bank(real, 3), 4096) for p in preps]
+    sample = inj.fresh_batches(preps, waves, (10.0, 10.0), np.random.default_rng(0), 32, 0.3, 0.5)
+    (X1, y1), (X2, y2) = sample(0), sample(1)
+    assert X1.shape == (32, inj.FS_NET) and X1.dtype == np.float32 and set(y1) <= {0, 1}
+    assert not np.allclose(X1, X2)
+    # a chirp of SNR 10 in unit-variance noise: the window's energy grows by about 100
+    e = np.sum(np.concatenate([X1, X2]).astype(np.float64) ** 2, axis=1) - inj.FS_NET
+    y = np.concatenate([y1, y2])
+    assert abs(np.median(e[y == 1]) - 100.0) < 60.0 and abs(np.median(e[y == 0])) < 60.0
