@@ -266,3 +266,22 @@ def test_fresh_batches_draw_new_windows_with_chirps_at_their_snr(real):
     e = np.sum(np.concatenate([X1, X2]).astype(np.float64) ** 2, axis=1) - inj.FS_NET
     y = np.concatenate([y1, y2])
     assert abs(np.median(e[y == 1]) - 100.0) < 60.0 and abs(np.median(e[y == 0])) < 60.0
+
+
+@pytest.mark.slow
+def test_cnn_against_the_matched_filter_full_config(real):
+    """The longest run (detection.FULL: 6000 fresh batches with recoloured noise, about two minutes
+    of one core): still finds GW150914, and beats the tour's CNN at SNR 8 by a clear margin.
+    Measured with bench/gw_explore.py (300 injections per SNR, 3000 noise windows), seeds 0-1:
+    CNN 0.82-0.83 at SNR 8 against the matched filter's 0.99-1.0 (the tour's CNN: 0.63-0.68); this
+    run (100 injections per SNR), seed 0: CNN 0.79, matched filter 0.99, area ratio 0.84 (the tour's:
+    0.75-0.77). The issue's goal (0.9 x the matched filter) is not met."""
+    from mltutorial.apps.gw import detection
+
+    det = detection.run(real, detection.FULL)
+    for s in det.scan.values():
+        assert abs(s["best_time"] - s["event_offset"]) < 0.5
+        assert s["best_score"] > s["threshold"]
+    assert det.at_snr8["matched filter"] > 0.95
+    assert det.at_snr8["CNN"] > 0.72
+    assert det.area_ratio > 0.75
