@@ -16,8 +16,13 @@ on the same windows (the definitions of detection.py). Variants:
 - `surrogate`: `more_data` on phase-randomised copies of the training noise (its exact amplitude
   spectrum, fresh phases): independent noise windows, nothing to memorise. `low_snr`, `wide`,
   `deep` and `long_kernels` train on such noise too (the bigger networks memorise real noise).
+- `fresh`, `fresh_long`: new windows every step (injections.fresh_batches), real noise as is.
+- `curriculum`: fresh, the training SNR lowered step by step (George & Huerta 2018).
+- `colour`, `colour_gauss`, `gauss`, `colour_gauss_long` (detection.FULL), `colour_gauss_curr`,
+  `wide_colour_gauss`, `colour_gauss_tour`: fresh with recoloured noise (injections.recolour),
+  none / half / all of it white Gaussian, longer, with a curriculum, wider, at the tour's steps.
 
-Writes bench/results/gw_explore.md. About 5 minutes per variant on an idle core (--quick: seconds).
+Writes bench/results/gw_explore.md (or --out). About 5 minutes per variant on an idle core (--quick: seconds).
 """
 
 from __future__ import annotations

@@ -152,8 +152,8 @@ def recolour(X: np.ndarray, rng: np.random.Generator, amount: float, gauss: floa
     each through a random smooth spectral gain (a few cosines in log amplitude, of typical size
     `amount`) and back to unit variance.
 
-    The whitened real noise's spectrum drifts by 10-25 % per band between the training and the test
-    stretches; a network shown the training stretches' exact noise learns that noise (scoring
+    The whitened real noise's spectrum drifts between the training and the test stretches (measured
+    in bench/results/gw_explore.md); a network shown the training stretches' exact noise learns that noise (scoring
     unseen noise as chirp-like) instead of the chirp. Noise it cannot memorise fixes that.
     """
     n, L = X.shape
