@@ -54,6 +54,7 @@ VARIANTS = {
     "curriculum": dict(steps=2500, snr=(6.0, 16.0), end_snr=(4.0, 10.0), fresh=True),
     "colour": dict(steps=2500, snr=(6.0, 16.0), fresh=True, colour=0.3),
     "colour_gauss": dict(steps=2500, snr=(6.0, 16.0), fresh=True, colour=0.3, gauss=0.5),
+    "colour_gauss_10k_flip": dict(steps=10000, snr=(6.0, 16.0), fresh=True, colour=0.3, gauss=0.5, flip=True),
     "colour_gauss_tour": dict(steps=564, snr=(6.0, 16.0), fresh=True, colour=0.3, gauss=0.5),
     "gauss": dict(steps=2500, snr=(6.0, 16.0), fresh=True, colour=0.3, gauss=1.0),
     "colour_gauss_long": dict(steps=6000, snr=(6.0, 16.0), fresh=True, colour=0.3, gauss=0.5),
@@ -157,8 +158,13 @@ def run_variant(name, v, preps, waves, seed, quick) -> dict:
     snrs = np.repeat([6.0, 8.0, 10.0], n_sig)
     noise = inj.make_windows(preps, waves, inj.TEST_SPAN, n_noise, snrs, rng, 0.0, True)
     sig = inj.make_windows(preps, waves, inj.TEST_SPAN, len(snrs), snrs, rng, 1.0, True)
+
+    def cnn_score(X):  # with flip: averaged over the window and its sign flip
+        d = model.decision_function(X)
+        return (d + model.decision_function(-X)) / 2 if v.get("flip") else d
+
     scores = {
-        "CNN": (model.decision_function(noise.X), model.decision_function(sig.X)),
+        "CNN": (cnn_score(noise.X), cnn_score(sig.X)),
         "matched filter": (noise.mf, sig.mf),
     }
     eff = {}
