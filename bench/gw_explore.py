@@ -20,7 +20,9 @@ on the same windows (the definitions of detection.py). Variants:
 - `curriculum`: fresh, the training SNR lowered step by step (George & Huerta 2018).
 - `colour`, `colour_gauss`, `gauss`, `colour_gauss_long` (detection.FULL), `colour_gauss_curr`,
   `wide_colour_gauss`, `colour_gauss_tour`: fresh with recoloured noise (injections.recolour),
-  none / half / all of it white Gaussian, longer, with a curriculum, wider, at the tour's steps.
+  none / half / all of it white Gaussian, longer, with a curriculum, wider, at the tour's steps;
+  `colour_gauss_10k_flip`: 10,000 steps, the score averaged over the window and its sign flip;
+  `bn_colour_gauss`: batch norm after every convolution.
 
 Writes bench/results/gw_explore.md (or --out). About 5 minutes per variant on an idle core (--quick: seconds).
 """
@@ -55,6 +57,7 @@ VARIANTS = {
     "colour": dict(steps=2500, snr=(6.0, 16.0), fresh=True, colour=0.3),
     "colour_gauss": dict(steps=2500, snr=(6.0, 16.0), fresh=True, colour=0.3, gauss=0.5),
     "colour_gauss_10k_flip": dict(steps=10000, snr=(6.0, 16.0), fresh=True, colour=0.3, gauss=0.5, flip=True),
+    "bn_colour_gauss": dict(steps=4000, snr=(6.0, 16.0), fresh=True, colour=0.3, gauss=0.5, bn=True),
     "colour_gauss_tour": dict(steps=564, snr=(6.0, 16.0), fresh=True, colour=0.3, gauss=0.5),
     "gauss": dict(steps=2500, snr=(6.0, 16.0), fresh=True, colour=0.3, gauss=1.0),
     "colour_gauss_long": dict(steps=6000, snr=(6.0, 16.0), fresh=True, colour=0.3, gauss=0.5),
@@ -63,11 +66,11 @@ VARIANTS = {
 }  # fmt: skip
 
 
-def network(spec):
+def network(spec, bn=False):
     def build(nn, length: int = inj.FS_NET, width: int = 8):
         layers, c, t = [], 1, length
         for out, k, pool in spec:
-            layers += [nn.Conv2d(c, out, (1, k)), nn.ReLU()]
+            layers += [nn.Conv2d(c, out, (1, k)), *([nn.BatchNorm2d(out)] if bn else []), nn.ReLU()]
             t = t - k + 1
             if pool:
                 layers.append(nn.MaxPool2d((1, pool)))
@@ -126,7 +129,7 @@ def fresh_batches(
 def run_variant(name, v, preps, waves, seed, quick) -> dict:
     rng = np.random.default_rng(seed)
     n, epochs = (v.get("n", 0) // 20, 1) if quick else (v.get("n", 0), v.get("epochs", 0))
-    cnn_module.build_network = network(v.get("spec", BASE))
+    cnn_module.build_network = network(v.get("spec", BASE), v.get("bn", False))
     t0 = time.perf_counter()
     if v.get("fresh"):
         steps = 20 if quick else v["steps"]
