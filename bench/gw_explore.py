@@ -16,8 +16,15 @@ on the same windows (the definitions of detection.py). Variants:
 - `surrogate`: `more_data` on phase-randomised copies of the training noise (its exact amplitude
   spectrum, fresh phases): independent noise windows, nothing to memorise. `low_snr`, `wide`,
   `deep` and `long_kernels` train on such noise too (the bigger networks memorise real noise).
+- `fresh`, `fresh_long`: new windows every step (injections.fresh_batches), real noise as is.
+- `curriculum`: fresh, the training SNR lowered step by step (George & Huerta 2018).
+- `colour`, `colour_gauss`, `gauss`, `colour_gauss_long` (detection.FULL), `colour_gauss_curr`,
+  `wide_colour_gauss`, `colour_gauss_tour`: fresh with recoloured noise (injections.recolour),
+  none / half / all of it white Gaussian, longer, with a curriculum, wider, at the tour's steps;
+  `colour_gauss_10k_flip`: 10,000 steps, the score averaged over the window and its sign flip;
+  `bn_colour_gauss`: batch norm after every convolution.
 
-Writes bench/results/gw_explore.md. About 5 minutes per variant on an idle core (--quick: seconds).
+Writes bench/results/gw_explore.md (or --out). About 5 minutes per variant on an idle core (--quick: seconds).
 """
 
 from __future__ import annotations
@@ -44,14 +51,26 @@ VARIANTS = {
     "deep": dict(n=8000, epochs=4, snr=(5.0, 14.0), spec=[(16, 32, 2), (16, 16, 2), (32, 16, 2), (32, 8, 2), (64, 8, 0)], surrogate=True),
     "long_kernels": dict(n=20000, epochs=4, snr=(5.0, 14.0), spec=[(16, 64, 4), (32, 32, 2), (32, 16, 2), (64, 8, 0)], surrogate=True),
     "surrogate": dict(n=20000, epochs=4, snr=(5.0, 14.0), surrogate=True),
+    "fresh": dict(steps=564, snr=(6.0, 16.0), fresh=True),
+    "fresh_long": dict(steps=2500, snr=(6.0, 16.0), fresh=True),
+    "curriculum": dict(steps=2500, snr=(6.0, 16.0), end_snr=(4.0, 10.0), fresh=True),
+    "colour": dict(steps=2500, snr=(6.0, 16.0), fresh=True, colour=0.3),
+    "colour_gauss": dict(steps=2500, snr=(6.0, 16.0), fresh=True, colour=0.3, gauss=0.5),
+    "colour_gauss_10k_flip": dict(steps=10000, snr=(6.0, 16.0), fresh=True, colour=0.3, gauss=0.5, flip=True),
+    "bn_colour_gauss": dict(steps=4000, snr=(6.0, 16.0), fresh=True, colour=0.3, gauss=0.5, bn=True),
+    "colour_gauss_tour": dict(steps=564, snr=(6.0, 16.0), fresh=True, colour=0.3, gauss=0.5),
+    "gauss": dict(steps=2500, snr=(6.0, 16.0), fresh=True, colour=0.3, gauss=1.0),
+    "colour_gauss_long": dict(steps=6000, snr=(6.0, 16.0), fresh=True, colour=0.3, gauss=0.5),
+    "wide_colour_gauss": dict(steps=3000, snr=(6.0, 16.0), spec=[(16, 16, 4), (32, 8, 4), (64, 8, 4), (64, 8, 0)], fresh=True, colour=0.3, gauss=0.5),
+    "colour_gauss_curr": dict(steps=6000, snr=(8.0, 16.0), end_snr=(5.0, 12.0), fresh=True, colour=0.5, gauss=0.8),
 }  # fmt: skip
 
 
-def network(spec):
+def network(spec, bn=False):
     def build(nn, length: int = inj.FS_NET, width: int = 8):
         layers, c, t = [], 1, length
         for out, k, pool in spec:
-            layers += [nn.Conv2d(c, out, (1, k)), nn.ReLU()]
+            layers += [nn.Conv2d(c, out, (1, k)), *([nn.BatchNorm2d(out)] if bn else []), nn.ReLU()]
             t = t - k + 1
             if pool:
                 layers.append(nn.MaxPool2d((1, pool)))
@@ -78,26 +97,77 @@ def surrogates(preps, copies: int, rng) -> list[inj.Prepared]:
     return out
 
 
+recolour = inj.recolour  # random smooth spectral gains, a Gaussian fraction (injections.py)
+
+
+def fresh_batches(
+    preps, waves, snr, end_snr, steps, rng, batch=64, ramp=0.6, colour=0.0, gauss=0.0
+):
+    """New windows every step; with end_snr, the SNR range slides from snr to end_snr over the
+    first `ramp` of training, then stays (a curriculum, George & Huerta 2018)."""
+
+    silent = [
+        inj.Prepared(np.zeros_like(p.x), p.event, p.detector, p.gps_start, p.psd, p.scale)
+        for p in preps
+    ]
+
+    def sample(step):
+        u = min(1.0, step / (ramp * steps)) if end_snr else 0.0
+        lo = snr[0] + u * ((end_snr or snr)[0] - snr[0])
+        hi = snr[1] + u * ((end_snr or snr)[1] - snr[1])
+        if not colour:
+            ws = inj.make_windows(preps, waves, inj.TRAIN_SPAN, batch, (lo, hi), rng)
+            return ws.X, ws.y
+        noise = inj.make_windows(preps, waves, inj.TRAIN_SPAN, batch, (lo, hi), rng, 0.0)
+        sig = inj.make_windows(silent, waves, inj.TRAIN_SPAN, batch, (lo, hi), rng)
+        # injections into the recoloured noise: the signal keeps its SNR in unit-variance noise
+        return recolour(noise.X, rng, colour, gauss) + sig.X, sig.y
+
+    return sample
+
+
 def run_variant(name, v, preps, waves, seed, quick) -> dict:
     rng = np.random.default_rng(seed)
-    n, epochs = (v["n"] // 20, 1) if quick else (v["n"], v["epochs"])
-    cnn_module.build_network = network(v.get("spec", BASE))
+    n, epochs = (v.get("n", 0) // 20, 1) if quick else (v.get("n", 0), v.get("epochs", 0))
+    cnn_module.build_network = network(v.get("spec", BASE), v.get("bn", False))
     t0 = time.perf_counter()
-    if v.get("surrogate"):
+    if v.get("fresh"):
+        steps = 20 if quick else v["steps"]
+        model = cnn_module.ChirpCNN(seed=seed).fit_stream(
+            fresh_batches(
+                preps,
+                waves,
+                v["snr"],
+                v.get("end_snr"),
+                steps,
+                rng,
+                colour=v.get("colour", 0.0),
+                gauss=v.get("gauss", 0.0),
+            ),
+            steps,
+            inj.FS_NET,
+        )
+    elif v.get("surrogate"):
         sp = surrogates(preps, n // 50 + 1, rng)
         train = inj.make_windows(
             sp, waves * (len(sp) // len(preps)), inj.TRAIN_SPAN, n, v["snr"], rng
         )
     else:
         train = inj.make_windows(preps, waves, inj.TRAIN_SPAN, n, v["snr"], rng)
-    model = cnn_module.ChirpCNN(num_epochs=epochs, seed=seed).fit(train.X, train.y)
+    if not v.get("fresh"):
+        model = cnn_module.ChirpCNN(num_epochs=epochs, seed=seed).fit(train.X, train.y)
     seconds = time.perf_counter() - t0
     n_sig, n_noise = (30, 300) if quick else (300, 3000)
     snrs = np.repeat([6.0, 8.0, 10.0], n_sig)
     noise = inj.make_windows(preps, waves, inj.TEST_SPAN, n_noise, snrs, rng, 0.0, True)
     sig = inj.make_windows(preps, waves, inj.TEST_SPAN, len(snrs), snrs, rng, 1.0, True)
+
+    def cnn_score(X):  # with flip: averaged over the window and its sign flip
+        d = model.decision_function(X)
+        return (d + model.decision_function(-X)) / 2 if v.get("flip") else d
+
     scores = {
-        "CNN": (model.decision_function(noise.X), model.decision_function(sig.X)),
+        "CNN": (cnn_score(noise.X), cnn_score(sig.X)),
         "matched filter": (noise.mf, sig.mf),
     }
     eff = {}
@@ -114,6 +184,7 @@ def main() -> None:
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--only", nargs="*", choices=sorted(VARIANTS))
+    ap.add_argument("--out", default="gw_explore.md", help="file name under bench/results")
     args = ap.parse_args()
     data = load_gravitational_waves()
     with threadpool_limits(limits=1, user_api="blas"):
@@ -141,7 +212,7 @@ def main() -> None:
             f"| {r['name']} | {r['steps']} | {r['train_s']:.0f} | " + " | ".join(cells) + " |"
         )
     (HERE / "results").mkdir(exist_ok=True)
-    (HERE / "results" / "gw_explore.md").write_text("\n".join(lines) + "\n")
+    (HERE / "results" / args.out).write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
 
 

@@ -222,7 +222,7 @@ def test_cnn_against_the_matched_filter_tour_config(real):
     ratio 0.75-0.77 (0.78-0.82 against the bank search). With twice the windows and injections:
     CNN 0.60-0.71, area ratio 0.77-0.78. The issue's goal (within 10 % at SNR 8) is not met: deeper or wider
     networks, longer kernels, three times the training, other training SNRs and phase-randomised
-    training noise all stayed at 0.5-0.72 at SNR 8."""
+    training noise all stayed at 0.5-0.72 at SNR 8 (fresh recoloured batches: see the FULL test)."""
     from mltutorial.apps.gw import detection
 
     det = detection.run(real, detection.TOUR)
@@ -234,3 +234,54 @@ def test_cnn_against_the_matched_filter_tour_config(real):
     assert 0.9 < det.at_snr8[detection.BANK] <= det.at_snr8["matched filter"] + 0.02
     assert det.at_snr8["CNN"] > 0.5
     assert det.area_ratio > 0.65 and det.area_ratio_bank > det.area_ratio
+
+
+def test_recolour_keeps_unit_variance_and_changes_only_the_spectrum():
+    """Recoloured noise windows: unit variance each; amount 0 and no Gaussian fraction is the
+    identity (up to the variance); a smooth gain leaves each window close to what it was; a full
+    Gaussian fraction replaces the windows."""
+    from mltutorial.apps.gw.injections import recolour
+
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((64, 1024))
+    assert np.allclose(recolour(X, rng, 0.0), X / X.std(axis=1, keepdims=True), atol=1e-5)
+    Y = recolour(X, rng, 0.3)
+    assert np.allclose(Y.std(axis=1), 1.0, atol=1e-4) and not np.allclose(Y, X, atol=0.05)
+    corr = np.mean(np.sum(Y * X, axis=1) / np.linalg.norm(Y, axis=1) / np.linalg.norm(X, axis=1))
+    assert 0.8 < corr < 1.0
+    G = recolour(X, rng, 0.0, gauss=1.0)
+    assert abs(np.mean(np.sum(G * X, axis=1)) / 1024) < 0.05
+
+
+def test_fresh_batches_draw_new_windows_with_chirps_at_their_snr(real):
+    from mltutorial.apps.gw import injections as inj
+
+    preps = inj.prepare_all(real)
+    waves = [inj.whitened_waveforms(p, inj.default_bank(real, 3), 4096) for p in preps]
+    sample = inj.fresh_batches(preps, waves, (10.0, 10.0), np.random.default_rng(0), 32, 0.3, 0.5)
+    (X1, y1), (X2, y2) = sample(0), sample(1)
+    assert X1.shape == (32, inj.FS_NET) and X1.dtype == np.float32 and set(y1) <= {0, 1}
+    assert not np.allclose(X1, X2)
+    # a chirp of SNR 10 in unit-variance noise: the window's energy grows by about 100
+    e = np.sum(np.concatenate([X1, X2]).astype(np.float64) ** 2, axis=1) - inj.FS_NET
+    y = np.concatenate([y1, y2])
+    assert abs(np.median(e[y == 1]) - 100.0) < 60.0 and abs(np.median(e[y == 0])) < 60.0
+
+
+@pytest.mark.slow
+def test_cnn_against_the_matched_filter_full_config(real):
+    """The longest run (detection.FULL: 6000 fresh batches with recoloured noise, about two minutes
+    of one core): still finds GW150914, and beats the tour's CNN at SNR 8 by a clear margin.
+    Measured with bench/gw_explore.py (300 injections per SNR, 3000 noise windows), seeds 0-1:
+    CNN 0.82-0.83 at SNR 8 against the matched filter's 0.99-1.0 (the tour's CNN: 0.63-0.68); this
+    run (100 injections per SNR), seed 0: CNN 0.79, matched filter 0.99, area ratio 0.84 (the tour's:
+    0.75-0.77). The issue's goal (0.9 x the matched filter) is not met."""
+    from mltutorial.apps.gw import detection
+
+    det = detection.run(real, detection.FULL)
+    for s in det.scan.values():
+        assert abs(s["best_time"] - s["event_offset"]) < 0.5
+        assert s["best_score"] > s["threshold"]
+    assert det.at_snr8["matched filter"] > 0.95
+    assert det.at_snr8["CNN"] > 0.72
+    assert det.area_ratio > 0.75

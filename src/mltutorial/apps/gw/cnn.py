@@ -61,29 +61,41 @@ class ChirpCNN:
     seed: int = 0
 
     def fit(self, X: np.ndarray, y: np.ndarray) -> ChirpCNN:
+        """Epochs over a fixed set of windows X (n, T) with labels y (n,)."""
+        rng = np.random.default_rng(self.seed)
+        n = len(X)
+        state = {"order": np.empty(0, dtype=np.int64)}
+
+        def batches(step: int) -> tuple[np.ndarray, np.ndarray]:
+            if len(state["order"]) == 0:
+                state["order"] = rng.permutation(n)
+            idx = state["order"][: self.batch_size]
+            state["order"] = state["order"][self.batch_size :]
+            return X[idx], y[idx]
+
+        num_steps = self.num_epochs * ((n + self.batch_size - 1) // self.batch_size)
+        return self.fit_stream(batches, num_steps, X.shape[1])
+
+    def fit_stream(self, batches, num_steps: int, length: int) -> ChirpCNN:
+        """Train on `batches(step) -> (X (b, T), y (b,))`, a fresh batch each step if it likes
+        (George & Huerta 2018: new noise, waveform, time and SNR every batch, so there is no fixed
+        training set to memorise, and the SNR can be lowered as training goes, a curriculum)."""
         from mltutorial import engine
         from mltutorial.engine import nn, optim
         from mltutorial.engine.nn import functional as F
         from mltutorial.progress import progress
 
         engine.manual_seed(self.seed)
-        rng = np.random.default_rng(self.seed)
-        self.model_ = build_network(nn, X.shape[1], self.width)
+        self.model_ = build_network(nn, length, self.width)
         opt = optim.Adam(self.model_.parameters(), lr=self.lr)
-        n = len(X)
-        num_steps = self.num_epochs * ((n + self.batch_size - 1) // self.batch_size)
         # cosine decay to zero: large steps early, fine ones at the end, no schedule to tune
         schedule = optim.lr_scheduler.CosineAnnealingLR(opt, T_max=num_steps)
-        steps = progress(range(num_steps), "CNN training")
         self.losses_: list[float] = []
-        order: np.ndarray = np.empty(0, dtype=np.int64)
         self.model_.train()
-        for _ in steps:
-            if len(order) == 0:
-                order = rng.permutation(n)
-            idx, order = order[: self.batch_size], order[self.batch_size :]
-            xb = engine.tensor(X[idx, None, None, :].astype(np.float32))
-            loss = F.cross_entropy(self.model_(xb), engine.tensor(y[idx]))
+        for step in progress(range(num_steps), "CNN training"):
+            xb_np, yb_np = batches(step)
+            xb = engine.tensor(xb_np[:, None, None, :].astype(np.float32))
+            loss = F.cross_entropy(self.model_(xb), engine.tensor(yb_np))
             opt.zero_grad()
             loss.backward()
             opt.step()

@@ -28,6 +28,11 @@ class Config:
     n_train: int = 6000  # windows, half with a chirp
     num_epochs: int = 6
     train_snr: tuple[float, float] = (6.0, 16.0)  # uniform: loud enough to learn the shape
+    # > 0: that many steps on fresh batches (injections.fresh_batches) instead of epochs over
+    # n_train fixed windows; colour and gauss as injections.recolour
+    fresh_steps: int = 0
+    colour: float = 0.0
+    gauss: float = 0.0
     # noise windows that set the 1 % false-alarm thresholds: they overlap, so more of them add
     # little (the test stretches hold about 46 s of distinct noise, see injections.py)
     n_noise_test: int = 2000
@@ -42,6 +47,8 @@ class Config:
 TOUR = Config()  # the tour's run
 QUICK = Config(n_train=2500, num_epochs=4, n_noise_test=600, n_per_snr=60,
                test_snrs=(4.0, 6.0, 8.0, 10.0, 12.0))  # fmt: skip
+# the longest run: fresh recoloured batches for about two minutes of one idle core
+FULL = Config(fresh_steps=6000, colour=0.3, gauss=0.5)
 
 
 BANK = "matched filter, bank search"
@@ -97,8 +104,16 @@ def _run(data: GWData, cfg: Config) -> Detection:
     secs["prepare"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
-    train = inj.make_windows(preps, waves, inj.TRAIN_SPAN, cfg.n_train, cfg.train_snr, rng)
-    model = ChirpCNN(num_epochs=cfg.num_epochs, seed=cfg.seed).fit(train.X, train.y)
+    if cfg.fresh_steps:
+        sample = inj.fresh_batches(preps, waves, cfg.train_snr, rng, 64, cfg.colour, cfg.gauss)
+        model = ChirpCNN(seed=cfg.seed).fit_stream(sample, cfg.fresh_steps, inj.FS_NET)
+        # the training accuracy on n_train windows drawn the same way
+        batches = [sample(0) for _ in range(max(1, cfg.n_train // 64))]
+        X_tr, y_tr = (np.concatenate(b) for b in zip(*batches))
+    else:
+        train = inj.make_windows(preps, waves, inj.TRAIN_SPAN, cfg.n_train, cfg.train_snr, rng)
+        X_tr, y_tr = train.X, train.y
+        model = ChirpCNN(num_epochs=cfg.num_epochs, seed=cfg.seed).fit(X_tr, y_tr)
     secs["train"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
@@ -140,7 +155,7 @@ def _run(data: GWData, cfg: Config) -> Detection:
         area["CNN"] / area["matched filter"],
         area["CNN"] / area[BANK],
         at8,
-        model.score(train.X, train.y),
+        model.score(X_tr, y_tr),
         scan,
         model.losses_,
         secs,

@@ -147,6 +147,50 @@ def make_windows(
     return WindowSet(X, y, snr, wave, mf, files)
 
 
+def recolour(X: np.ndarray, rng: np.random.Generator, amount: float, gauss: float = 0.0):
+    """Noise windows (n, L) for training: a fraction `gauss` replaced by white Gaussian noise, then
+    each through a random smooth spectral gain (a few cosines in log amplitude, of typical size
+    `amount`) and back to unit variance.
+
+    The whitened real noise's spectrum drifts between the training and the test stretches (measured
+    in bench/results/gw_explore.md); a network shown the training stretches' exact noise learns that noise (scoring
+    unseen noise as chirp-like) instead of the chirp. Noise it cannot memorise fixes that.
+    """
+    n, L = X.shape
+    X = X.astype(np.float64)
+    g = rng.random(n) < gauss
+    X[g] = rng.standard_normal((int(g.sum()), L))
+    f = np.linspace(0.0, 1.0, L // 2 + 1)
+    k = np.arange(1, 6)
+    c = rng.normal(0.0, amount / np.sqrt(len(k)), (n, len(k)))
+    gain = np.exp(c @ np.cos(np.pi * np.outer(k, f)))  # (n, L/2+1)
+    Y = np.fft.irfft(np.fft.rfft(X, axis=1) * gain, L, axis=1)
+    return (Y / Y.std(axis=1, keepdims=True)).astype(np.float32)
+
+
+def fresh_batches(
+    preps: list[Prepared],
+    waves: list[list[tuple[np.ndarray, np.ndarray]]],
+    snrs: tuple[float, float],
+    rng: np.random.Generator,
+    batch: int = 64,
+    colour: float = 0.0,
+    gauss: float = 0.0,
+):
+    """`sample(step) -> (X, y)`: a new batch of training windows every call (George & Huerta 2018):
+    noise window, waveform, phase, merger time and SNR all drawn anew from the training stretches,
+    the noise recoloured (see `recolour`), the chirps added after at their SNR."""
+    silent = [Prepared(np.zeros_like(p.x), p.event, p.detector, p.gps_start, p.psd, p.scale) for p in preps]  # fmt: skip
+
+    def sample(step: int) -> tuple[np.ndarray, np.ndarray]:
+        noise = make_windows(preps, waves, TRAIN_SPAN, batch, snrs, rng, 0.0)
+        sig = make_windows(silent, waves, TRAIN_SPAN, batch, snrs, rng)  # chirps alone
+        X = recolour(noise.X, rng, colour, gauss) if colour or gauss else noise.X
+        return X + sig.X, sig.y
+
+    return sample
+
+
 def bank_statistic(
     ws: WindowSet, waves: list[list[tuple[np.ndarray, np.ndarray]]], chunk: int = 256
 ) -> np.ndarray:
