@@ -285,3 +285,23 @@ def test_cnn_against_the_matched_filter_full_config(real):
     assert det.at_snr8["matched filter"] > 0.95
     assert det.at_snr8["CNN"] > 0.72
     assert det.area_ratio > 0.75
+
+
+def test_gw_detect_cli_compares_the_cnn_with_the_matched_filter(tmp_path, capsys):
+    """`gw detect --config quick`: the efficiency table, the GW150914 scan, the figure; on the real
+    data when it is there, else on the built-in sample, which it names."""
+    import json
+
+    assert main(["gw", "detect", "--config", "quick", "--json", "--out", str(tmp_path)]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["config"] == "quick" and out["snrs"] == [4.0, 6.0, 8.0, 10.0, 12.0]
+    eff = out["efficiency"]
+    assert set(eff) >= {"CNN", "matched filter"}
+    assert all(0.0 <= e <= 1.0 for curve in eff.values() for e in curve)
+    assert eff["matched filter"][-1] >= 0.9  # SNR 12: the optimal detector finds nearly all
+    assert out["efficiency_at_snr8"]["CNN"] == eff["CNN"][2]
+    assert set(out["gw150914_found"]) == {"H1", "L1"}
+    assert Path(out["figure"]).read_bytes()[:4] == b"\x89PNG"
+    assert main(["gw", "detect", "--config", "huge", "--out", str(tmp_path)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "invalid choice" in err[0]

@@ -1,4 +1,5 @@
 """`mltutorial gw search H1.hdf5 [L1.hdf5] [--template FILE] [--json]`: find a chirp in GWOSC strain.
+`mltutorial gw detect [--config quick|tour|full] [--seed N] [--json]`: a CNN against the matched filter.
 
 Any GWOSC 4 kHz HDF5 file (the LOSC tutorial's, or one downloaded from gwosc.org). With --template
 (a tutorial template file: `template` (2, n) plus/cross at 4096 Hz) that waveform is used; without
@@ -6,6 +7,12 @@ it, a small bank: the two shipped templates (mass ratios 0.70 and 0.34) rescaled
 15-100 M_sun (needs the gravitational_waves dataset, or its built-in stand-ins). Prints each
 detector's peak SNR and time, the offset between detectors and the best template; writes a figure
 of the SNR time series and a WAV of the whitened data around the peak to --out.
+
+`detect` trains the 1-D CNN on whitened one-second windows of the shipped LIGO noise with injected
+chirps and compares it with the matched filter on the same held-out injections: efficiency against
+injected SNR at 1 % false alarms, the ratio of the curves' areas, and where the CNN, never shown
+GW150914, puts it in the real data. `--config full` is the longest training (fresh recoloured
+batches every step, a few minutes on one core); `tour` is the tour's; `quick` the tests'.
 """
 
 from __future__ import annotations
@@ -117,9 +124,76 @@ def _search(argv: list[str], prog: str) -> int:
     return 0
 
 
+def _detect(argv: list[str], prog: str) -> int:
+    from mltutorial.apps.gw import detection, plots
+    from mltutorial.clitools import add_seed
+    from mltutorial.data.gwosc import load_gravitational_waves
+
+    configs = {"quick": detection.QUICK, "tour": detection.TOUR, "full": detection.FULL}
+    parser = Parser(
+        prog=prog,
+        description="Train a 1-D CNN to hear chirps in real LIGO noise and compare it with the "
+        "matched filter (efficiency at 1 %% false alarms against injected SNR).",
+    )
+    parser.add_argument(
+        "--config",
+        choices=list(configs),
+        default="tour",
+        help="quick (the tests'), tour (default) or full (the longest training, minutes)",
+    )
+    parser.add_argument("--out", default="gw-detect", help="folder for the figure")
+    add_seed(parser)
+    add_json(parser)
+    args = parser.parse_args(argv)
+    out = output_dir(args.out)
+    data = load_gravitational_waves(seed=args.seed)
+    label = "" if not data.info.is_fallback else " (built-in sample, not LIGO data)"
+    if data.info.is_fallback and not args.json:
+        print(f"no LIGO data found: {data.info.label}")
+    det = detection.run(data, detection.replace_seed(configs[args.config], args.seed))
+    fig = plots.plot_detection(det, out / "gw_cnn.png", label)
+    found = {k: abs(v["best_time"] - v["event_offset"]) < 0.5 for k, v in sorted(det.scan.items())}
+    if args.json:
+        print_json(
+            {
+                "config": args.config,
+                "data": data.info.label,
+                "snrs": det.snrs,
+                "efficiency": det.efficiency,
+                "thresholds_1pct_fap": det.thresholds,
+                "efficiency_at_snr8": det.at_snr8,
+                "area_ratio_cnn_over_mf": det.area_ratio,
+                "gw150914_found": found,
+                "seconds": det.seconds,
+                "figure": str(fig),
+            }
+        )
+        return 0
+    names = list(det.efficiency)
+    print(f"efficiency at 1 % false alarms ({args.config} config, {data.info.label}):")
+    print(f"  {'SNR':>5}  " + "  ".join(f"{n:>26}" for n in names))
+    for i, snr in enumerate(det.snrs):
+        print(f"  {snr:>5.1f}  " + "  ".join(f"{det.efficiency[n][i]:>26.2f}" for n in names))
+    print(
+        f"  CNN / matched filter at SNR 8: {det.at_snr8['CNN']:.2f} / "
+        f"{det.at_snr8['matched filter']:.2f}; ratio of the curves' areas {det.area_ratio:.2f}"
+    )
+    for detector, ok in found.items():
+        v = det.scan[detector]
+        print(
+            f"  GW150914 in {detector}: the CNN's best window is at {v['best_time']:.2f} s "
+            f"(the event at {v['event_offset']:.2f} s): {'found' if ok else 'missed'}"
+        )
+    print(f"  trained in {det.seconds.get('train', 0):.0f} s; wrote {fig}")
+    return 0
+
+
 def main(argv: list[str], prog: str) -> int:
     from mltutorial.clitools import dispatch
 
     return dispatch(
-        argv, prog, "Gravitational waves: find a chirp in LIGO strain.", {"search": _search}
+        argv,
+        prog,
+        "Gravitational waves: find a chirp in LIGO strain, or train a CNN to hear one.",
+        {"search": _search, "detect": _detect},
     )
