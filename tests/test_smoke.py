@@ -46,3 +46,22 @@ def test_parse_overrides_types_and_errors():
         parse_overrides(_Cfg, ["--widht=3"])
     with pytest.raises(UserError, match="expected a value of type int"):
         parse_overrides(_Cfg, ["--width=abc"])
+
+
+def test_no_merge_conflict_markers_left_in_the_sources():
+    """A merge that left `<<<<<<<` / `>>>>>>>` lines behind once reached the README's benchmark table."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    files = [root / "README.md", root / "pyproject.toml"]
+    for folder in ("src", "tests", "bench", "docs", "notebooks"):
+        for suffix in ("*.py", "*.md", "*.toml", "*.yaml", "*.yml", "*.html", "*.js", "*.css"):
+            files += (root / folder).rglob(suffix)
+    marked = [
+        f"{path.relative_to(root)}:{i}"
+        for path in files
+        if path.is_file()
+        for i, line in enumerate(path.read_text(errors="replace").splitlines(), 1)
+        if line.startswith(("<<<<<<< ", ">>>>>>> "))
+    ]
+    assert not marked, marked
