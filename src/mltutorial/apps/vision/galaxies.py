@@ -164,7 +164,8 @@ class GalaxyClassifier:
         engine.manual_seed(self.seed)
         rng = np.random.default_rng(self.seed)
         self.shape_ = tuple(int(s) for s in X.shape[1:])
-        scaled = X.astype(np.float32) / 255.0
+        scaled = X.astype(np.float32)
+        scaled /= 255.0  # in place: one float copy of the images, not two
         self.mean_ = scaled.mean(axis=(0, 2, 3), keepdims=True)[0]  # (C, 1, 1)
         self.std_ = scaled.std(axis=(0, 2, 3), keepdims=True)[0] + 1e-6
         del scaled

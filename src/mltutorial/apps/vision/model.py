@@ -88,9 +88,11 @@ class ImageClassifier:
         self.seed = seed
 
     def _prepare(self, X: np.ndarray) -> np.ndarray:
-        return ((X.astype(np.float32) / self.max_value_ - self.mean_) / self.std_).astype(
-            np.float32
-        )
+        Xp = X.astype(np.float32)  # the one copy; the scaling is done in place
+        Xp /= np.float32(self.max_value_)
+        Xp -= np.float32(self.mean_)
+        Xp /= np.float32(self.std_)
+        return Xp
 
     def fit(
         self, X: np.ndarray, y: np.ndarray, classes: list[str], max_value: int = 255, on_step=None
@@ -106,8 +108,10 @@ class ImageClassifier:
         self.classes_ = list(classes)
         self.shape_ = tuple(int(s) for s in X.shape[1:])
         self.max_value_ = float(max_value)
-        scaled = X.astype(np.float32) / self.max_value_
+        scaled = X.astype(np.float32)
+        scaled /= np.float32(self.max_value_)
         self.mean_, self.std_ = float(scaled.mean()), float(scaled.std() + 1e-6)
+        del scaled
         Xp = self._prepare(X)
         self.net_ = build(self.arch, self.shape_, len(classes))
         start = time.perf_counter()
