@@ -28,7 +28,7 @@ header { background: #14202e; color: #fff; padding: 2rem 1rem 1.5rem; }
 header h1 { margin: 0 0 .3rem; font-size: 1.9rem; }
 header p { margin: .2rem 0; color: #c9d3de; }
 main { max-width: 980px; margin: 0 auto; padding: 1rem; }
-nav ol { columns: 2; padding-left: 1.3rem; }
+nav ol { columns: 2; column-gap: 3rem; padding-left: 1.3rem; }
 nav li { break-inside: avoid; }
 section.chapter { border-top: 3px solid var(--line); margin-top: 2.2rem; padding-top: 1rem; }
 section.chapter h2 { margin: 0 0 .4rem; font-size: 1.45rem; }
