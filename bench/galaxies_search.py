@@ -26,6 +26,7 @@ import numpy as np
 
 from mltutorial.apps.vision.galaxies import (
     GalaxyClassifier,
+    elongation_of,
     fit_logistic,
     simple_features,
     task_labels,
@@ -81,12 +82,7 @@ def _rich_features(X: np.ndarray) -> np.ndarray:
     b_in = [band(inner, c) for c in range(3)]
     b_out = [band(outer, c) for c in range(3)]
     total = light_c.sum(axis=(1, 2)) + 1e-9
-    mxx = (light_c * xx**2).sum(axis=(1, 2)) / total
-    myy = (light_c * yy**2).sum(axis=(1, 2)) / total
-    mxy = (light_c * xx * yy).sum(axis=(1, 2)) / total
-    root = np.sqrt(((mxx - myy) / 2) ** 2 + mxy**2)
-    lam1, lam2 = (mxx + myy) / 2 + root, (mxx + myy) / 2 - root
-    elongation = np.sqrt(np.clip(lam2, 0, None) / (lam1 + 1e-9))
+    elongation = elongation_of(light_c, xx, yy)
     norm = (np.abs(light) * aperture).sum(axis=(1, 2)) + 1e-9
 
     def asymmetry(other: np.ndarray) -> np.ndarray:

@@ -335,6 +335,18 @@ def simple_features(X: np.ndarray, chunk: int = 512) -> np.ndarray:
     return np.concatenate(parts) if parts else np.zeros((0, 5))
 
 
+def elongation_of(light: np.ndarray, xx: np.ndarray, yy: np.ndarray) -> np.ndarray:
+    """(N,) minor / major axis of each (S, S) light map, from its second moments about the centre
+    (1: round, towards 0: edge-on); `xx`, `yy` are the pixels' offsets from the centre."""
+    total = light.sum(axis=(1, 2)) + 1e-9
+    mxx = (light * xx**2).sum(axis=(1, 2)) / total
+    myy = (light * yy**2).sum(axis=(1, 2)) / total
+    mxy = (light * xx * yy).sum(axis=(1, 2)) / total
+    root = np.sqrt(((mxx - myy) / 2) ** 2 + mxy**2)
+    lam1, lam2 = (mxx + myy) / 2 + root, (mxx + myy) / 2 - root
+    return np.sqrt(np.clip(lam2, 0, None) / (lam1 + 1e-9))
+
+
 def _simple_features(X: np.ndarray) -> np.ndarray:
     n, _, s, _ = X.shape
     img = X.astype(np.float64)  # (N, 3, S, S)
@@ -351,13 +363,7 @@ def _simple_features(X: np.ndarray) -> np.ndarray:
     r90 = r_sorted[np.minimum((cum < 0.9).sum(axis=1), s * s - 1)]
     inside = (r[None, :] <= r50[:, None]).reshape(n, s, s)  # (N, S, S)
     band = [(img[:, ch] * inside).sum(axis=(1, 2)) + 1.0 for ch in range(3)]
-    total = light.sum(axis=(1, 2)) + 1e-9
-    mxx = (light * xx**2).sum(axis=(1, 2)) / total
-    myy = (light * yy**2).sum(axis=(1, 2)) / total
-    mxy = (light * xx * yy).sum(axis=(1, 2)) / total
-    root = np.sqrt(((mxx - myy) / 2) ** 2 + mxy**2)
-    lam1, lam2 = (mxx + myy) / 2 + root, (mxx + myy) / 2 - root
-    elongation = np.sqrt(np.clip(lam2, 0, None) / (lam1 + 1e-9))
+    elongation = elongation_of(light, xx, yy)
     return np.stack(
         [
             np.log(band[0] / band[2]),
