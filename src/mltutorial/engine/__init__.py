@@ -108,6 +108,7 @@ from .index import (
     take_along_dim,
     topk,
 )
+from .memory import keep_freed_memory
 from .ops import cat, log_softmax, matmul, softmax, stack, tril, triu, where
 from .pointwise import (
     acos,
@@ -321,6 +322,7 @@ __all__ = [
     "isfinite",
     "isinf",
     "isnan",
+    "keep_freed_memory",
     "kthvalue",
     "lerp",
     "linspace",
@@ -416,3 +418,5 @@ __all__ = [
     "zeros",
     "zeros_like",
 ]
+
+keep_freed_memory()  # see memory.py: no fresh pages every training step
