@@ -105,6 +105,75 @@ def test_conv2d_depthwise_in_channel_blocks(monkeypatch, kw):
     )
 
 
+WINOGRAD_CASES = [  # (N, C, O, H, W, padding): odd sizes leave part of the last tile unused
+    (1, 64, 64, 28, 28, 1),
+    (2, 64, 72, 21, 19, 1),
+    (1, 64, 64, 30, 31, 0),
+    (3, 64, 64, 17, 12, 2),
+    (1, 96, 64, 58, 40, (1, 0)),
+]
+
+
+@pytest.mark.parametrize("case", WINOGRAD_CASES, ids=str)
+def test_conv2d_winograd_inference(case, monkeypatch):
+    """3x3 stride-1 inference with many channels runs Winograd's F(2x2, 3x3): same outputs as
+    torch and as im2col (float32 rounding apart), in bands of tile rows (here several)."""
+    from mltutorial.engine.nn import conv
+
+    n, c, o, h, w, padding = case
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((n, c, h, w)).astype(np.float32)
+    wt = (rng.standard_normal((o, c, 3, 3)) * math.sqrt(2 / (9 * c))).astype(np.float32)
+    b = rng.standard_normal(o).astype(np.float32)
+    ph, pw = (padding, padding) if isinstance(padding, int) else padding
+    assert conv._winograd_pays(x, wt, (1, 1), (1, 1), 1, (h + 2 * ph - 2, w + 2 * pw - 2))
+    monkeypatch.setattr(conv, "_WINO_BAND_TILES", 40)
+    monkeypatch.setattr(conv, "_WINO_BAND_BYTES", 0)
+    used, original = [], conv._conv_winograd
+    monkeypatch.setattr(conv, "_conv_winograd", lambda *a: used.append(1) or original(*a))
+    with engine.no_grad():
+        ours = F.conv2d(E(x), E(wt), E(b), padding=padding).data
+    assert used, "the Winograd path was not taken"
+    ref = TF.conv2d(T(x), T(wt), T(b), padding=padding).numpy()
+    assert ours.shape == ref.shape and ours.flags.c_contiguous
+    np.testing.assert_allclose(ours, ref, atol=2e-5 * np.abs(ref).max(), rtol=0)
+    monkeypatch.setattr(conv, "_WINO_MIN_TILES", 10**9)  # im2col on the same input
+    with engine.no_grad():
+        im2col = F.conv2d(E(x), E(wt), E(b), padding=padding).data
+    np.testing.assert_allclose(ours, im2col, atol=2e-5 * np.abs(ref).max(), rtol=0)
+
+
+def test_conv2d_winograd_not_for_training_or_other_shapes():
+    """A forward that needs gradients, stride 2, 1x1 or 5x5 kernels, groups, dilation, few
+    channels or a small map all keep im2col: Winograd here computes outputs only."""
+    from mltutorial.engine.nn import conv
+
+    x = np.zeros((1, 64, 28, 28), np.float32)
+    w3 = np.zeros((64, 64, 3, 3), np.float32)
+    assert conv._winograd_pays(x, w3, (1, 1), (1, 1), 1, (28, 28))
+    assert not conv._winograd_pays(x, w3, (2, 2), (1, 1), 1, (14, 14))
+    assert not conv._winograd_pays(x, w3, (1, 1), (2, 2), 1, (24, 24))
+    assert not conv._winograd_pays(
+        x, np.zeros((64, 64, 1, 1), np.float32), (1, 1), (1, 1), 1, (28, 28)
+    )
+    assert not conv._winograd_pays(
+        x, np.zeros((64, 64, 5, 5), np.float32), (1, 1), (1, 1), 1, (24, 24)
+    )
+    assert not conv._winograd_pays(
+        x, np.zeros((64, 32, 3, 3), np.float32), (1, 1), (1, 1), 2, (28, 28)
+    )
+    assert not conv._winograd_pays(x[:, :16], w3[:, :16], (1, 1), (1, 1), 1, (28, 28))
+    assert not conv._winograd_pays(x[:, :, :14, :14], w3, (1, 1), (1, 1), 1, (14, 14))
+    rng = np.random.default_rng(1)
+    xs = E(rng.standard_normal((1, 64, 28, 28)).astype(np.float32))
+    ws = E(rng.standard_normal((64, 64, 3, 3)).astype(np.float32) * 0.05).requires_grad_()
+    y = F.conv2d(xs, ws, padding=1)  # training: gradients must flow
+    y.sum().backward()
+    tw = T(ws.data).requires_grad_()
+    TF.conv2d(T(xs.data), tw, padding=1).sum().backward()
+    np.testing.assert_allclose(ws.grad.data, tw.grad.numpy(), rtol=1e-4, atol=1e-3)
+
+
 def test_conv2d_depthwise_multiplier_falls_back_to_grouped_gemm():
     check_op(
         [(2, 3, 6, 5), (6, 1, 3, 3), (6,)],

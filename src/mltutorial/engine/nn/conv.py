@@ -143,6 +143,8 @@ def conv2d(
     per_sample = groups == 1 and cg * kh * kw < 64
     if groups == c == o and groups > 1:
         conv = _conv_depthwise  # one filter per channel: a GEMM per group would be 1 x KH*KW
+    elif _winograd_pays(x, w, s, dil, groups, (oh, ow)) and not (STATE.grad_enabled and any(need)):
+        conv = _conv_winograd  # inference only: the gradients are im2col's
     else:
         conv = _conv_per_sample if per_sample else _conv_channel_major
     out, grads = conv(x, w, b, geometry, need)
@@ -248,6 +250,85 @@ def _conv_per_sample(
                 gxp[index] += gcols6[:, :, u, v]
             gx = gxp[:, :, p[0] : p[0] + h, p[1] : p[1] + wd]
         return gx, gw, gb
+
+    return out, grads
+
+
+# Winograd's F(2x2, 3x3) (Lavin & Gray 2016): each 2x2 block of outputs from a 4x4 tile of input
+# with 16 multiplications per channel pair instead of 36, so 3x3 stride-1 convolutions cost 4/9
+# of the GEMM work, paid for by cheap additions before and after (the transforms). It pays where
+# the GEMMs dominate: many channels and many tiles, as in VGG's and ResNet's 3x3 layers.
+_WINO_G = np.array([[1, 0, 0], [0.5, 0.5, 0.5], [0.5, -0.5, 0.5], [0, 0, 1]])  # filter transform
+_WINO_MIN_CHANNELS = 64
+_WINO_MIN_TILES = 196  # a 28x28 output; on 14x14 maps im2col's one GEMM is faster
+_WINO_BAND_TILES = 512  # tiles per GEMM: enough columns for an efficient product
+_WINO_BAND_BYTES = 1 << 20  # and at least this much transformed input per band, so it stays cached
+
+
+def _winograd_pays(
+    x: np.ndarray,
+    w: np.ndarray,
+    s: tuple[int, int],
+    dil: tuple[int, int],
+    groups: int,
+    out: tuple[int, int],
+) -> bool:
+    n, c = x.shape[:2]
+    o, _, kh, kw = w.shape
+    tiles = n * -(-out[0] // 2) * -(-out[1] // 2)
+    return (
+        (kh, kw) == (3, 3)
+        and s == dil == (1, 1)
+        and groups == 1
+        and min(c, o) >= _WINO_MIN_CHANNELS
+        and tiles >= _WINO_MIN_TILES
+        and backend.array_module(x) is np
+    )
+
+
+def _conv_winograd(
+    x: np.ndarray, w: np.ndarray, b: np.ndarray | None, geometry: Geometry, need: tuple[bool, ...]
+) -> tuple[np.ndarray, ConvGrads]:
+    """3x3, stride 1, no gradient: Y = A^T [(G g G^T) * (B^T d B)] A for every 4x4 input tile d
+    (stride 2) and filter g, the products summed over input channels as 16 GEMMs (O, C) @ (C, tiles).
+    The input's transform and the output's are additions of strided views, a band of tile rows at
+    a time so that the transformed band stays in the CPU's cache."""
+    _, p, _, _, (oh, ow) = geometry
+    n, c, h, wd = x.shape
+    o = w.shape[0]
+    th, tw = -(-oh // 2), -(-ow // 2)
+    xp = np.zeros((c, n, 2 * th + 2, 2 * tw + 2), x.dtype)  # channel-major, whole tiles
+    xp[:, :, p[0] : p[0] + h, p[1] : p[1] + wd] = x.transpose(1, 0, 2, 3)
+    gg = np.kron(_WINO_G, _WINO_G).astype(x.dtype)  # (16, 9): G g G^T for a flattened g
+    u = (gg @ w.reshape(o * c, 9).T).reshape(16, o, c)
+    y = np.empty((o, n, th, 2, tw, 2), x.dtype)
+    rows = max(-(-_WINO_BAND_TILES // (n * tw)), _WINO_BAND_BYTES // (64 * c * n * tw))
+    rows = min(rows, th)
+    v = np.empty((4, 4, c, n, rows, tw), x.dtype)
+    for r0 in range(0, th, rows):
+        r1 = min(th, r0 + rows)
+        vb = v if r1 - r0 == rows else np.empty((4, 4, c, n, r1 - r0, tw), x.dtype)
+        d = [xp[:, :, 2 * r0 + j : 2 * r1 + j : 2] for j in range(4)]  # row j of every tile
+        for a, t in enumerate((d[0] - d[2], d[1] + d[2], d[2] - d[1], d[1] - d[3])):  # B^T d
+            col = [t[..., j : j + 2 * tw : 2] for j in range(4)]
+            np.subtract(col[0], col[2], out=vb[a, 0])  # (B^T d) B
+            np.add(col[1], col[2], out=vb[a, 1])
+            np.subtract(col[2], col[1], out=vb[a, 2])
+            np.subtract(col[1], col[3], out=vb[a, 3])
+        m = np.matmul(u, vb.reshape(16, c, -1)).reshape(4, 4, o, n, r1 - r0, tw)
+        for i, rows_i in enumerate((m[0] + m[1] + m[2], m[1] - m[2] - m[3])):  # A^T m
+            yi = y[:, :, r0:r1, i]
+            np.add(rows_i[0], rows_i[1], out=yi[..., 0])  # (A^T m) A
+            yi[..., 0] += rows_i[2]
+            np.subtract(rows_i[1], rows_i[2], out=yi[..., 1])
+            yi[..., 1] -= rows_i[3]
+    out = y.reshape(o, n, 2 * th, 2 * tw)[:, :, :oh, :ow].transpose(1, 0, 2, 3)
+    out = np.ascontiguousarray(out)
+    if b is not None:
+        out += b.reshape(1, o, 1, 1)
+
+    def grads(grad: np.ndarray) -> tuple[Any, Any, Any]:
+        raise RuntimeError("conv2d: the Winograd path computes no gradient")
 
     return out, grads
 

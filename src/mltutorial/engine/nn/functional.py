@@ -448,31 +448,41 @@ def layer_norm(
     parents = tuple(t for t in (input, weight, bias) if t is not None)
     if STATE.shape_only:
         return Tensor._make(meta_array(x.shape, x.dtype), parents, lambda g: (None,) * 3)
-    axes = tuple(range(x.ndim - len(shape), x.ndim))
-    lead = tuple(range(x.ndim - len(shape)))
-    mu = x.mean(axis=axes, keepdims=True)
-    xc = x - mu
-    rstd = 1.0 / np.sqrt((xc * xc).mean(axis=axes, keepdims=True) + eps)
-    xhat = xc * rstd
-    y = xhat * weight.data if weight is not None else xhat
+    # rows of the normalised size: each row's mean and mean square are one matrix-vector product
+    d = math.prod(shape)
+    x2 = x.reshape(-1, d)
+    mod = backend.array_module(x)
+    avg = mod.full(d, 1.0 / d, dtype=x.dtype)
+    xhat = x2 - (x2 @ avg)[:, None]  # centred, then scaled in place
+    rstd = 1.0 / np.sqrt(np.einsum("ij,ij->i", xhat, xhat) / d + eps)
+    xhat *= rstd[:, None]
+    w2 = None if weight is None else weight.data.reshape(d)
+    y = xhat * w2 if w2 is not None else xhat.copy()
     if bias is not None:
-        y = y + bias.data
+        y += bias.data.reshape(d)
 
     def backward(g: np.ndarray) -> Grads:
-        gxhat = g * weight.data if weight is not None else g
+        g2 = g.reshape(-1, d)
+        gxhat = g2 * w2 if w2 is not None else g2.copy()
         grads: list[np.ndarray | None] = []
         if input.requires_grad:
-            m1 = gxhat.mean(axis=axes, keepdims=True)
-            m2 = (gxhat * xhat).mean(axis=axes, keepdims=True)
-            grads.append(rstd * (gxhat - m1 - xhat * m2))
+            # rstd * (gxhat - mean(gxhat) - xhat * mean(gxhat * xhat)), row by row
+            m2 = np.einsum("ij,ij->i", gxhat, xhat) / d
+            gx = xhat * m2[:, None]
+            np.subtract(gxhat, gx, out=gx)
+            gx -= (gxhat @ avg)[:, None]
+            gx *= rstd[:, None]
+            grads.append(gx.reshape(x.shape))
         else:
             grads.append(None)
         if weight is not None:
-            grads.append((g * xhat).sum(axis=lead) if weight.requires_grad else None)
+            gw = np.einsum("ij,ij->j", g2, xhat) if weight.requires_grad else None
+            grads.append(None if gw is None else gw.reshape(shape))
         if bias is not None:
-            grads.append(g.sum(axis=lead) if bias.requires_grad else None)
+            grads.append(g2.sum(axis=0).reshape(shape) if bias.requires_grad else None)
         return tuple(grads)
 
+    y = y.reshape(x.shape)
     return Tensor._make(y, parents, backward)
 
 
