@@ -333,14 +333,14 @@ def _conv_winograd(
     return out, grads
 
 
-_DEPTHWISE_BLOCK = 1 << 16  # elements of output per channel block: 256 KiB in float32
+_DEPTHWISE_BLOCK = 1 << 19  # elements of shifted views per channel block: 2 MiB in float32
 
 
 def _conv_depthwise(
     x: np.ndarray, w: np.ndarray, b: np.ndarray | None, geometry: Geometry, need: tuple[bool, ...]
 ) -> tuple[np.ndarray, ConvGrads]:
-    """groups == C == O: out[:, c] = sum_{u,v} w[c, 0, u, v] * x_pad[:, c, u + s*i, v + s*j], a
-    multiply-accumulate of KH*KW shifted views of the input, each scaled per channel.
+    """groups == C == O: out[:, c] = sum_{u,v} w[c, 0, u, v] * x_pad[:, c, u + s*i, v + s*j], the
+    KH*KW shifted views of the input weighted per channel.
 
     With stride 1 each padded plane is read flat: the view for offset (u, v) is then one
     contiguous run per plane, starting at u*d*Wp + v*d, and the output is computed on a grid Wp
@@ -369,21 +369,23 @@ def _conv_depthwise(
         views = list(_windows(xp, (kh, kw), s, dil, (oh, ow)))
     per_channel = (1, -1) + (1,) * (len(grid) - 2)
 
-    out = mod.empty(grid, dtype=x.dtype)
-    # a block of channels at a time, so that its output and product stay in the CPU's cache
-    # across the KH*KW passes
-    block = max(1, _DEPTHWISE_BLOCK // (out[:, :1].size))
-    term = mod.empty((n, min(block, c), *grid[2:]), dtype=x.dtype)
+    # A block of channels at a time: its KH*KW shifted views copied side by side (contiguous
+    # runs when flat), then one small product per channel, taps (1, KH*KW) @ views (KH*KW, L):
+    # the output is written once, and the block's views stay in the CPU's cache.
+    length = math.prod(grid[2:])
+    out = mod.empty((n, c, 1, length), dtype=x.dtype)
+    block = max(1, _DEPTHWISE_BLOCK // (n * kh * kw * length))
+    cols = mod.empty((n, min(block, c), kh * kw, *grid[2:]), dtype=x.dtype)
+    taps_row = taps.reshape(1, c, 1, kh * kw)
     for c0 in range(0, c, block):
         chans = slice(c0, c0 + block)
-        acc, prod = out[:, chans], term[:, : min(block, c - c0)]
+        k = min(block, c - c0)
+        cb = cols if k == cols.shape[1] else mod.empty((n, k, *cols.shape[2:]), dtype=x.dtype)
         for u, v, index in views:
-            scale = taps[chans, u, v].reshape(per_channel)
-            if u == v == 0:
-                np.multiply(src[:, chans][index], scale, out=acc)
-            else:
-                acc += np.multiply(src[:, chans][index], scale, out=prod)
-    del term
+            cb[:, :, u * kw + v] = src[:, chans][index]
+        np.matmul(taps_row[:, chans], cb.reshape(n, k, kh * kw, length), out=out[:, chans])
+    del cols, cb
+    out = out.reshape(grid)
     if flat:
         out = mod.ascontiguousarray(out.reshape(n, c, oh, wp)[..., :ow])
     if b is not None:
