@@ -348,6 +348,64 @@ def test_batch_norm_eval_keeps_float32_with_float64_stats():
     assert y.dtype == x.grad.dtype == w.grad.dtype == np.float32
 
 
+@pytest.mark.parametrize("conv_bias", [False, True], ids=["no_bias", "bias"])
+@pytest.mark.parametrize("affine", [True, False], ids=["affine", "plain"])
+def test_sequential_folds_conv_and_eval_batch_norm(conv_bias, affine):
+    """Inference through Sequential(Conv2d, BatchNorm2d, ...) folds the norm into the
+    convolution: the same output as the layers one by one and as torch; training, autograd and
+    hooks keep the layers separate."""
+    from mltutorial.engine.nn import module
+
+    rng = np.random.default_rng(0)
+    torch.manual_seed(0)
+    ref = torch.nn.Sequential(
+        torch.nn.Conv2d(4, 6, 3, padding=1, bias=conv_bias),
+        torch.nn.BatchNorm2d(6, affine=affine),
+        torch.nn.ReLU6(),
+        torch.nn.Conv2d(6, 6, 3, stride=2, groups=6, bias=False),
+        torch.nn.BatchNorm2d(6),
+    )
+    ours = nn.Sequential(
+        nn.Conv2d(4, 6, 3, padding=1, bias=conv_bias),
+        nn.BatchNorm2d(6, affine=affine),
+        nn.ReLU6(),
+        nn.Conv2d(6, 6, 3, stride=2, groups=6, bias=False),
+        nn.BatchNorm2d(6),
+    )
+    with torch.no_grad():
+        for m in ref:
+            if isinstance(m, torch.nn.BatchNorm2d):
+                m.running_mean.copy_(torch.from_numpy(rng.standard_normal(6).astype(np.float32)))
+                m.running_var.copy_(torch.from_numpy(rng.uniform(0.5, 2, 6).astype(np.float32)))
+                if m.affine:
+                    m.weight.copy_(torch.from_numpy(rng.uniform(0.5, 2, 6).astype(np.float32)))
+                    m.bias.copy_(torch.from_numpy(rng.standard_normal(6).astype(np.float32)))
+    ours.load_state_dict({k: v.numpy() for k, v in ref.state_dict().items()})
+    ref.eval(), ours.eval()
+    x = rng.standard_normal((2, 4, 9, 9)).astype(np.float32)
+    expected = ref(T(x)).detach().numpy()
+    folded = []
+    original = module._conv_then_batch_norm
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(module, "_conv_then_batch_norm", lambda *a: folded.append(1) or original(*a))
+        with engine.no_grad():
+            fast = ours(E(x)).data
+        assert len(folded) == 2
+        slow = ours(E(x)).data  # autograd on: no folding
+        assert len(folded) == 2
+        with engine.no_grad():
+            one_by_one = E(x)
+            for m in ours:
+                one_by_one = m(one_by_one)
+        handle = ours[1].register_forward_hook(lambda *a: None)
+        with engine.no_grad():
+            hooked = ours(E(x)).data
+        handle.remove()
+        assert len(folded) == 3  # the second pair only
+    for y in (fast, slow, one_by_one.data, hooked):
+        np.testing.assert_allclose(y, expected, rtol=1e-5, atol=1e-5)
+
+
 def test_batchnorm2d_module_running_stats_and_modes():
     engine.manual_seed(0)
     ours, ref = nn.BatchNorm2d(3), torch.nn.BatchNorm2d(3)

@@ -183,10 +183,18 @@ def _conv_channel_major(
         cols = cols6.reshape(g_, ckk, nl)
     w2 = w.reshape(g_, og, ckk)
     out_cm = np.matmul(w2, cols).reshape(o, n, oh, ow)  # (O, N, OH, OW)
-    if b is not None:
-        out_cm += b.reshape(o, 1, 1, 1)
-    # back to C-contiguous NCHW: one cheap copy that keeps every later op on regular strides
-    out = backend.array_module(x).ascontiguousarray(out_cm.transpose(1, 0, 2, 3))
+    # back to C-contiguous NCHW (a copy unless N is 1), the bias added on the way
+    mod = backend.array_module(x)
+    if b is None or n == 1:
+        if b is not None:
+            out_cm += b.reshape(o, 1, 1, 1)
+        out = mod.ascontiguousarray(out_cm.transpose(1, 0, 2, 3))
+    else:
+        out = np.add(
+            out_cm.transpose(1, 0, 2, 3),
+            b.reshape(1, o, 1, 1),
+            out=mod.empty((n, o, oh, ow), x.dtype),
+        )
 
     def grads(grad: np.ndarray) -> tuple[Any, Any, Any]:
         g2 = grad.transpose(1, 0, 2, 3).reshape(g_, og, nl)  # (G, O/G, N*L)
@@ -386,9 +394,10 @@ def _conv_depthwise(
         np.matmul(taps_row[:, chans], cb.reshape(n, k, kh * kw, length), out=out[:, chans])
     del cols, cb
     out = out.reshape(grid)
-    if flat:
-        out = mod.ascontiguousarray(out.reshape(n, c, oh, wp)[..., :ow])
-    if b is not None:
+    if flat:  # the wide grid cropped, and the bias added, in one pass
+        wide = out.reshape(n, c, oh, wp)[..., :ow]
+        out = mod.ascontiguousarray(wide) if b is None else np.add(wide, b.reshape(1, c, 1, 1))
+    elif b is not None:
         out += b.reshape(1, c, 1, 1)
 
     def grads(grad: np.ndarray) -> tuple[Any, Any, Any]:

@@ -352,6 +352,40 @@ def meta_parameters(module: Module) -> bool:
     return any(is_meta_array(p.data) for p in params) or (STATE.meta and not params)
 
 
+def _foldable(conv: Module, norm: Module) -> bool:
+    """A Conv2d followed by an eval-mode BatchNorm2d with running statistics, neither hooked."""
+    from .layers import BatchNorm2d, Conv2d
+
+    return (
+        type(conv) is Conv2d
+        and type(norm) is BatchNorm2d
+        and not norm.training
+        and norm.track_running_stats
+        and not (conv._forward_hooks or conv._forward_pre_hooks)
+        and not (norm._forward_hooks or norm._forward_pre_hooks)
+    )
+
+
+def _conv_then_batch_norm(conv: Module, norm: Module, input: Tensor) -> Tensor:
+    """Inference only: batch norm with running statistics is a per-channel affine map, so it
+    folds into the convolution before it (w' = w * scale, b' = (b - mean) * scale + beta, with
+    scale = gamma / sqrt(var + eps)): one pass over the output instead of three. The same
+    numbers up to float rounding; what deployment tools do to Conv-BN pairs."""
+    from . import functional as F
+
+    var, mean = norm.running_var.data, norm.running_mean.data
+    scale = 1.0 / np.sqrt(var + norm.eps)
+    if norm.weight is not None:
+        scale = scale * norm.weight.data
+    shift = -mean * scale if conv.bias is None else (conv.bias.data - mean) * scale
+    if norm.bias is not None:
+        shift = shift + norm.bias.data
+    dtype = conv.weight.data.dtype
+    weight = Tensor(conv.weight.data * scale.astype(dtype).reshape(-1, 1, 1, 1))
+    bias = Tensor(shift.astype(dtype, copy=False))
+    return F.conv2d(input, weight, bias, conv.stride, conv.padding, conv.dilation, conv.groups)
+
+
 class Sequential(Module):
     """Modules called in order; indexable and sliceable like torch's."""
 
@@ -365,8 +399,16 @@ class Sequential(Module):
                 self.add_module(str(i), m)
 
     def forward(self, input: Any) -> Any:
-        for m in self._modules.values():
-            input = m(input)
+        modules = list(self._modules.values())
+        fold = not (STATE.grad_enabled or STATE.shape_only or self.training)
+        i = 0
+        while i < len(modules):
+            if fold and i + 1 < len(modules) and _foldable(modules[i], modules[i + 1]):
+                input = _conv_then_batch_norm(modules[i], modules[i + 1], input)
+                i += 2
+            else:
+                input = modules[i](input)
+                i += 1
         return input
 
     def __getitem__(self, idx: int | slice) -> Any:
