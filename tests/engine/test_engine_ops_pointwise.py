@@ -153,3 +153,15 @@ def test_float_division_rounding_modes() -> None:
             )
     with pytest.raises(RuntimeError, match="rounding_mode"):
         engine.tensor(a).div(2, rounding_mode="typo")
+
+
+def test_relu_special_values_match_torch():
+    """NaN stays NaN, -0.0 stays -0.0 (as torch's), infinities clip; integers too."""
+    x = np.array([np.nan, -0.0, 0.0, -1.5, 2.0, np.inf, -np.inf], np.float32)
+    ours = engine.relu(engine.tensor(x)).data
+    ref = torch.relu(torch.from_numpy(x)).numpy()
+    np.testing.assert_array_equal(ours, ref)
+    np.testing.assert_array_equal(np.signbit(ours), np.signbit(ref))
+    assert ours.dtype == np.float32
+    xi = np.array([-3, 0, 4], np.int64)
+    np.testing.assert_array_equal(engine.relu(engine.tensor(xi)).data, [0, 0, 4])

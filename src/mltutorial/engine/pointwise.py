@@ -74,7 +74,10 @@ def sigmoid(input: Tensor) -> Tensor:
 
 def relu(input: Tensor) -> Tensor:
     x = input.data
-    y = np.maximum(x, 0)
+    if x.dtype.kind == "f":  # NumPy's clip to [0, inf] is vectorised, maximum with a scalar is not
+        y = np.clip(x, x.dtype.type(0), x.dtype.type(np.inf))
+    else:
+        y = np.maximum(x, 0)
     return Tensor._make(y, (input,), lambda g: (g * (x > 0),))
 
 
