@@ -31,6 +31,9 @@ What is here (names, arguments, defaults and numerics follow PyTorch; tests chec
 * `optim`: SGD, Adam, AdamW (+ StepLR, CosineAnnealingLR).
 * `sparse.linear(X, weight, bias)`: `F.linear` for a SciPy sparse X (text features), in sparse.py.
 * `summary(model, input_shape)`: per-layer output shape, parameters and MACs (summary.py).
+* memory.py: importing the engine tunes glibc's malloc so that a training step's arrays reuse
+  the memory the previous step freed instead of faulting in fresh pages (`MLTUTORIAL_KEEP_MEMORY=0`
+  turns it off).
 * `save(obj, path)` / `load(path)`: state dicts as .npz (serialize.py). `Module.load_state_dict`
   also takes a dict of NumPy arrays, e.g. `{k: v.numpy() for k, v in torch_model.state_dict().items()}`.
 
