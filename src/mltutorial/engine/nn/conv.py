@@ -200,7 +200,10 @@ def _conv_channel_major(
         g2 = grad.transpose(1, 0, 2, 3).reshape(g_, og, nl)  # (G, O/G, N*L)
         gx = gw = gb = None
         if need[1]:
-            gw = np.matmul(g2, cols.transpose(0, 2, 1)).reshape(w.shape)
+            if nl >= ckk:  # long sums: OpenBLAS is faster at cols @ g^T, transposed after
+                gw = np.matmul(cols, g2.transpose(0, 2, 1)).transpose(0, 2, 1).reshape(w.shape)
+            else:
+                gw = np.matmul(g2, cols.transpose(0, 2, 1)).reshape(w.shape)
         if need[2]:
             gb = g2.reshape(o, nl).sum(axis=1)
         if need[0]:
