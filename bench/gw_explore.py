@@ -63,15 +63,23 @@ VARIANTS = {
     "colour_gauss_long": dict(steps=6000, snr=(6.0, 16.0), fresh=True, colour=0.3, gauss=0.5),
     "wide_colour_gauss": dict(steps=3000, snr=(6.0, 16.0), spec=[(16, 16, 4), (32, 8, 4), (64, 8, 4), (64, 8, 0)], fresh=True, colour=0.3, gauss=0.5),
     "colour_gauss_curr": dict(steps=6000, snr=(8.0, 16.0), end_snr=(5.0, 12.0), fresh=True, colour=0.5, gauss=0.8),
+    # each stretch whitened with its own Welch PSD (span: the segment length in seconds)
+    "span": dict(steps=6000, snr=(6.0, 16.0), fresh=True, colour=0.3, gauss=0.5, span=4.0),
+    "span_2s": dict(steps=6000, snr=(6.0, 16.0), fresh=True, colour=0.3, gauss=0.5, span=2.0),
+    "span_real": dict(steps=6000, snr=(6.0, 16.0), fresh=True, span=4.0),
+    "span_mad": dict(steps=6000, snr=(6.0, 16.0), fresh=True, colour=0.3, gauss=0.5, span=4.0, mad=True),
+    "span_dilated": dict(steps=6000, snr=(6.0, 16.0), spec=[(8, 16, 4, 1), (16, 8, 1, 2), (16, 8, 4, 4), (32, 8, 1, 2), (32, 8, 0, 4)], fresh=True, colour=0.3, gauss=0.5, span=4.0),
 }  # fmt: skip
 
 
 def network(spec, bn=False):
     def build(nn, length: int = inj.FS_NET, width: int = 8):
         layers, c, t = [], 1, length
-        for out, k, pool in spec:
-            layers += [nn.Conv2d(c, out, (1, k)), *([nn.BatchNorm2d(out)] if bn else []), nn.ReLU()]
-            t = t - k + 1
+        for out, k, pool, *dil in spec:
+            d = dil[0] if dil else 1
+            conv = nn.Conv2d(c, out, (1, k), dilation=(1, d))
+            layers += [conv, *([nn.BatchNorm2d(out)] if bn else []), nn.ReLU()]
+            t = t - d * (k - 1)
             if pool:
                 layers.append(nn.MaxPool2d((1, pool)))
                 t //= pool
@@ -126,26 +134,38 @@ def fresh_batches(
     return sample
 
 
-def run_variant(name, v, preps, waves, seed, quick) -> dict:
+def mad_normalise(X):
+    """Each window divided by its median absolute deviation (x 1.4826: the std for Gaussian noise),
+    robust to a loud chirp in it."""
+    X = np.asarray(X, dtype=np.float64)
+    med = np.median(X, axis=1, keepdims=True)
+    mad = 1.4826 * np.median(np.abs(X - med), axis=1, keepdims=True)
+    return (X / mad).astype(np.float32)
+
+
+def run_variant(name, v, sets, seed, quick) -> dict:
+    """sets(key) -> ((train preps, waves), (test preps, waves)); key None: whole-file PSDs."""
+    (preps, waves), (test_preps, test_waves) = sets(v.get("span"))
     rng = np.random.default_rng(seed)
     n, epochs = (v.get("n", 0) // 20, 1) if quick else (v.get("n", 0), v.get("epochs", 0))
     cnn_module.build_network = network(v.get("spec", BASE), v.get("bn", False))
     t0 = time.perf_counter()
     if v.get("fresh"):
         steps = 20 if quick else v["steps"]
-        model = cnn_module.ChirpCNN(seed=seed).fit_stream(
-            fresh_batches(
-                preps,
-                waves,
-                v["snr"],
-                v.get("end_snr"),
-                steps,
-                rng,
-                colour=v.get("colour", 0.0),
-                gauss=v.get("gauss", 0.0),
-            ),
+        sample = fresh_batches(
+            preps,
+            waves,
+            v["snr"],
+            v.get("end_snr"),
             steps,
-            inj.FS_NET,
+            rng,
+            colour=v.get("colour", 0.0),
+            gauss=v.get("gauss", 0.0),
+        )
+        if v.get("mad"):
+            sample = (lambda f: lambda step: (lambda X, y: (mad_normalise(X), y))(*f(step)))(sample)
+        model = cnn_module.ChirpCNN(seed=seed, lr=v.get("lr", 2e-3)).fit_stream(
+            sample, steps, inj.FS_NET
         )
     elif v.get("surrogate"):
         sp = surrogates(preps, n // 50 + 1, rng)
@@ -159,10 +179,11 @@ def run_variant(name, v, preps, waves, seed, quick) -> dict:
     seconds = time.perf_counter() - t0
     n_sig, n_noise = (30, 300) if quick else (300, 3000)
     snrs = np.repeat([6.0, 8.0, 10.0], n_sig)
-    noise = inj.make_windows(preps, waves, inj.TEST_SPAN, n_noise, snrs, rng, 0.0, True)
-    sig = inj.make_windows(preps, waves, inj.TEST_SPAN, len(snrs), snrs, rng, 1.0, True)
+    noise = inj.make_windows(test_preps, test_waves, inj.TEST_SPAN, n_noise, snrs, rng, 0.0, True)
+    sig = inj.make_windows(test_preps, test_waves, inj.TEST_SPAN, len(snrs), snrs, rng, 1.0, True)
 
     def cnn_score(X):  # with flip: averaged over the window and its sign flip
+        X = mad_normalise(X) if v.get("mad") else X
         d = model.decision_function(X)
         return (d + model.decision_function(-X)) / 2 if v.get("flip") else d
 
@@ -188,11 +209,22 @@ def main() -> None:
     args = ap.parse_args()
     data = load_gravitational_waves()
     with threadpool_limits(limits=1, user_api="blas"):
-        preps = inj.prepare_all(data)
         bank = inj.default_bank(data, detection.TOUR.n_masses)
-        waves = [inj.whitened_waveforms(p, bank, 4096) for p in preps]
+        cache = {}
+
+        def prepared(span, seconds):
+            if (span, seconds) not in cache:
+                preps = inj.prepare_all(data, span, seconds)
+                cache[span, seconds] = preps, [inj.whitened_waveforms(p, bank, 4096) for p in preps]
+            return cache[span, seconds]
+
+        def sets(psd_seconds):  # None: the whole file's PSD; else each stretch its own
+            if psd_seconds is None:
+                return prepared(None, 4.0), prepared(None, 4.0)
+            return prepared(inj.TRAIN_SPAN, psd_seconds), prepared(inj.TEST_SPAN, psd_seconds)
+
         rows = [
-            run_variant(k, v, preps, waves, args.seed, args.quick)
+            run_variant(k, v, sets, args.seed, args.quick)
             for k, v in VARIANTS.items()
             if not args.only or k in args.only
         ]
