@@ -70,11 +70,21 @@ VARIANTS = {
     "span_mad": dict(steps=6000, snr=(6.0, 16.0), fresh=True, colour=0.3, gauss=0.5, span=4.0, mad=True),
     "span_dilated": dict(steps=6000, snr=(6.0, 16.0), spec=[(8, 16, 4, 1), (16, 8, 1, 2), (16, 8, 4, 4), (32, 8, 1, 2), (32, 8, 0, 4)], fresh=True, colour=0.3, gauss=0.5, span=4.0),
     "span_mad_low": dict(steps=6000, snr=(4.0, 12.0), fresh=True, colour=0.3, gauss=0.5, span=4.0, mad=True),
+    # noise mixing: each training noise window cos(a) n1 + sin(a) n2 of two random windows
+    "span_mix": dict(steps=6000, snr=(6.0, 16.0), fresh=True, mix=True, span=4.0, mad=True),
+    "span_mix_colour": dict(steps=6000, snr=(6.0, 16.0), fresh=True, mix=True, colour=0.3, span=4.0, mad=True),
+    "span_mix_cg": dict(steps=6000, snr=(6.0, 16.0), fresh=True, mix=True, colour=0.3, gauss=0.5, span=4.0, mad=True),
+    "span_avg": dict(steps=6000, snr=(6.0, 16.0), fresh=True, colour=0.3, gauss=0.5, span=4.0, mad=True, avg=True),
+    "span_mix_cg_ens2": dict(steps=6000, snr=(6.0, 16.0), fresh=True, mix=True, colour=0.3, gauss=0.5, span=4.0, mad=True, ensemble=2),
+    "span_mix_cg_wide": dict(steps=6000, snr=(6.0, 16.0), spec=[(16, 16, 4), (32, 8, 4), (64, 8, 4), (64, 8, 0)], fresh=True, mix=True, colour=0.3, gauss=0.5, span=4.0, mad=True),
     "span_longk": dict(steps=6000, snr=(6.0, 16.0), spec=[(16, 32, 4), (32, 8, 4), (32, 8, 4), (32, 8, 0)], fresh=True, colour=0.3, gauss=0.5, span=4.0),
 }  # fmt: skip
 
 
-def network(spec, bn=False):
+def network(spec, bn=False, avg=False):
+    """avg: the pools inside the stack average (sum the evidence) instead of taking the max; the
+    last one, over all positions left, stays a max (like the matched filter's over lags)."""
+
     def build(nn, length: int = inj.FS_NET, width: int = 8):
         layers, c, t = [], 1, length
         for out, k, pool, *dil in spec:
@@ -83,7 +93,7 @@ def network(spec, bn=False):
             layers += [conv, *([nn.BatchNorm2d(out)] if bn else []), nn.ReLU()]
             t = t - d * (k - 1)
             if pool:
-                layers.append(nn.MaxPool2d((1, pool)))
+                layers.append((nn.AvgPool2d if avg else nn.MaxPool2d)((1, pool)))
                 t //= pool
             c = out
         layers += [nn.MaxPool2d((1, t)), nn.Flatten(), nn.Linear(c, 64), nn.ReLU()]
@@ -111,7 +121,7 @@ recolour = inj.recolour  # random smooth spectral gains, a Gaussian fraction (in
 
 
 def fresh_batches(
-    preps, waves, snr, end_snr, steps, rng, batch=64, ramp=0.6, colour=0.0, gauss=0.0
+    preps, waves, snr, end_snr, steps, rng, batch=64, ramp=0.6, colour=0.0, gauss=0.0, mix=False
 ):
     """New windows every step; with end_snr, the SNR range slides from snr to end_snr over the
     first `ramp` of training, then stays (a curriculum, George & Huerta 2018)."""
@@ -125,13 +135,18 @@ def fresh_batches(
         u = min(1.0, step / (ramp * steps)) if end_snr else 0.0
         lo = snr[0] + u * ((end_snr or snr)[0] - snr[0])
         hi = snr[1] + u * ((end_snr or snr)[1] - snr[1])
-        if not colour:
+        if not (colour or gauss or mix):
             ws = inj.make_windows(preps, waves, inj.TRAIN_SPAN, batch, (lo, hi), rng)
             return ws.X, ws.y
         noise = inj.make_windows(preps, waves, inj.TRAIN_SPAN, batch, (lo, hi), rng, 0.0)
+        if mix:  # cos(a) n1 + sin(a) n2 of two independent windows: new noise, same statistics
+            other = inj.make_windows(preps, waves, inj.TRAIN_SPAN, batch, (lo, hi), rng, 0.0)
+            a = rng.uniform(0.0, 2 * np.pi, (batch, 1))
+            noise.X = (np.cos(a) * noise.X + np.sin(a) * other.X).astype(np.float32)
         sig = inj.make_windows(silent, waves, inj.TRAIN_SPAN, batch, (lo, hi), rng)
         # injections into the recoloured noise: the signal keeps its SNR in unit-variance noise
-        return recolour(noise.X, rng, colour, gauss) + sig.X, sig.y
+        X = recolour(noise.X, rng, colour, gauss) if colour or gauss else noise.X
+        return X + sig.X, sig.y
 
     return sample
 
@@ -150,7 +165,7 @@ def run_variant(name, v, sets, seed, quick) -> dict:
     (preps, waves), (test_preps, test_waves) = sets(v.get("span"))
     rng = np.random.default_rng(seed)
     n, epochs = (v.get("n", 0) // 20, 1) if quick else (v.get("n", 0), v.get("epochs", 0))
-    cnn_module.build_network = network(v.get("spec", BASE), v.get("bn", False))
+    cnn_module.build_network = network(v.get("spec", BASE), v.get("bn", False), v.get("avg", False))
     t0 = time.perf_counter()
     if v.get("fresh"):
         steps = 20 if quick else v["steps"]
@@ -163,12 +178,18 @@ def run_variant(name, v, sets, seed, quick) -> dict:
             rng,
             colour=v.get("colour", 0.0),
             gauss=v.get("gauss", 0.0),
+            mix=v.get("mix", False),
         )
         if v.get("mad"):
             sample = (lambda f: lambda step: (lambda X, y: (mad_normalise(X), y))(*f(step)))(sample)
-        model = cnn_module.ChirpCNN(seed=seed, lr=v.get("lr", 2e-3)).fit_stream(
-            sample, steps, inj.FS_NET
-        )
+        # ensemble: that many networks (seeds seed, seed + 1000, ...), their scores averaged
+        models = [
+            cnn_module.ChirpCNN(seed=seed + 1000 * k, lr=v.get("lr", 2e-3)).fit_stream(
+                sample, steps, inj.FS_NET
+            )
+            for k in range(v.get("ensemble", 1))
+        ]
+        model = models[0]
     elif v.get("surrogate"):
         sp = surrogates(preps, n // 50 + 1, rng)
         train = inj.make_windows(
@@ -178,6 +199,7 @@ def run_variant(name, v, sets, seed, quick) -> dict:
         train = inj.make_windows(preps, waves, inj.TRAIN_SPAN, n, v["snr"], rng)
     if not v.get("fresh"):
         model = cnn_module.ChirpCNN(num_epochs=epochs, seed=seed).fit(train.X, train.y)
+        models = [model]
     seconds = time.perf_counter() - t0
     n_sig, n_noise = (30, 300) if quick else (300, 3000)
     snrs = np.repeat([6.0, 8.0, 10.0], n_sig)
@@ -186,8 +208,10 @@ def run_variant(name, v, sets, seed, quick) -> dict:
 
     def cnn_score(X):  # with flip: averaged over the window and its sign flip
         X = mad_normalise(X) if v.get("mad") else X
-        d = model.decision_function(X)
-        return (d + model.decision_function(-X)) / 2 if v.get("flip") else d
+        d = np.mean([m.decision_function(X) for m in models], axis=0)
+        if v.get("flip"):
+            d = (d + np.mean([m.decision_function(-X) for m in models], axis=0)) / 2
+        return d
 
     scores = {
         "CNN": (cnn_score(noise.X), cnn_score(sig.X)),
@@ -206,7 +230,7 @@ def run_variant(name, v, sets, seed, quick) -> dict:
     g_sig = rng.standard_normal(chirps.X.shape).astype(np.float32) + chirps.X
     thr = {k: float(np.quantile(cnn_score(X), 0.99)) for k, X in (("test", noise.X), ("train", train_noise.X), ("gauss", gauss))}  # fmt: skip
     g8 = float(np.mean(cnn_score(g_sig) > thr["gauss"]))
-    row = {"name": name, "steps": len(model.losses_), "train_s": seconds, **eff, "thr": thr, "gauss8": g8}
+    row = {"name": name, "steps": sum(len(m.losses_) for m in models), "train_s": seconds, **eff, "thr": thr, "gauss8": g8}
     print(name, row, flush=True)
     return row
 
