@@ -77,6 +77,7 @@ VARIANTS = {
     "span_avg": dict(steps=6000, snr=(6.0, 16.0), fresh=True, colour=0.3, gauss=0.5, span=4.0, mad=True, avg=True),
     "span_mix_cg_ens2": dict(steps=6000, snr=(6.0, 16.0), fresh=True, mix=True, colour=0.3, gauss=0.5, span=4.0, mad=True, ensemble=2),
     "span_mix_cg_wide": dict(steps=6000, snr=(6.0, 16.0), spec=[(16, 16, 4), (32, 8, 4), (64, 8, 4), (64, 8, 0)], fresh=True, mix=True, colour=0.3, gauss=0.5, span=4.0, mad=True),
+    "span_mix_cg_ens3_flip": dict(steps=4000, snr=(6.0, 16.0), fresh=True, mix=True, colour=0.3, gauss=0.5, span=4.0, mad=True, ensemble=3, flip=True),
     "span_longk": dict(steps=6000, snr=(6.0, 16.0), spec=[(16, 32, 4), (32, 8, 4), (32, 8, 4), (32, 8, 0)], fresh=True, colour=0.3, gauss=0.5, span=4.0),
 }  # fmt: skip
 

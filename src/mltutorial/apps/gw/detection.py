@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from mltutorial.apps.gw import injections as inj
-from mltutorial.apps.gw.cnn import ChirpCNN
+from mltutorial.apps.gw.cnn import ChirpCNN, Committee
 from mltutorial.data.gwosc import GWData
 
 
@@ -36,6 +36,10 @@ class Config:
     # True: the training and the test stretches each whitened with their own Welch PSD (see
     # injections.prepare); the event scan keeps the whole file's
     span_psd: bool = False
+    mix: bool = False  # fresh batches: noise windows mixed in pairs (injections.fresh_batches)
+    mad: bool = False  # each window scaled by its median absolute deviation (cnn.ChirpCNN)
+    networks: int = 1  # > 1: a committee of that many networks, seeds seed, seed + 1000, ...
+    flip: bool = False  # the score averaged over each window and its sign flip (cnn.Committee)
     # noise windows that set the 1 % false-alarm thresholds: they overlap, so more of them add
     # little (the test stretches hold about 46 s of distinct noise, see injections.py)
     n_noise_test: int = 2000
@@ -80,7 +84,9 @@ def _efficiency(score: np.ndarray, snr: np.ndarray, thr: float, snrs) -> np.ndar
     return np.array([np.mean(score[np.isclose(snr, s)] > thr) for s in snrs])
 
 
-def scan_event(model: ChirpCNN, prep: inj.Prepared, step: float) -> tuple[np.ndarray, np.ndarray]:
+def scan_event(
+    model: ChirpCNN | Committee, prep: inj.Prepared, step: float
+) -> tuple[np.ndarray, np.ndarray]:
     """CNN score of every 1 s window (every `step` s) over a whole file: (window centres, scores)."""
     L = inj.FS_NET
     hop = int(step * L)
@@ -113,8 +119,16 @@ def _run(data: GWData, cfg: Config) -> Detection:
 
     t0 = time.perf_counter()
     if cfg.fresh_steps:
-        sample = inj.fresh_batches(train_p, train_w, cfg.train_snr, rng, 64, cfg.colour, cfg.gauss)
-        model = ChirpCNN(seed=cfg.seed).fit_stream(sample, cfg.fresh_steps, inj.FS_NET)
+        sample = inj.fresh_batches(
+            train_p, train_w, cfg.train_snr, rng, 64, cfg.colour, cfg.gauss, cfg.mix
+        )
+        members = [
+            ChirpCNN(seed=cfg.seed + 1000 * k, mad=cfg.mad).fit_stream(
+                sample, cfg.fresh_steps, inj.FS_NET
+            )
+            for k in range(cfg.networks)
+        ]
+        model = Committee(members, cfg.flip) if cfg.networks > 1 or cfg.flip else members[0]
         # the training accuracy on n_train windows drawn the same way
         batches = [sample(0) for _ in range(max(1, cfg.n_train // 64))]
         X_tr, y_tr = (np.concatenate(b) for b in zip(*batches))
