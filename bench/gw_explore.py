@@ -78,6 +78,7 @@ VARIANTS = {
     "span_mix_cg_ens2": dict(steps=6000, snr=(6.0, 16.0), fresh=True, mix=True, colour=0.3, gauss=0.5, span=4.0, mad=True, ensemble=2),
     "span_mix_cg_wide": dict(steps=6000, snr=(6.0, 16.0), spec=[(16, 16, 4), (32, 8, 4), (64, 8, 4), (64, 8, 0)], fresh=True, mix=True, colour=0.3, gauss=0.5, span=4.0, mad=True),
     "span_mix_cg_ens3_flip": dict(steps=4000, snr=(6.0, 16.0), fresh=True, mix=True, colour=0.3, gauss=0.5, span=4.0, mad=True, ensemble=3, flip=True),
+    "span_mix_cg_wide_flip": dict(steps=6000, snr=(6.0, 16.0), spec=[(16, 16, 4), (32, 8, 4), (64, 8, 4), (64, 8, 0)], fresh=True, mix=True, colour=0.3, gauss=0.5, span=4.0, mad=True, flip=True),
     "span_longk": dict(steps=6000, snr=(6.0, 16.0), spec=[(16, 32, 4), (32, 8, 4), (32, 8, 4), (32, 8, 0)], fresh=True, colour=0.3, gauss=0.5, span=4.0),
 }  # fmt: skip
 
@@ -161,6 +162,15 @@ def mad_normalise(X):
     return (X / mad).astype(np.float32)
 
 
+def _score(models, v, X):
+    """The mean logit difference of the models; with flip also over the window's sign flip."""
+    X = mad_normalise(X) if v.get("mad") else X
+    d = np.mean([m.decision_function(X) for m in models], axis=0)
+    if v.get("flip"):
+        d = (d + np.mean([m.decision_function(-X) for m in models], axis=0)) / 2
+    return d
+
+
 def run_variant(name, v, sets, seed, quick) -> dict:
     """sets(key) -> ((train preps, waves), (test preps, waves)); key None: whole-file PSDs."""
     (preps, waves), (test_preps, test_waves) = sets(v.get("span"))
@@ -207,17 +217,19 @@ def run_variant(name, v, sets, seed, quick) -> dict:
     noise = inj.make_windows(test_preps, test_waves, inj.TEST_SPAN, n_noise, snrs, rng, 0.0, True)
     sig = inj.make_windows(test_preps, test_waves, inj.TEST_SPAN, len(snrs), snrs, rng, 1.0, True)
 
-    def cnn_score(X):  # with flip: averaged over the window and its sign flip
-        X = mad_normalise(X) if v.get("mad") else X
-        d = np.mean([m.decision_function(X) for m in models], axis=0)
-        if v.get("flip"):
-            d = (d + np.mean([m.decision_function(-X) for m in models], axis=0)) / 2
-        return d
+    def cnn_score(X):
+        return _score(models, v, X)
 
     scores = {
         "CNN": (cnn_score(noise.X), cnn_score(sig.X)),
         "matched filter": (noise.mf, sig.mf),
     }
+    if v.get("flip"):  # the same networks without the sign-flip average, for comparison
+        plain = {**v, "flip": False}
+        scores["CNN no flip"] = (
+            _score(models, plain, noise.X),
+            _score(models, plain, sig.X),
+        )
     eff = {}
     for k, (sn, ss) in scores.items():
         thr = np.quantile(sn, 0.99)
@@ -231,7 +243,14 @@ def run_variant(name, v, sets, seed, quick) -> dict:
     g_sig = rng.standard_normal(chirps.X.shape).astype(np.float32) + chirps.X
     thr = {k: float(np.quantile(cnn_score(X), 0.99)) for k, X in (("test", noise.X), ("train", train_noise.X), ("gauss", gauss))}  # fmt: skip
     g8 = float(np.mean(cnn_score(g_sig) > thr["gauss"]))
-    row = {"name": name, "steps": sum(len(m.losses_) for m in models), "train_s": seconds, **eff, "thr": thr, "gauss8": g8}
+    row = {
+        "name": name,
+        "steps": sum(len(m.losses_) for m in models),
+        "train_s": seconds,
+        **eff,
+        "thr": thr,
+        "gauss8": g8,
+    }
     print(name, row, flush=True)
     return row
 

@@ -38,6 +38,7 @@ class Config:
     span_psd: bool = False
     mix: bool = False  # fresh batches: noise windows mixed in pairs (injections.fresh_batches)
     mad: bool = False  # each window scaled by its median absolute deviation (cnn.ChirpCNN)
+    width: int = 8  # channels of the first convolution (cnn.build_network)
     networks: int = 1  # > 1: a committee of that many networks, seeds seed, seed + 1000, ...
     flip: bool = False  # the score averaged over each window and its sign flip (cnn.Committee)
     # noise windows that set the 1 % false-alarm thresholds: they overlap, so more of them add
@@ -123,7 +124,7 @@ def _run(data: GWData, cfg: Config) -> Detection:
             train_p, train_w, cfg.train_snr, rng, 64, cfg.colour, cfg.gauss, cfg.mix
         )
         members = [
-            ChirpCNN(seed=cfg.seed + 1000 * k, mad=cfg.mad).fit_stream(
+            ChirpCNN(width=cfg.width, seed=cfg.seed + 1000 * k, mad=cfg.mad).fit_stream(
                 sample, cfg.fresh_steps, inj.FS_NET
             )
             for k in range(cfg.networks)
@@ -135,7 +136,8 @@ def _run(data: GWData, cfg: Config) -> Detection:
     else:
         train = inj.make_windows(train_p, train_w, inj.TRAIN_SPAN, cfg.n_train, cfg.train_snr, rng)
         X_tr, y_tr = train.X, train.y
-        model = ChirpCNN(num_epochs=cfg.num_epochs, seed=cfg.seed).fit(X_tr, y_tr)
+        model = ChirpCNN(num_epochs=cfg.num_epochs, width=cfg.width, seed=cfg.seed, mad=cfg.mad)
+        model = model.fit(X_tr, y_tr)
     secs["train"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
