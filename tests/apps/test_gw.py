@@ -323,23 +323,3 @@ def test_gw_detect_cli_compares_the_cnn_with_the_matched_filter(tmp_path, capsys
     assert main(["gw", "detect", "--config", "huge", "--out", str(tmp_path)]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "invalid choice" in err[0]
-
-
-def test_committee_averages_networks_and_sign_flips():
-    """A committee's score is the mean of its members'; with flip it is the same for a window and
-    its negative; a network on MAD-scaled windows does not care about the window's scale."""
-    from mltutorial.apps.gw.cnn import ChirpCNN, Committee
-
-    rng = np.random.default_rng(0)
-    X = rng.standard_normal((64, 1024)).astype(np.float32)
-    y = (np.arange(64) % 2).astype(np.int64)
-    X[y == 1, 800:900] += np.sin(np.arange(100) / 3.0).astype(np.float32)
-    a, b = (ChirpCNN(num_epochs=1, seed=s, mad=True).fit(X, y) for s in (0, 1))
-    assert np.allclose(a.decision_function(3.0 * X), a.decision_function(X), atol=1e-4)
-    both = Committee([a, b])
-    assert np.allclose(
-        both.decision_function(X), (a.decision_function(X) + b.decision_function(X)) / 2
-    )
-    flip = Committee([a, b], flip=True)
-    assert np.allclose(flip.decision_function(X), flip.decision_function(-X), atol=1e-5)
-    assert len(flip.losses_) == 2 and 0.0 <= flip.score(X, y) <= 1.0

@@ -59,16 +59,6 @@ class ChirpCNN:
     lr: float = 2e-3
     width: int = 8
     seed: int = 0
-    # True: each window divided by its median absolute deviation (x 1.4826, the std of Gaussian
-    # noise) before the network, in training and scoring alike: robust to a loud chirp in it
-    mad: bool = False
-
-    def _input(self, X: np.ndarray) -> np.ndarray:
-        X = np.asarray(X, dtype=np.float32)
-        if self.mad:
-            med = np.median(X, axis=1, keepdims=True)
-            X = X / (1.4826 * np.median(np.abs(X - med), axis=1, keepdims=True))
-        return X[:, None, None, :]
 
     def fit(self, X: np.ndarray, y: np.ndarray) -> ChirpCNN:
         """Epochs over a fixed set of windows X (n, T) with labels y (n,)."""
@@ -104,7 +94,7 @@ class ChirpCNN:
         self.model_.train()
         for step in progress(range(num_steps), "CNN training"):
             xb_np, yb_np = batches(step)
-            xb = engine.tensor(self._input(xb_np))
+            xb = engine.tensor(xb_np[:, None, None, :].astype(np.float32))
             loss = F.cross_entropy(self.model_(xb), engine.tensor(yb_np))
             opt.zero_grad()
             loss.backward()
@@ -121,7 +111,7 @@ class ChirpCNN:
         out = []
         with engine.no_grad():
             for i in range(0, len(X), batch):
-                z = self.model_(engine.tensor(self._input(X[i : i + batch])))
+                z = self.model_(engine.tensor(X[i : i + batch, None, None, :].astype(np.float32)))
                 z = z.numpy()
                 out.append(z[:, 1] - z[:, 0])
         return np.concatenate(out) if out else np.empty(0)
@@ -130,31 +120,6 @@ class ChirpCNN:
         d = self.decision_function(X)
         p = 1.0 / (1.0 + np.exp(-d))
         return np.stack([1 - p, p], axis=1)
-
-    def predict(self, X: np.ndarray) -> np.ndarray:
-        return (self.decision_function(X) > 0).astype(np.int64)
-
-    def score(self, X: np.ndarray, y: np.ndarray) -> float:
-        return float(np.mean(self.predict(X) == y))
-
-
-@dataclass
-class Committee:
-    """Several ChirpCNNs trained apart (other seeds, other batches): the score is their mean logit
-    difference, and with `flip` also over each window and its sign flip (a chirp's sign is its
-    phase, so both are equally likely). Averaging evens out each network's own quirks in the
-    noise, which is what sets the threshold at a low false-alarm probability."""
-
-    members: list[ChirpCNN]
-    flip: bool = False
-
-    @property
-    def losses_(self) -> list[float]:
-        return [loss for m in self.members for loss in m.losses_]
-
-    def decision_function(self, X: np.ndarray) -> np.ndarray:
-        signs = (1.0, -1.0) if self.flip else (1.0,)
-        return np.mean([m.decision_function(s * X) for m in self.members for s in signs], axis=0)
 
     def predict(self, X: np.ndarray) -> np.ndarray:
         return (self.decision_function(X) > 0).astype(np.int64)

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from mltutorial.apps.gw import injections as inj
-from mltutorial.apps.gw.cnn import ChirpCNN, Committee
+from mltutorial.apps.gw.cnn import ChirpCNN
 from mltutorial.data.gwosc import GWData
 
 
@@ -33,14 +33,6 @@ class Config:
     fresh_steps: int = 0
     colour: float = 0.0
     gauss: float = 0.0
-    # True: the training and the test stretches each whitened with their own Welch PSD (see
-    # injections.prepare); the event scan keeps the whole file's
-    span_psd: bool = False
-    mix: bool = False  # fresh batches: noise windows mixed in pairs (injections.fresh_batches)
-    mad: bool = False  # each window scaled by its median absolute deviation (cnn.ChirpCNN)
-    width: int = 8  # channels of the first convolution (cnn.build_network)
-    networks: int = 1  # > 1: a committee of that many networks, seeds seed, seed + 1000, ...
-    flip: bool = False  # the score averaged over each window and its sign flip (cnn.Committee)
     # noise windows that set the 1 % false-alarm thresholds: they overlap, so more of them add
     # little (the test stretches hold about 46 s of distinct noise, see injections.py)
     n_noise_test: int = 2000
@@ -85,9 +77,7 @@ def _efficiency(score: np.ndarray, snr: np.ndarray, thr: float, snrs) -> np.ndar
     return np.array([np.mean(score[np.isclose(snr, s)] > thr) for s in snrs])
 
 
-def scan_event(
-    model: ChirpCNN | Committee, prep: inj.Prepared, step: float
-) -> tuple[np.ndarray, np.ndarray]:
+def scan_event(model: ChirpCNN, prep: inj.Prepared, step: float) -> tuple[np.ndarray, np.ndarray]:
     """CNN score of every 1 s window (every `step` s) over a whole file: (window centres, scores)."""
     L = inj.FS_NET
     hop = int(step * L)
@@ -111,43 +101,29 @@ def _run(data: GWData, cfg: Config) -> Detection:
     preps = inj.prepare_all(data)
     bank = inj.default_bank(data, cfg.n_masses)
     waves = [inj.whitened_waveforms(p, bank, 4096) for p in preps]
-    if cfg.span_psd:
-        train_p, test_p = (inj.prepare_all(data, span) for span in (inj.TRAIN_SPAN, inj.TEST_SPAN))
-        train_w, test_w = ([inj.whitened_waveforms(p, bank, 4096) for p in ps] for ps in (train_p, test_p))  # fmt: skip
-    else:
-        (train_p, train_w), (test_p, test_w) = (preps, waves), (preps, waves)
     secs["prepare"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
     if cfg.fresh_steps:
-        sample = inj.fresh_batches(
-            train_p, train_w, cfg.train_snr, rng, 64, cfg.colour, cfg.gauss, cfg.mix
-        )
-        members = [
-            ChirpCNN(width=cfg.width, seed=cfg.seed + 1000 * k, mad=cfg.mad).fit_stream(
-                sample, cfg.fresh_steps, inj.FS_NET
-            )
-            for k in range(cfg.networks)
-        ]
-        model = Committee(members, cfg.flip) if cfg.networks > 1 or cfg.flip else members[0]
+        sample = inj.fresh_batches(preps, waves, cfg.train_snr, rng, 64, cfg.colour, cfg.gauss)
+        model = ChirpCNN(seed=cfg.seed).fit_stream(sample, cfg.fresh_steps, inj.FS_NET)
         # the training accuracy on n_train windows drawn the same way
         batches = [sample(0) for _ in range(max(1, cfg.n_train // 64))]
         X_tr, y_tr = (np.concatenate(b) for b in zip(*batches))
     else:
-        train = inj.make_windows(train_p, train_w, inj.TRAIN_SPAN, cfg.n_train, cfg.train_snr, rng)
+        train = inj.make_windows(preps, waves, inj.TRAIN_SPAN, cfg.n_train, cfg.train_snr, rng)
         X_tr, y_tr = train.X, train.y
-        model = ChirpCNN(num_epochs=cfg.num_epochs, width=cfg.width, seed=cfg.seed, mad=cfg.mad)
-        model = model.fit(X_tr, y_tr)
+        model = ChirpCNN(num_epochs=cfg.num_epochs, seed=cfg.seed).fit(X_tr, y_tr)
     secs["train"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
     snrs = np.repeat(np.asarray(cfg.test_snrs, dtype=float), cfg.n_per_snr)
-    noise = inj.make_windows(test_p, test_w, inj.TEST_SPAN, cfg.n_noise_test, snrs, rng, 0.0, True)
-    sig = inj.make_windows(test_p, test_w, inj.TEST_SPAN, len(snrs), snrs, rng, 1.0, True)
+    noise = inj.make_windows(preps, waves, inj.TEST_SPAN, cfg.n_noise_test, snrs, rng, 0.0, True)
+    sig = inj.make_windows(preps, waves, inj.TEST_SPAN, len(snrs), snrs, rng, 1.0, True)
     scores = {
         "CNN": (model.decision_function(noise.X), model.decision_function(sig.X)),
         "matched filter": (noise.mf, sig.mf),
-        BANK: (inj.bank_statistic(noise, test_w), inj.bank_statistic(sig, test_w)),
+        BANK: (inj.bank_statistic(noise, waves), inj.bank_statistic(sig, waves)),
     }
     thresholds = {k: float(np.quantile(n, 1 - cfg.fap)) for k, (n, _) in scores.items()}
     eff = {k: _efficiency(s, sig.snr, thresholds[k], cfg.test_snrs) for k, (_, s) in scores.items()}

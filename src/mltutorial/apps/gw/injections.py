@@ -189,23 +189,14 @@ def fresh_batches(
     batch: int = 64,
     colour: float = 0.0,
     gauss: float = 0.0,
-    mix: bool = False,
 ):
     """`sample(step) -> (X, y)`: a new batch of training windows every call (George & Huerta 2018):
     noise window, waveform, phase, merger time and SNR all drawn anew from the training stretches,
-    the noise recoloured (see `recolour`), the chirps added after at their SNR.
-
-    mix: each noise window is cos(a) n1 + sin(a) n2 of two windows drawn independently, a random
-    angle a: for stationary Gaussian noise a new realisation with the same statistics, and no
-    window is ever seen twice."""
+    the noise recoloured (see `recolour`), the chirps added after at their SNR."""
     silent = [Prepared(np.zeros_like(p.x), p.event, p.detector, p.gps_start, p.psd, p.scale) for p in preps]  # fmt: skip
 
     def sample(step: int) -> tuple[np.ndarray, np.ndarray]:
         noise = make_windows(preps, waves, TRAIN_SPAN, batch, snrs, rng, 0.0)
-        if mix:
-            other = make_windows(preps, waves, TRAIN_SPAN, batch, snrs, rng, 0.0)
-            a = rng.uniform(0.0, 2 * np.pi, (batch, 1))
-            noise.X = (np.cos(a) * noise.X + np.sin(a) * other.X).astype(np.float32)
         sig = make_windows(silent, waves, TRAIN_SPAN, batch, snrs, rng)  # chirps alone
         X = recolour(noise.X, rng, colour, gauss) if colour or gauss else noise.X
         return X + sig.X, sig.y
