@@ -23,6 +23,17 @@ on the same windows (the definitions of detection.py). Variants:
   none / half / all of it white Gaussian, longer, with a curriculum, wider, at the tour's steps;
   `colour_gauss_10k_flip`: 10,000 steps, the score averaged over the window and its sign flip;
   `bn_colour_gauss`: batch norm after every convolution.
+- `span*`: the training and the test stretches each whitened with their own Welch PSD
+  (injections.prepare with a span; `span_2s`: 2 s Welch segments), `span` itself as
+  detection.FULL otherwise; `_real`: no recolouring; `_mad`: each window divided by its median
+  absolute deviation; `_low`: trained on SNR 4-12; `_dilated`: dilated convolutions, pools only
+  every other layer; `_longk`: 32-sample first kernels; `_avg`: average pools inside the stack;
+  `_mix`: each noise window cos(a) n1 + sin(a) n2 of two random ones; `_cg`: recoloured, half
+  Gaussian; `_ens2`, `_ens3`: that many networks, scores averaged; `_wide`: twice the channels;
+  `_flip`: the score averaged over the window and its sign flip (reported with and without).
+
+Each row also gives the CNN's 1 % threshold on test noise, on training-stretch noise and on white
+Gaussian noise, and its efficiency at SNR 8 with chirps in white Gaussian noise (`gauss8`).
 
 Writes bench/results/gw_explore.md (or --out). About 5 minutes per variant on an idle core (--quick: seconds).
 """
