@@ -29,7 +29,7 @@ on the same windows (the definitions of detection.py). Variants:
   absolute deviation; `_low`: trained on SNR 4-12; `_dilated`: dilated convolutions, pools only
   every other layer; `_longk`: 32-sample first kernels; `_avg`: average pools inside the stack;
   `_mix`: each noise window cos(a) n1 + sin(a) n2 of two random ones; `_cg`: recoloured, half
-  Gaussian; `_ens2`, `_ens3`: that many networks, scores averaged; `_wide`: twice the channels;
+  Gaussian; `_ens2`, `_ens3`: that many networks (seeds seed, seed + 1000, ...), scores averaged; `_wide`: twice the channels;
   `_flip`: the score averaged over the window and its sign flip (reported with and without).
 
 Each row also gives the CNN's 1 % threshold on test noise, on training-stretch noise and on white
@@ -90,6 +90,7 @@ VARIANTS = {
     "span_mix_cg_wide": dict(steps=6000, snr=(6.0, 16.0), spec=[(16, 16, 4), (32, 8, 4), (64, 8, 4), (64, 8, 0)], fresh=True, mix=True, colour=0.3, gauss=0.5, span=4.0, mad=True),
     "span_mix_cg_ens3_flip": dict(steps=4000, snr=(6.0, 16.0), fresh=True, mix=True, colour=0.3, gauss=0.5, span=4.0, mad=True, ensemble=3, flip=True),
     "span_mix_cg_wide_flip": dict(steps=6000, snr=(6.0, 16.0), spec=[(16, 16, 4), (32, 8, 4), (64, 8, 4), (64, 8, 0)], fresh=True, mix=True, colour=0.3, gauss=0.5, span=4.0, mad=True, flip=True),
+    "span_mix_cg_wide_ens2_flip": dict(steps=6000, snr=(6.0, 16.0), spec=[(16, 16, 4), (32, 8, 4), (64, 8, 4), (64, 8, 0)], fresh=True, mix=True, colour=0.3, gauss=0.5, span=4.0, mad=True, ensemble=2, flip=True),
     "span_longk": dict(steps=6000, snr=(6.0, 16.0), spec=[(16, 32, 4), (32, 8, 4), (32, 8, 4), (32, 8, 0)], fresh=True, colour=0.3, gauss=0.5, span=4.0),
 }  # fmt: skip
 
