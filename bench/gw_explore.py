@@ -23,6 +23,17 @@ on the same windows (the definitions of detection.py). Variants:
   none / half / all of it white Gaussian, longer, with a curriculum, wider, at the tour's steps;
   `colour_gauss_10k_flip`: 10,000 steps, the score averaged over the window and its sign flip;
   `bn_colour_gauss`: batch norm after every convolution.
+- `span*`: the training and the test stretches each whitened with their own Welch PSD
+  (injections.prepare with a span; `span_2s`: 2 s Welch segments), `span` itself as
+  detection.FULL otherwise; `_real`: no recolouring; `_mad`: each window divided by its median
+  absolute deviation; `_low`: trained on SNR 4-12; `_dilated`: dilated convolutions, pools only
+  every other layer; `_longk`: 32-sample first kernels; `_avg`: average pools inside the stack;
+  `_mix`: each noise window cos(a) n1 + sin(a) n2 of two random ones; `_cg`: recoloured, half
+  Gaussian; `_ens2`, `_ens3`: that many networks (seeds seed, seed + 1000, ...), scores averaged; `_wide`: twice the channels;
+  `_flip`: the score averaged over the window and its sign flip (reported with and without).
+
+Each row also gives the CNN's 1 % threshold on test noise, on training-stretch noise and on white
+Gaussian noise, and its efficiency at SNR 8 with chirps in white Gaussian noise (`gauss8`).
 
 Writes bench/results/gw_explore.md (or --out). About 5 minutes per variant on an idle core (--quick: seconds).
 """
@@ -63,17 +74,40 @@ VARIANTS = {
     "colour_gauss_long": dict(steps=6000, snr=(6.0, 16.0), fresh=True, colour=0.3, gauss=0.5),
     "wide_colour_gauss": dict(steps=3000, snr=(6.0, 16.0), spec=[(16, 16, 4), (32, 8, 4), (64, 8, 4), (64, 8, 0)], fresh=True, colour=0.3, gauss=0.5),
     "colour_gauss_curr": dict(steps=6000, snr=(8.0, 16.0), end_snr=(5.0, 12.0), fresh=True, colour=0.5, gauss=0.8),
+    # each stretch whitened with its own Welch PSD (span: the segment length in seconds)
+    "span": dict(steps=6000, snr=(6.0, 16.0), fresh=True, colour=0.3, gauss=0.5, span=4.0),
+    "span_2s": dict(steps=6000, snr=(6.0, 16.0), fresh=True, colour=0.3, gauss=0.5, span=2.0),
+    "span_real": dict(steps=6000, snr=(6.0, 16.0), fresh=True, span=4.0),
+    "span_mad": dict(steps=6000, snr=(6.0, 16.0), fresh=True, colour=0.3, gauss=0.5, span=4.0, mad=True),
+    "span_dilated": dict(steps=6000, snr=(6.0, 16.0), spec=[(8, 16, 4, 1), (16, 8, 1, 2), (16, 8, 4, 4), (32, 8, 1, 2), (32, 8, 0, 4)], fresh=True, colour=0.3, gauss=0.5, span=4.0),
+    "span_mad_low": dict(steps=6000, snr=(4.0, 12.0), fresh=True, colour=0.3, gauss=0.5, span=4.0, mad=True),
+    # noise mixing: each training noise window cos(a) n1 + sin(a) n2 of two random windows
+    "span_mix": dict(steps=6000, snr=(6.0, 16.0), fresh=True, mix=True, span=4.0, mad=True),
+    "span_mix_colour": dict(steps=6000, snr=(6.0, 16.0), fresh=True, mix=True, colour=0.3, span=4.0, mad=True),
+    "span_mix_cg": dict(steps=6000, snr=(6.0, 16.0), fresh=True, mix=True, colour=0.3, gauss=0.5, span=4.0, mad=True),
+    "span_avg": dict(steps=6000, snr=(6.0, 16.0), fresh=True, colour=0.3, gauss=0.5, span=4.0, mad=True, avg=True),
+    "span_mix_cg_ens2": dict(steps=6000, snr=(6.0, 16.0), fresh=True, mix=True, colour=0.3, gauss=0.5, span=4.0, mad=True, ensemble=2),
+    "span_mix_cg_wide": dict(steps=6000, snr=(6.0, 16.0), spec=[(16, 16, 4), (32, 8, 4), (64, 8, 4), (64, 8, 0)], fresh=True, mix=True, colour=0.3, gauss=0.5, span=4.0, mad=True),
+    "span_mix_cg_ens3_flip": dict(steps=4000, snr=(6.0, 16.0), fresh=True, mix=True, colour=0.3, gauss=0.5, span=4.0, mad=True, ensemble=3, flip=True),
+    "span_mix_cg_wide_flip": dict(steps=6000, snr=(6.0, 16.0), spec=[(16, 16, 4), (32, 8, 4), (64, 8, 4), (64, 8, 0)], fresh=True, mix=True, colour=0.3, gauss=0.5, span=4.0, mad=True, flip=True),
+    "span_mix_cg_wide_ens2_flip": dict(steps=6000, snr=(6.0, 16.0), spec=[(16, 16, 4), (32, 8, 4), (64, 8, 4), (64, 8, 0)], fresh=True, mix=True, colour=0.3, gauss=0.5, span=4.0, mad=True, ensemble=2, flip=True),
+    "span_longk": dict(steps=6000, snr=(6.0, 16.0), spec=[(16, 32, 4), (32, 8, 4), (32, 8, 4), (32, 8, 0)], fresh=True, colour=0.3, gauss=0.5, span=4.0),
 }  # fmt: skip
 
 
-def network(spec, bn=False):
+def network(spec, bn=False, avg=False):
+    """avg: the pools inside the stack average (sum the evidence) instead of taking the max; the
+    last one, over all positions left, stays a max (like the matched filter's over lags)."""
+
     def build(nn, length: int = inj.FS_NET, width: int = 8):
         layers, c, t = [], 1, length
-        for out, k, pool in spec:
-            layers += [nn.Conv2d(c, out, (1, k)), *([nn.BatchNorm2d(out)] if bn else []), nn.ReLU()]
-            t = t - k + 1
+        for out, k, pool, *dil in spec:
+            d = dil[0] if dil else 1
+            conv = nn.Conv2d(c, out, (1, k), dilation=(1, d))
+            layers += [conv, *([nn.BatchNorm2d(out)] if bn else []), nn.ReLU()]
+            t = t - d * (k - 1)
             if pool:
-                layers.append(nn.MaxPool2d((1, pool)))
+                layers.append((nn.AvgPool2d if avg else nn.MaxPool2d)((1, pool)))
                 t //= pool
             c = out
         layers += [nn.MaxPool2d((1, t)), nn.Flatten(), nn.Linear(c, 64), nn.ReLU()]
@@ -101,7 +135,7 @@ recolour = inj.recolour  # random smooth spectral gains, a Gaussian fraction (in
 
 
 def fresh_batches(
-    preps, waves, snr, end_snr, steps, rng, batch=64, ramp=0.6, colour=0.0, gauss=0.0
+    preps, waves, snr, end_snr, steps, rng, batch=64, ramp=0.6, colour=0.0, gauss=0.0, mix=False
 ):
     """New windows every step; with end_snr, the SNR range slides from snr to end_snr over the
     first `ramp` of training, then stays (a curriculum, George & Huerta 2018)."""
@@ -115,38 +149,70 @@ def fresh_batches(
         u = min(1.0, step / (ramp * steps)) if end_snr else 0.0
         lo = snr[0] + u * ((end_snr or snr)[0] - snr[0])
         hi = snr[1] + u * ((end_snr or snr)[1] - snr[1])
-        if not colour:
+        if not (colour or gauss or mix):
             ws = inj.make_windows(preps, waves, inj.TRAIN_SPAN, batch, (lo, hi), rng)
             return ws.X, ws.y
         noise = inj.make_windows(preps, waves, inj.TRAIN_SPAN, batch, (lo, hi), rng, 0.0)
+        if mix:  # cos(a) n1 + sin(a) n2 of two independent windows: new noise, same statistics
+            other = inj.make_windows(preps, waves, inj.TRAIN_SPAN, batch, (lo, hi), rng, 0.0)
+            a = rng.uniform(0.0, 2 * np.pi, (batch, 1))
+            noise.X = (np.cos(a) * noise.X + np.sin(a) * other.X).astype(np.float32)
         sig = inj.make_windows(silent, waves, inj.TRAIN_SPAN, batch, (lo, hi), rng)
         # injections into the recoloured noise: the signal keeps its SNR in unit-variance noise
-        return recolour(noise.X, rng, colour, gauss) + sig.X, sig.y
+        X = recolour(noise.X, rng, colour, gauss) if colour or gauss else noise.X
+        return X + sig.X, sig.y
 
     return sample
 
 
-def run_variant(name, v, preps, waves, seed, quick) -> dict:
+def mad_normalise(X):
+    """Each window divided by its median absolute deviation (x 1.4826: the std for Gaussian noise),
+    robust to a loud chirp in it."""
+    X = np.asarray(X, dtype=np.float64)
+    med = np.median(X, axis=1, keepdims=True)
+    mad = 1.4826 * np.median(np.abs(X - med), axis=1, keepdims=True)
+    return (X / mad).astype(np.float32)
+
+
+def _score(models, v, X):
+    """The mean logit difference of the models; with flip also over the window's sign flip."""
+    X = mad_normalise(X) if v.get("mad") else X
+    d = np.mean([m.decision_function(X) for m in models], axis=0)
+    if v.get("flip"):
+        d = (d + np.mean([m.decision_function(-X) for m in models], axis=0)) / 2
+    return d
+
+
+def run_variant(name, v, sets, seed, quick) -> dict:
+    """sets(key) -> ((train preps, waves), (test preps, waves)); key None: whole-file PSDs."""
+    (preps, waves), (test_preps, test_waves) = sets(v.get("span"))
     rng = np.random.default_rng(seed)
     n, epochs = (v.get("n", 0) // 20, 1) if quick else (v.get("n", 0), v.get("epochs", 0))
-    cnn_module.build_network = network(v.get("spec", BASE), v.get("bn", False))
+    cnn_module.build_network = network(v.get("spec", BASE), v.get("bn", False), v.get("avg", False))
     t0 = time.perf_counter()
     if v.get("fresh"):
         steps = 20 if quick else v["steps"]
-        model = cnn_module.ChirpCNN(seed=seed).fit_stream(
-            fresh_batches(
-                preps,
-                waves,
-                v["snr"],
-                v.get("end_snr"),
-                steps,
-                rng,
-                colour=v.get("colour", 0.0),
-                gauss=v.get("gauss", 0.0),
-            ),
+        sample = fresh_batches(
+            preps,
+            waves,
+            v["snr"],
+            v.get("end_snr"),
             steps,
-            inj.FS_NET,
+            rng,
+            colour=v.get("colour", 0.0),
+            gauss=v.get("gauss", 0.0),
+            mix=v.get("mix", False),
         )
+        if v.get("mad"):
+            sample = (lambda f: lambda step: (lambda X, y: (mad_normalise(X), y))(*f(step)))(sample)
+        # ensemble: that many networks (seeds seed, seed + 1000, ...), their scores averaged
+        models = [
+            cnn_module.ChirpCNN(seed=seed + 1000 * k, lr=v.get("lr", 2e-3)).fit_stream(
+                sample, steps, inj.FS_NET
+            )
+            for k in range(v.get("ensemble", 1))
+        ]
+        model = models[0]
     elif v.get("surrogate"):
         sp = surrogates(preps, n // 50 + 1, rng)
         train = inj.make_windows(
@@ -156,25 +222,47 @@ def run_variant(name, v, preps, waves, seed, quick) -> dict:
         train = inj.make_windows(preps, waves, inj.TRAIN_SPAN, n, v["snr"], rng)
     if not v.get("fresh"):
         model = cnn_module.ChirpCNN(num_epochs=epochs, seed=seed).fit(train.X, train.y)
+        models = [model]
     seconds = time.perf_counter() - t0
     n_sig, n_noise = (30, 300) if quick else (300, 3000)
     snrs = np.repeat([6.0, 8.0, 10.0], n_sig)
-    noise = inj.make_windows(preps, waves, inj.TEST_SPAN, n_noise, snrs, rng, 0.0, True)
-    sig = inj.make_windows(preps, waves, inj.TEST_SPAN, len(snrs), snrs, rng, 1.0, True)
+    noise = inj.make_windows(test_preps, test_waves, inj.TEST_SPAN, n_noise, snrs, rng, 0.0, True)
+    sig = inj.make_windows(test_preps, test_waves, inj.TEST_SPAN, len(snrs), snrs, rng, 1.0, True)
 
-    def cnn_score(X):  # with flip: averaged over the window and its sign flip
-        d = model.decision_function(X)
-        return (d + model.decision_function(-X)) / 2 if v.get("flip") else d
+    def cnn_score(X):
+        return _score(models, v, X)
 
     scores = {
         "CNN": (cnn_score(noise.X), cnn_score(sig.X)),
         "matched filter": (noise.mf, sig.mf),
     }
+    if v.get("flip"):  # the same networks without the sign-flip average, for comparison
+        plain = {**v, "flip": False}
+        scores["CNN no flip"] = (
+            _score(models, plain, noise.X),
+            _score(models, plain, sig.X),
+        )
     eff = {}
     for k, (sn, ss) in scores.items():
         thr = np.quantile(sn, 0.99)
         eff[k] = [float(np.mean(ss[sig.snr == s] > thr)) for s in (6.0, 8.0, 10.0)]
-    row = {"name": name, "steps": len(model.losses_), "train_s": seconds, **eff}
+    # where the CNN's 1 % threshold sits on other noise: the training stretches (real, as is) and
+    # white Gaussian noise; and its efficiency at SNR 8 with chirps in Gaussian noise
+    train_noise = inj.make_windows(preps, waves, inj.TRAIN_SPAN, n_noise, snrs, rng, 0.0)
+    gauss = rng.standard_normal((n_noise, inj.FS_NET)).astype(np.float32)
+    silent = [inj.Prepared(np.zeros_like(p.x), p.event, p.detector, p.gps_start, p.psd, p.scale) for p in test_preps]  # fmt: skip
+    chirps = inj.make_windows(silent, test_waves, inj.TEST_SPAN, n_sig, np.array([8.0]), rng, 1.0)
+    g_sig = rng.standard_normal(chirps.X.shape).astype(np.float32) + chirps.X
+    thr = {k: float(np.quantile(cnn_score(X), 0.99)) for k, X in (("test", noise.X), ("train", train_noise.X), ("gauss", gauss))}  # fmt: skip
+    g8 = float(np.mean(cnn_score(g_sig) > thr["gauss"]))
+    row = {
+        "name": name,
+        "steps": sum(len(m.losses_) for m in models),
+        "train_s": seconds,
+        **eff,
+        "thr": thr,
+        "gauss8": g8,
+    }
     print(name, row, flush=True)
     return row
 
@@ -188,11 +276,22 @@ def main() -> None:
     args = ap.parse_args()
     data = load_gravitational_waves()
     with threadpool_limits(limits=1, user_api="blas"):
-        preps = inj.prepare_all(data)
         bank = inj.default_bank(data, detection.TOUR.n_masses)
-        waves = [inj.whitened_waveforms(p, bank, 4096) for p in preps]
+        cache = {}
+
+        def prepared(span, seconds):
+            if (span, seconds) not in cache:
+                preps = inj.prepare_all(data, span, seconds)
+                cache[span, seconds] = preps, [inj.whitened_waveforms(p, bank, 4096) for p in preps]
+            return cache[span, seconds]
+
+        def sets(psd_seconds):  # None: the whole file's PSD; else each stretch its own
+            if psd_seconds is None:
+                return prepared(None, 4.0), prepared(None, 4.0)
+            return prepared(inj.TRAIN_SPAN, psd_seconds), prepared(inj.TEST_SPAN, psd_seconds)
+
         rows = [
-            run_variant(k, v, preps, waves, args.seed, args.quick)
+            run_variant(k, v, sets, args.seed, args.quick)
             for k, v in VARIANTS.items()
             if not args.only or k in args.only
         ]

@@ -3,6 +3,7 @@ the chapter with and without the data."""
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import h5py
@@ -251,6 +252,23 @@ def test_recolour_keeps_unit_variance_and_changes_only_the_spectrum():
     assert 0.8 < corr < 1.0
     G = recolour(X, rng, 0.0, gauss=1.0)
     assert abs(np.mean(np.sum(G * X, axis=1)) / 1024) < 0.05
+
+
+def test_prepare_with_a_span_whitens_with_that_stretch_only(real):
+    """A stretch prepared with its own PSD is unit-variance there, and its PSD does not depend on
+    the rest of the file (the test noise never enters the training noise's whitening)."""
+    from mltutorial.apps.gw import injections as inj
+
+    strain = real.events["GW150914"].strains["H1"]
+    a, b = (int(t * inj.FS_NET) for t in inj.TRAIN_SPAN)
+    p = inj.prepare(strain, "GW150914", inj.TRAIN_SPAN)
+    assert np.std(p.x[a:b]) == pytest.approx(1.0, rel=1e-6)
+    other = dataclasses.replace(strain, x=strain.x.copy())
+    other.x[int(inj.TEST_SPAN[0] * strain.fs) :] *= 3.0  # louder test stretch
+    q = inj.prepare(other, "GW150914", inj.TRAIN_SPAN)
+    assert np.allclose(q.psd[1], p.psd[1], rtol=1e-9, atol=0.0)
+    whole = inj.prepare(other, "GW150914")  # the whole file's PSD sees the louder stretch
+    assert np.median(whole.psd[1] / p.psd[1]) > 2.0
 
 
 def test_fresh_batches_draw_new_windows_with_chirps_at_their_snr(real):

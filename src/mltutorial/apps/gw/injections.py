@@ -54,13 +54,26 @@ def _condition(x: np.ndarray, fs: int, psd: tuple[np.ndarray, np.ndarray]) -> np
     return signal.resample_poly(band, 1, DECIMATE)
 
 
-def prepare(strain: Strain, event: str) -> Prepared:
-    """Whiten, band-pass and decimate one file; normalise by the std of its noise stretches."""
-    psd = filtering.psd(strain.x, strain.fs)
-    y = _condition(strain.x, strain.fs, psd)
-    noise = np.concatenate(
-        [y[int(a * FS_NET) : int(b * FS_NET)] for a, b in (TRAIN_SPAN, TEST_SPAN)]
-    )
+def prepare(
+    strain: Strain, event: str, span: tuple[float, float] | None = None, psd_seconds: float = 4.0
+) -> Prepared:
+    """Whiten, band-pass and decimate one file; normalise it to unit-variance noise.
+
+    span None: the PSD is the whole file's (Welch, `psd_seconds` segments) and the scale the std of
+    both noise stretches. span (a, b) seconds: the PSD is estimated from that stretch of the file
+    only and the scale is its std, so only x[a:b] is meant to be used (the rest is filtered with
+    the same PSD); training and test stretches prepared each with their own PSD are equally white,
+    and nothing of the test noise enters the training noise's whitening.
+    """
+    fs = strain.fs
+    if span is None:
+        psd = filtering.psd(strain.x, fs, psd_seconds)
+        pieces = (TRAIN_SPAN, TEST_SPAN)
+    else:
+        psd = filtering.psd(strain.x[int(span[0] * fs) : int(span[1] * fs)], fs, psd_seconds)
+        pieces = (span,)
+    y = _condition(strain.x, fs, psd)
+    noise = np.concatenate([y[int(a * FS_NET) : int(b * FS_NET)] for a, b in pieces])
     scale = float(np.std(noise))
     return Prepared(y / scale, event, strain.detector, strain.gps_start, psd, scale)
 
@@ -228,5 +241,12 @@ def default_bank(data: GWData, n_masses: int = 7):
     return waveforms.bank(temps, np.geomspace(20.0, 80.0, n_masses))
 
 
-def prepare_all(data: GWData) -> list[Prepared]:
-    return [prepare(s, name) for name, ev in data.events.items() for s in ev.strains.values()]
+def prepare_all(
+    data: GWData, span: tuple[float, float] | None = None, psd_seconds: float = 4.0
+) -> list[Prepared]:
+    """Every detector file of every event, in order; span as `prepare`."""
+    return [
+        prepare(s, name, span, psd_seconds)
+        for name, ev in data.events.items()
+        for s in ev.strains.values()
+    ]
