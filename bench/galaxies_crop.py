@@ -1,7 +1,7 @@
 """Fixed centre crop vs crop="auto" (sized to each galaxy) for the galaxy classifier, on validation.
 
     OPENBLAS_NUM_THREADS=1 MLTUTORIAL_DATA=/work/shared/data python bench/galaxies_crop.py
-        [--crops 0.35,auto] [--seeds 1,2] [--epochs 20] [--k 1.2]
+        [--crops 0.35,auto] [--seeds 1,2] [--epochs 20] [--k 1.2] [--bounds 0.15,0.8]
 
 For each split seed, the training 80 % of load_galaxy_zoo(size=32, seed=0) is split again
 (stratified, that seed); GalaxyClassifier (defaults: width 16, 8-fold TTA, blend 0.2) is fitted on
@@ -27,9 +27,12 @@ def main() -> None:
     parser.add_argument("--seeds", default="1,2")
     parser.add_argument("--epochs", type=int, default=20)
     parser.add_argument("--k", type=float, default=None, help="crop=auto's AUTO_K (window reach)")
+    parser.add_argument("--bounds", default=None, help="crop=auto's AUTO_BOUNDS, e.g. 0.28,0.5")
     args = parser.parse_args()
     if args.k is not None:
         galaxies.AUTO_K = args.k
+    if args.bounds is not None:
+        galaxies.AUTO_BOUNDS = tuple(float(b) for b in args.bounds.split(","))
     for crop in args.crops.split(","):
         d = load_galaxy_zoo(size=32, crop=crop if crop == "auto" else float(crop), seed=0)
         for seed in (int(s) for s in args.seeds.split(",")):
@@ -42,7 +45,7 @@ def main() -> None:
             acc = float((y_hat == y).mean())
             bal = float(np.mean([(y_hat[y == c] == c).mean() for c in (0, 1)]))
             print(
-                f"crop {crop}{f' (k {galaxies.AUTO_K:g})' if crop == 'auto' else ''} split seed {seed}: {acc:.1%} / {bal:.1%} "
+                f"crop {crop}{f' (k {galaxies.AUTO_K:g}, {galaxies.AUTO_BOUNDS})' if crop == 'auto' else ''} split seed {seed}: {acc:.1%} / {bal:.1%} "
                 f"({len(y)} galaxies, {time.perf_counter() - t:.0f} s)",
                 flush=True,
             )

@@ -283,7 +283,12 @@ def load_galaxy_zoo(
     if missing:
         raise DataError(f"{missing[0]}: listed in {CSV_NAME} but missing ({len(missing)} missing)")
     parsed = cached(
-        f"galaxy_zoo-{size}-" + (f"auto{AUTO_K:g}" if crop == "auto" else f"{crop:g}"),
+        f"galaxy_zoo-{size}-"
+        + (
+            f"auto{AUTO_K:g}-{AUTO_BOUNDS[0]:g}-{AUTO_BOUNDS[1]:g}"
+            if crop == "auto"
+            else f"{crop:g}"
+        ),
         _FORMAT_VERSION,
         [csv, *images],
         lambda: _parse(folder, found, ids, size, crop),
