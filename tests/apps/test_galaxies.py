@@ -137,6 +137,36 @@ def test_read_galaxy_any_size_grey_or_rgb(tmp_path):
     assert read_galaxy(small, size=24).shape == (3, 24, 24)
 
 
+def _blob(scale: float, side: int = 423) -> Image.Image:
+    """A round exponential disc of `scale` pixels on a sky of 20 counts, as an RGB image."""
+    grid = np.arange(side) - (side - 1) / 2
+    r = np.hypot(*np.meshgrid(grid, grid, indexing="ij"))
+    return Image.fromarray((20 + 200 * np.exp(-r / scale)).astype(np.uint8)).convert("RGB")
+
+
+def _second_moment_radius(x: np.ndarray) -> float:
+    light = x.astype(float).sum(axis=0)
+    light = np.clip(light - np.median(np.concatenate([light[0], light[-1]])), 0, None)
+    grid = np.arange(light.shape[0]) - (light.shape[0] - 1) / 2
+    yy, xx = np.meshgrid(grid, grid, indexing="ij")
+    return float(np.sqrt((light * (xx**2 + yy**2)).sum() / light.sum()))
+
+
+def test_auto_crop_makes_a_small_and_a_large_galaxy_the_same_size(tmp_path):
+    small, large = tmp_path / "small.png", tmp_path / "large.png"
+    _blob(10.0).save(small)
+    _blob(25.0).save(large)
+    fixed = [_second_moment_radius(read_galaxy(p, size=32, crop=0.35)) for p in (small, large)]
+    auto = [_second_moment_radius(read_galaxy(p, size=32, crop="auto")) for p in (small, large)]
+    assert fixed[1] / fixed[0] > 1.5  # a fixed crop keeps most of the factor between them
+    assert auto[1] / auto[0] == pytest.approx(1.0, abs=0.15)
+    assert 4 < auto[0] < 12  # the galaxy fills a good part of the 32 pixels, not all of them
+    # a galaxy too big or too small for the bounds gets the bound, not a crop off the image
+    for scale in (0.5, 200.0):
+        _blob(scale).save(small)
+        assert read_galaxy(small, size=32, crop="auto").shape == (3, 32, 32)
+
+
 def test_read_galaxy_bad_inputs(tmp_path):
     bad = tmp_path / "bad.jpg"
     bad.write_bytes(b"not a picture at all")
@@ -172,6 +202,14 @@ def test_cli_train_and_predict(no_real_data, tmp_path, capsys):
     assert main(["vision", "predict", "--model-file", str(model), str(good), "--json"]) == 0
     answer = json.loads(capsys.readouterr().out)[str(good)][0]
     assert answer["class"] in ("elliptical", "spiral") and 0.5 <= answer["probability"] <= 1
+    # --crop auto travels with the model to `vision predict`
+    assert main([*argv, "--width", "4", "--crop", "auto", "-o", str(model), "--json"]) == 0
+    capsys.readouterr()
+    assert GalaxyClassifier.load(model).crop_ == "auto"
+    assert main(["vision", "predict", "--model-file", str(model), str(good)]) == 0
+    assert capsys.readouterr().out.startswith(f"{good}: ")
+    assert main([*argv, "--crop", "big"]) == 2
+    assert "expected a number or auto" in capsys.readouterr().err
 
 
 def test_chapter_without_data(no_real_data, tmp_path):

@@ -65,15 +65,19 @@ def stratified_split(
     return np.sort(np.concatenate(train)), np.sort(np.concatenate(test))
 
 
-def read_galaxy(source: str | os.PathLike[str] | bytes, size: int = 64, crop: float = 0.5):
+def read_galaxy(
+    source: str | os.PathLike[str] | bytes, size: int = 64, crop: float | str = 0.5
+) -> np.ndarray:
     """One image file (any size, RGB or grey, any format Pillow reads) -> (3, size, size) uint8.
 
-    The centre `crop` fraction of the shorter side is kept, then resized with a box filter.
+    The centre `crop` fraction of the shorter side is kept, then resized with a box filter;
+    crop="auto" picks the fraction per image from the galaxy's own size (`auto_crop_fraction`).
     Raises DataError with one line for a missing, unreadable or absurdly large image.
     """
     from PIL import Image, UnidentifiedImageError
 
     name = "image" if isinstance(source, bytes) else str(source)
+    auto = crop == "auto"
     try:
         img = Image.open(io.BytesIO(source) if isinstance(source, bytes) else source)
         if img.width * img.height > _MAX_PIXELS:
@@ -81,11 +85,14 @@ def read_galaxy(source: str | os.PathLike[str] | bytes, size: int = 64, crop: fl
                 f"{name}: {img.width}x{img.height} pixels is too large for a galaxy cutout "
                 f"(at most {_MAX_PIXELS:,} pixels)"
             )
-        side = min(img.width, img.height) * crop
+        want = max(size, AUTO_READ) if auto else max(size, int(min(img.width, img.height) * crop))
         if img.format == "JPEG":
-            img.draft("RGB", (max(size, int(side)), max(size, int(side))))  # decode at 1/2..1/8
-            side = min(img.width, img.height) * crop
+            img.draft("RGB", (want, want))  # decode at 1/2..1/8
         img = img.convert("RGB")
+        if auto:
+            grey = np.asarray(img, dtype=np.float64).sum(axis=2)
+            crop = auto_crop_fraction(grey)
+        side = min(img.width, img.height) * crop
         left, top = (img.width - side) / 2, (img.height - side) / 2
         img = img.resize(
             (size, size), Image.Resampling.BOX, box=(left, top, left + side, top + side)
@@ -95,6 +102,47 @@ def read_galaxy(source: str | os.PathLike[str] | bytes, size: int = 64, crop: fl
     except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as exc:
         raise DataError(f"{name}: not a readable image ({type(exc).__name__}: {exc})") from None
     return np.asarray(img, dtype=np.uint8).transpose(2, 0, 1).copy()  # (3, size, size)
+
+
+AUTO_READ = 128  # side (pixels, at least) at which crop="auto" measures the galaxy
+AUTO_K = 1.2  # crop="auto" keeps the square reaching AUTO_K Petrosian radii from the centre, so
+# the galaxy fills the same share of every image (a median one about what the fixed 0.35 keeps)
+AUTO_BOUNDS = (0.15, 0.8)  # smallest and largest fraction of the cutout crop="auto" keeps
+AUTO_ETA = 0.2  # SDSS's Petrosian ratio
+
+
+def petrosian_radius(light: np.ndarray, eta: float = AUTO_ETA) -> float:
+    """Petrosian radius (pixels) of the object at the centre of a 2-D light map (H, W).
+
+    The sky (median of the outer border) is subtracted; over the central square 3/4 of the image,
+    the radius is the first one where the light in the annulus there falls below `eta` times the
+    mean light inside it (SDSS's definition, which a neighbour further out does not move).
+    Returns the window's half side when the ratio never falls that low.
+    """
+    h, w = light.shape
+    border = np.concatenate([light[0], light[-1], light[:, 0], light[:, -1]])
+    img = light - np.median(border)
+    half = int(min(h, w) * 0.375)
+    cy, cx = (h - 1) / 2, (w - 1) / 2
+    yy, xx = np.mgrid[0:h, 0:w]
+    r = np.sqrt((yy - cy) ** 2 + (xx - cx) ** 2)
+    ring = np.floor(r).astype(np.int64)
+    inside = ring < half
+    flux = np.bincount(ring[inside], weights=img[inside], minlength=half)
+    count = np.bincount(ring[inside], minlength=half).astype(np.float64)
+    local = flux / np.maximum(count, 1)  # mean surface brightness of the annulus [i, i+1)
+    mean_in = np.cumsum(flux) / np.maximum(np.cumsum(count), 1)
+    ratio = local[1:] / np.maximum(mean_in[:-1], 1e-9)  # annulus i vs everything inside it
+    below = np.flatnonzero((ratio < eta) & (mean_in[:-1] > 0))
+    below = below[below >= 1]
+    return float(below[0] + 1) if len(below) else float(half)
+
+
+def auto_crop_fraction(light: np.ndarray, k: float | None = None) -> float:
+    """The crop fraction of the shorter side whose square reaches `k` Petrosian radii from the
+    centre (default AUTO_K), within AUTO_BOUNDS, for a 2-D light map (H, W) of the whole cutout."""
+    fraction = (AUTO_K if k is None else k) * 2 * petrosian_radius(light) / min(light.shape)
+    return float(np.clip(fraction, *AUTO_BOUNDS))
 
 
 def synthetic_galaxies(n: int, size: int = 64, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
@@ -168,7 +216,9 @@ def _manifest(folder: Path, found: registry.Found) -> dict[str, str]:
     return out
 
 
-def _parse(folder: Path, found: registry.Found, ids: list[str], size: int, crop: float) -> dict:
+def _parse(
+    folder: Path, found: registry.Found, ids: list[str], size: int, crop: float | str
+) -> dict:
     from mltutorial.progress import bar
 
     manifest = _manifest(folder, found) if found.origin in ("env", "cache") else {}
@@ -203,17 +253,19 @@ def _info(found: registry.Found | None, notes: str) -> DataInfo:
 
 
 def load_galaxy_zoo(
-    path: PathLike = None, size: int = 64, crop: float = 0.5, seed: int = 0
+    path: PathLike = None, size: int = 64, crop: float | str = 0.5, seed: int = 0
 ) -> Images:
     """Galaxy Zoo 1 galaxies: Images with X (N, 3, size, size) uint8 and the six GZ1 classes.
 
     Real data: 5,553 galaxies (70 % elliptical), a stratified 80/20 split (seeded) we make;
     `extra["ids_train"]`, `extra["ids_test"]` hold the SDSS OBJIDs (int64). `path` may name the
-    folder or its CSV. Fallback: 600 synthetic galaxies from `synthetic_galaxies`.
+    folder or its CSV. crop="auto" sizes each image's crop to its galaxy (`auto_crop_fraction`).
+    Fallback: 600 synthetic galaxies from `synthetic_galaxies`.
     """
-    if size < 8 or not 0.05 <= crop <= 1.0:
+    fixed = isinstance(crop, float | int) and 0.05 <= crop <= 1.0
+    if size < 8 or not (crop == "auto" or fixed):
         raise DataError(
-            f"galaxy images: size must be at least 8 and crop in [0.05, 1], got {size}, {crop}"
+            f"galaxy images: size must be at least 8 and crop in [0.05, 1] or auto, got {size}, {crop}"
         )
     found = registry.locate("galaxy_zoo", path)
     if found is None:
@@ -231,7 +283,12 @@ def load_galaxy_zoo(
     if missing:
         raise DataError(f"{missing[0]}: listed in {CSV_NAME} but missing ({len(missing)} missing)")
     parsed = cached(
-        f"galaxy_zoo-{size}-{crop:g}",
+        f"galaxy_zoo-{size}-"
+        + (
+            f"auto{AUTO_K:g}-{AUTO_BOUNDS[0]:g}-{AUTO_BOUNDS[1]:g}"
+            if crop == "auto"
+            else f"{crop:g}"
+        ),
         _FORMAT_VERSION,
         [csv, *images],
         lambda: _parse(folder, found, ids, size, crop),
@@ -239,7 +296,10 @@ def load_galaxy_zoo(
     X = parsed["X"]
     tr, te = stratified_split(y, seed=seed)
     objid = np.array([int(i) for i in ids], np.int64)
-    notes = f"centre {crop:.0%} of each cutout at {size}x{size}; stratified 80/20 split we made (seed {seed})"
+    kept = (
+        f"a square 2 x {AUTO_K:g} Petrosian radii wide" if crop == "auto" else f"centre {crop:.0%}"
+    )
+    notes = f"{kept} of each cutout at {size}x{size}; stratified 80/20 split we made (seed {seed})"
     return Images(
         X[tr],
         y[tr],

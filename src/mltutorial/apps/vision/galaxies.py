@@ -310,7 +310,7 @@ class GalaxyClassifier:
             threshold=float(meta["threshold"]),
         )
         model.classes_, model.shape_ = meta["classes"], tuple(meta["shape"])
-        model.crop_ = float(meta["crop"])
+        model.crop_ = meta["crop"] if meta["crop"] == "auto" else float(meta["crop"])
         model.blend_, model.threshold_ = model.blend, model.threshold
         model.mean_, model.std_ = state.pop("__mean__"), state.pop("__std__")
         model.coef_ = state.pop("__coef__", None)

@@ -11,6 +11,7 @@ it cannot read is one line on stderr; the others still get their answer; the exi
 
 from __future__ import annotations
 
+import argparse
 import itertools
 import sys
 
@@ -44,6 +45,16 @@ def is_galaxy_model(argv: list[str]) -> bool:
         return False
 
 
+def crop_arg(text: str) -> float | str:
+    """--crop's value: "auto" or a number."""
+    if text == "auto":
+        return text
+    try:
+        return float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number or auto, got {text!r}") from None
+
+
 def metrics(y: np.ndarray, y_hat: np.ndarray, classes: list[str]) -> dict:
     """Accuracy, balanced accuracy (mean recall per class) and the confusion matrix (true x pred)."""
     from sklearn.metrics import balanced_accuracy_score, confusion_matrix
@@ -69,7 +80,12 @@ def train(argv: list[str], prog: str) -> int:
     parser.add_argument("--arch", choices=("cnn", "mlp"), default="cnn")
     parser.add_argument("--epochs", type=int, default=20)
     parser.add_argument("--size", type=int, default=32, help="image side in pixels after the crop")
-    parser.add_argument("--crop", type=float, default=0.35, help="centre fraction of each cutout")
+    parser.add_argument(
+        "--crop",
+        type=crop_arg,
+        default=0.35,
+        help='centre fraction of each cutout, or "auto": sized to each galaxy (Petrosian radius)',
+    )
     parser.add_argument("--width", type=int, default=16, help="channels of the first conv layer")
     parser.add_argument("--limit", type=int, default=0, help="use only this many training images")
     parser.add_argument("-o", "--output", help="save the model to this .npz file")
@@ -78,8 +94,8 @@ def train(argv: list[str], prog: str) -> int:
     args = parser.parse_args(argv)
     if args.epochs < 1 or args.limit < 0 or args.size < 8 or args.width < 1:
         parser.error("--epochs, --size (>= 8) and --width must be positive, --limit not negative")
-    if not 0.05 <= args.crop <= 1:
-        parser.error("--crop must be between 0.05 and 1")
+    if args.crop != "auto" and not 0.05 <= args.crop <= 1:
+        parser.error("--crop must be between 0.05 and 1, or auto")
     output_file(args.output)  # a bad path fails now, not after training
     images = load_galaxy_zoo(size=args.size, crop=args.crop, seed=args.seed)
     X, y = images.X_train, images.y_train
