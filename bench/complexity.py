@@ -135,7 +135,8 @@ def write(rows: list[dict], skipped: list[str], args: argparse.Namespace) -> Pat
         f"Machine: {cpu_name()}, {os.cpu_count()} cores (shared with other jobs), "
         f"Python {platform.python_version()}, NumPy {np.__version__}, torch {torch.__version__}"
         f"; {args.threads} thread(s) on each side (NumPy's BLAS via threadpoolctl, "
-        f"torch.set_num_threads).",
+        f"torch.set_num_threads). 1-minute load average before / after: {args.load_before:.1f} / "
+        f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores (above about 1 the times are inflated).",
         "",
         "Same architecture file (`lessons/_zoo.py`) on both sides, torch's (He-normal) weights "
         "copied into the engine; batch of 1, eval mode, no autograd; best of "
@@ -151,7 +152,7 @@ def write(rows: list[dict], skipped: list[str], args: argparse.Namespace) -> Pat
         lines.append(
             f"| {r['name']} | {r['params']:,} | {r['macs'] / 1e9:.2f} | "
             f"{PUBLISHED[r['name']].top1:.3f} | {r['engine_s']:.3f} | {r['torch_s']:.4f} | "
-            f"**{r['ratio']:.1f}x** | {r['rel_diff']:.1e} | {'yes' if r['same_top5'] else 'NO'} |"
+            f"**{r['ratio']:.2f}x** | {r['rel_diff']:.1e} | {'yes' if r['same_top5'] else 'NO'} |"
         )
     notes = [f"- {r['name']}: {r['note']}" for r in rows if r["note"]]
     notes += [f"- skipped {s}" for s in skipped]
@@ -177,6 +178,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _main(args: argparse.Namespace) -> int:
+    args.load_before = os.getloadavg()[0]
     names = [n.strip() for n in args.models.split(",") if n.strip()]
     unknown = [n for n in names if n not in _zoo.MODELS]
     if unknown:
@@ -195,7 +197,7 @@ def _main(args: argparse.Namespace) -> int:
         rows.append(row)
         print(
             f"{name:12s} engine {row['engine_s']:.3f} s  torch {row['torch_s']:.4f} s  "
-            f"ratio {row['ratio']:.1f}x  rel diff {row['rel_diff']:.1e}",
+            f"ratio {row['ratio']:.2f}x  rel diff {row['rel_diff']:.1e}",
             flush=True,
         )
     print(f"wrote {write(rows, skipped, args)}")

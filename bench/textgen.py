@@ -87,6 +87,7 @@ def run(
     from mltutorial.apps.textgen import train as T
     from mltutorial.apps.textgen.gpt import GPT
 
+    load_before = os.getloadavg()[0]
     limits = _limit_threads(threads)
     corpus = corpus_mod.load(data)
     model_cfg, cfg = T.make_configs("gpt", config_name)
@@ -260,6 +261,7 @@ def run(
         )
     n = max(timed, 1)
     return {
+        "load": (load_before, os.getloadavg()[0]),
         "config": config_name,
         "protocol": protocol,
         "iters": cfg.max_iters,
@@ -294,7 +296,8 @@ def write_section(r: dict, path: Path) -> None:
         "",
         f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
         f"NumPy {np.__version__}, PyTorch {torch.__version__} (CPU, {r['threads']} thread(s) for both, no compile); "
-        f"measured {when}; shared machine, so ratios not seconds.",
+        f"measured {when}; 1-minute load average before / after: {r['load'][0]:.1f} / "
+        f"{r['load'][1]:.1f} on {os.cpu_count()} cores; shared machine, so ratios not seconds.",
         "",
         f"Data: {r['dataset']} (90/10 split). Model: {m['n_layer']} layers, {m['n_head']} heads, "
         f"{m['n_embd']} wide, context {m['block_size']}, dropout {m['dropout']}, bias {m['bias']}, "
