@@ -270,6 +270,7 @@ def _conv_per_sample(
 # of the GEMM work, paid for by cheap additions before and after (the transforms). It pays where
 # the GEMMs dominate: many channels and many tiles, as in VGG's and ResNet's 3x3 layers.
 _WINO_G = np.array([[1, 0, 0], [0.5, 0.5, 0.5], [0.5, -0.5, 0.5], [0, 0, 1]])  # filter transform
+_WINO_GG = np.kron(_WINO_G, _WINO_G)  # (16, 9): G g G^T for a flattened 3x3 g
 _WINO_MIN_CHANNELS = 64
 _WINO_MIN_TILES = 196  # a 28x28 output; on 14x14 maps im2col's one GEMM is faster
 _WINO_BAND_TILES = 512  # tiles per GEMM: enough columns for an efficient product
@@ -310,8 +311,7 @@ def _conv_winograd(
     th, tw = -(-oh // 2), -(-ow // 2)
     xp = np.zeros((c, n, 2 * th + 2, 2 * tw + 2), x.dtype)  # channel-major, whole tiles
     xp[:, :, p[0] : p[0] + h, p[1] : p[1] + wd] = x.transpose(1, 0, 2, 3)
-    gg = np.kron(_WINO_G, _WINO_G).astype(x.dtype)  # (16, 9): G g G^T for a flattened g
-    u = (gg @ w.reshape(o * c, 9).T).reshape(16, o, c)
+    u = (_WINO_GG.astype(x.dtype) @ w.reshape(o * c, 9).T).reshape(16, o, c)
     y = np.empty((o, n, th, 2, tw, 2), x.dtype)
     rows = max(-(-_WINO_BAND_TILES // (n * tw)), _WINO_BAND_BYTES // (64 * c * n * tw))
     rows = min(rows, th)

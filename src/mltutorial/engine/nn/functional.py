@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 from scipy.special import erf
@@ -486,6 +487,24 @@ def layer_norm(
     return Tensor._make(y, parents, backward)
 
 
+def batch_norm_affine(
+    running_mean: np.ndarray,
+    running_var: np.ndarray,
+    weight: np.ndarray | None,
+    bias: np.ndarray | None,
+    eps: float,
+    dtype: Any,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(rstd, scale, shift) per channel of eval-mode batch norm, y = x * scale + shift:
+    rstd = 1 / sqrt(var + eps), scale = w * rstd, shift = b - mean * scale, in `dtype`."""
+    rstd = (1.0 / np.sqrt(running_var + eps)).astype(dtype, copy=False)
+    scale = rstd * weight if weight is not None else rstd
+    shift = -running_mean * scale
+    if bias is not None:
+        shift = shift + bias
+    return rstd, scale.astype(dtype, copy=False), shift.astype(dtype, copy=False)
+
+
 def _batch_norm_eval(
     input: Tensor,
     running_mean: Tensor,
@@ -500,12 +519,17 @@ def _batch_norm_eval(
     bshape = (1, x.shape[1]) + (1,) * (x.ndim - 2)
     axes = (0, *range(2, x.ndim))
     mean = running_mean.data.reshape(bshape)
-    rstd = (1.0 / np.sqrt(running_var.data.reshape(bshape) + eps)).astype(x.dtype, copy=False)
-    scale = rstd * weight.data.reshape(bshape) if weight is not None else rstd
-    shift = -mean * scale
-    if bias is not None:
-        shift = shift + bias.data.reshape(bshape)
-    scale, shift = scale.astype(x.dtype, copy=False), shift.astype(x.dtype, copy=False)
+    rstd, scale, shift = (
+        a.reshape(bshape)
+        for a in batch_norm_affine(
+            running_mean.data,
+            running_var.data,
+            None if weight is None else weight.data,
+            None if bias is None else bias.data,
+            eps,
+            x.dtype,
+        )
+    )
     y = np.multiply(x, scale)
     y += shift
     parents = tuple(t for t in (input, weight, bias) if t is not None)

@@ -373,16 +373,18 @@ def _conv_then_batch_norm(conv: Module, norm: Module, input: Tensor) -> Tensor:
     numbers up to float rounding; what deployment tools do to Conv-BN pairs."""
     from . import functional as F
 
-    var, mean = norm.running_var.data, norm.running_mean.data
-    scale = 1.0 / np.sqrt(var + norm.eps)
-    if norm.weight is not None:
-        scale = scale * norm.weight.data
-    shift = -mean * scale if conv.bias is None else (conv.bias.data - mean) * scale
-    if norm.bias is not None:
-        shift = shift + norm.bias.data
-    dtype = conv.weight.data.dtype
-    weight = Tensor(conv.weight.data * scale.astype(dtype).reshape(-1, 1, 1, 1))
-    bias = Tensor(shift.astype(dtype, copy=False))
+    w = conv.weight.data
+    _, scale, shift = F.batch_norm_affine(
+        norm.running_mean.data,
+        norm.running_var.data,
+        None if norm.weight is None else norm.weight.data,
+        None if norm.bias is None else norm.bias.data,
+        norm.eps,
+        w.dtype,
+    )
+    if conv.bias is not None:
+        shift = shift + conv.bias.data * scale
+    weight, bias = Tensor(w * scale.reshape(-1, 1, 1, 1)), Tensor(shift)
     return F.conv2d(input, weight, bias, conv.stride, conv.padding, conv.dilation, conv.groups)
 
 
