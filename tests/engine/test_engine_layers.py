@@ -352,8 +352,8 @@ def test_batch_norm_eval_keeps_float32_with_float64_stats():
 @pytest.mark.parametrize("affine", [True, False], ids=["affine", "plain"])
 def test_sequential_folds_conv_and_eval_batch_norm(conv_bias, affine):
     """Inference through Sequential(Conv2d, BatchNorm2d, ...) folds the norm into the
-    convolution: the same output as the layers one by one and as torch; training, autograd and
-    hooks keep the layers separate."""
+    convolution, and clamps in place for a ReLU6 after it: the same output as the layers one by
+    one and as torch; training, autograd and hooks keep the layers separate."""
     from mltutorial.engine.nn import module
 
     rng = np.random.default_rng(0)
@@ -382,7 +382,7 @@ def test_sequential_folds_conv_and_eval_batch_norm(conv_bias, affine):
                     m.bias.copy_(torch.from_numpy(rng.standard_normal(6).astype(np.float32)))
     ours.load_state_dict({k: v.numpy() for k, v in ref.state_dict().items()})
     ref.eval(), ours.eval()
-    x = rng.standard_normal((2, 4, 9, 9)).astype(np.float32)
+    x = (20 * rng.standard_normal((2, 4, 9, 9))).astype(np.float32)  # reaching past 6
     expected = ref(T(x)).detach().numpy()
     folded = []
     original = module._conv_then_batch_norm
@@ -402,8 +402,64 @@ def test_sequential_folds_conv_and_eval_batch_norm(conv_bias, affine):
             hooked = ours(E(x)).data
         handle.remove()
         assert len(folded) == 3  # the second pair only
-    for y in (fast, slow, one_by_one.data, hooked):
+        handle = ours[2].register_forward_hook(lambda *a: None)
+        with engine.no_grad():
+            act_hooked = ours(E(x)).data  # both pairs fold; the hooked ReLU6 runs on its own
+        handle.remove()
+        assert len(folded) == 5
+    for y in (fast, slow, one_by_one.data, hooked, act_hooked):
         np.testing.assert_allclose(y, expected, rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize("pool", [(2, 2, 0), (3, 2, 1)], ids=["2x2", "3x3_stride2_pad1"])
+def test_sequential_pools_before_relu(pool):
+    """Sequential(..., ReLU, MaxPool2d, ...) runs the pool first (relu and max commute): the
+    same output and the same gradients as torch's ReLU-then-pool, in training, including
+    windows of negative values and exact zeros, where the ReLU would create ties; a hook on
+    either layer keeps the order."""
+    from mltutorial.engine.nn import module
+
+    k, s, p = pool
+    rng = np.random.default_rng(1)
+    torch.manual_seed(1)
+    ref = torch.nn.Sequential(
+        torch.nn.Conv2d(2, 3, 3, padding=1), torch.nn.ReLU(), torch.nn.MaxPool2d(k, s, p)
+    )
+    ours = nn.Sequential(nn.Conv2d(2, 3, 3, padding=1), nn.ReLU(), nn.MaxPool2d(k, s, p))
+    ours.load_state_dict({k_: v.detach().numpy() for k_, v in ref.state_dict().items()})
+    x = rng.standard_normal((2, 2, 8, 8)).astype(np.float32)
+    with torch.no_grad():
+        ref[0].bias[0] = -50.0  # channel 0 all negative: ReLU makes whole windows tie at 0
+        ref[0].weight[1] = 0.0
+        ref[0].bias[1] = 0.0  # channel 1 exactly zero everywhere
+    ours.load_state_dict({k_: v.detach().numpy() for k_, v in ref.state_dict().items()})
+    g = rng.standard_normal(ref(T(x)).shape).astype(np.float32)
+
+    def grads(model, inp, tensor, grad):
+        xt = tensor(inp).requires_grad_()
+        y = model(xt)
+        (y * tensor(grad)).sum().backward()
+        params = [q.grad for q in model.parameters()]
+        as_np = (lambda a: a.detach().numpy()) if tensor is T else (lambda a: a.data)
+        return [as_np(y), as_np(xt.grad), *map(as_np, params)]
+
+    expected = grads(ref, x, T, g)
+    swapped = []
+    original = module._relu_then_max_pool
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(
+            module, "_relu_then_max_pool", lambda *a: swapped.append(original(*a)) or swapped[-1]
+        )
+        got = grads(ours, x, E, g)
+        assert swapped.count(True) == 1
+        ours.zero_grad()
+        handle = ours[2].register_forward_pre_hook(lambda *a: None)
+        hooked = grads(ours, x, E, g)
+        handle.remove()
+        assert swapped.count(True) == 1  # the hook kept ReLU then pool
+    for ours_ in (got, hooked):
+        for a, b in zip(ours_, expected):
+            np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-5)
 
 
 def test_batchnorm2d_module_running_stats_and_modes():

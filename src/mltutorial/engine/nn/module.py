@@ -366,6 +366,30 @@ def _foldable(conv: Module, norm: Module) -> bool:
     )
 
 
+def _relu_then_max_pool(relu: Module, pool: Module) -> bool:
+    """A ReLU followed by a MaxPool2d, neither hooked. ReLU is monotone, so it commutes with the
+    max: relu(maxpool(x)) = maxpool(relu(x)), and so do the gradients (ties that the ReLU creates
+    among negative inputs get a zero gradient either way). Pooling first runs the ReLU, forward
+    and backward, on one value per window instead of all of them, in training too."""
+    from .layers import MaxPool2d, ReLU
+
+    return (
+        type(relu) is ReLU
+        and type(pool) is MaxPool2d
+        and not (relu._forward_hooks or relu._forward_pre_hooks)
+        and not (pool._forward_hooks or pool._forward_pre_hooks)
+    )
+
+
+def _clamp_bounds(act: Module) -> tuple[float, float] | None:
+    """(low, high) when `act` is an unhooked ReLU or ReLU6, else None."""
+    from .layers import ReLU, ReLU6
+
+    if act._forward_hooks or act._forward_pre_hooks:
+        return None
+    return {ReLU: (0.0, np.inf), ReLU6: (0.0, 6.0)}.get(type(act))
+
+
 def _conv_then_batch_norm(conv: Module, norm: Module, input: Tensor) -> Tensor:
     """Inference only: batch norm with running statistics is a per-channel affine map, so it
     folds into the convolution before it (w' = w * scale, b' = (b - mean) * scale + beta, with
@@ -405,8 +429,16 @@ class Sequential(Module):
         fold = not (STATE.grad_enabled or STATE.shape_only or self.training)
         i = 0
         while i < len(modules):
-            if fold and i + 1 < len(modules) and _foldable(modules[i], modules[i + 1]):
-                input = _conv_then_batch_norm(modules[i], modules[i + 1], input)
+            pair = modules[i : i + 2]
+            if fold and len(pair) == 2 and _foldable(*pair):
+                input = _conv_then_batch_norm(*pair, input)
+                i += 2
+                if i < len(modules) and _clamp_bounds(modules[i]) is not None:
+                    # the folded output is a fresh array nobody else holds: clamp it in place
+                    np.clip(input.data, *_clamp_bounds(modules[i]), out=input.data)
+                    i += 1
+            elif not STATE.shape_only and len(pair) == 2 and _relu_then_max_pool(*pair):
+                input = pair[0](pair[1](input))  # pool first: one ReLU per window
                 i += 2
             else:
                 input = modules[i](input)
