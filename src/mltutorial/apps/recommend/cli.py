@@ -155,6 +155,7 @@ def _load_data(path: str | None):
 
 def _train(args: argparse.Namespace) -> int:
     from mltutorial.apps.recommend.evaluate import COLUMNS, LADDER, evaluate
+    from mltutorial.apps.recommend.hybrid import MEMBERS
     from mltutorial.apps.recommend.model import MovieRecommender
 
     methods = (
@@ -170,9 +171,7 @@ def _train(args: argparse.Namespace) -> int:
     if unknown:
         raise UserError(f"unknown method {unknown[0]!r}; choose from {', '.join(LADDER)} or all")
     if "hybrid" in methods:  # the hybrid blends these: evaluate them first, in ladder order
-        methods = tuple(
-            m for m in LADDER if m in methods or m in ("biases", "content", "knn", "mf")
-        )
+        methods = tuple(m for m in LADDER if m in methods or m in MEMBERS)
     if args.folds is not None and args.folds < 0:
         raise UserError("--folds must be >= 0")
     if args.folds == 0 and not (args.output or args.figures):

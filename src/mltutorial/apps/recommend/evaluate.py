@@ -16,7 +16,7 @@ import numpy as np
 from mltutorial.apps.recommend.baselines import Biases, GlobalMean, Recommender
 from mltutorial.apps.recommend.content import ContentBased
 from mltutorial.apps.recommend.dataset import Dataset
-from mltutorial.apps.recommend.hybrid import Hybrid
+from mltutorial.apps.recommend.hybrid import MEMBERS, Hybrid, bayesian_mf
 from mltutorial.apps.recommend.knn import ItemKNN
 from mltutorial.apps.recommend.metrics import mae, ranking_metrics, rmse
 from mltutorial.apps.recommend.mf import MatrixFactorization
@@ -43,7 +43,7 @@ def make(name: str, mf_params: dict | None = None) -> Recommender:
         "content": ContentBased,
         "knn": ItemKNN,
         "mf": lambda: MatrixFactorization(**mf_params),
-        "bpmf": lambda: MatrixFactorization(solver="gibbs", seed=mf_params.get("seed", 0)),
+        "bpmf": lambda: bayesian_mf(mf_params),
         "hybrid": lambda: Hybrid(mf_params=mf_params),
     }
     if name not in factories:
@@ -146,11 +146,7 @@ def evaluate(
                 model.fit(train, dataset.catalog)
             seconds = time.perf_counter() - start
             if name == "hybrid":  # its members' fits on this fold are part of its cost
-                seconds += sum(
-                    scores[m].fit_seconds[-1]
-                    for m in fitted
-                    if m in ("biases", "content", "knn", "mf")
-                )
+                seconds += sum(scores[m].fit_seconds[-1] for m in fitted if m in MEMBERS)
             fitted[name] = model
             y_hat = model.predict(test.user, test.item)
             s = scores[name]

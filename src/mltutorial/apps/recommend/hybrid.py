@@ -1,7 +1,7 @@
 """The hybrid: a linear blend of the other rungs, its weights learned on held-out ratings.
 
     r_hat_ui = w_0 + w_biases * r_hat^biases + w_content * r_hat^content + w_knn * r_hat^knn
-               + w_mf * r_hat^mf
+               + w_mf * r_hat^mf + w_bpmf * r_hat^bpmf
 
 Stacking (Wolpert 1992; the Netflix Prize blends were built this way): the members are fitted on 90%
 of the training ratings, the weights by least squares on the other 10% (so a member that overfits
@@ -20,7 +20,7 @@ from mltutorial.apps.recommend.dataset import Catalog, Ratings, validation_split
 from mltutorial.apps.recommend.knn import ItemKNN
 from mltutorial.apps.recommend.mf import MatrixFactorization
 
-MEMBERS = ("biases", "content", "knn", "mf")
+MEMBERS = ("biases", "content", "knn", "mf", "bpmf")
 
 
 def default_members(mf_params: dict | None = None) -> dict[str, Callable[[], Recommender]]:
@@ -29,11 +29,17 @@ def default_members(mf_params: dict | None = None) -> dict[str, Callable[[], Rec
         "content": ContentBased,
         "knn": ItemKNN,
         "mf": lambda: MatrixFactorization(**(mf_params or {})),
+        "bpmf": lambda: bayesian_mf(mf_params),
     }
 
 
+def bayesian_mf(mf_params: dict | None = None) -> MatrixFactorization:
+    """The Bayesian rung (Gibbs sampling, bpmf.py) with the MF's seed."""
+    return MatrixFactorization(solver="gibbs", seed=(mf_params or {}).get("seed", 0))
+
+
 class Hybrid(Recommender):
-    """Least-squares blend of biases, content, kNN and MF (see module docstring)."""
+    """Least-squares blend of biases, content, kNN, MF and Bayesian MF (see module docstring)."""
 
     name = "hybrid"
 

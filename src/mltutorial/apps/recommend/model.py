@@ -1,12 +1,13 @@
 """The recommender a person uses: every rung fitted on all ratings, recommendations with reasons,
 cold start, and one versioned model file.
 
-`MovieRecommender().fit(dataset)` fits biases, content, kNN, MF and the hybrid on every rating;
+`MovieRecommender().fit(dataset)` fits biases, content, kNN, MF and the hybrid (which adds the
+Bayesian MF) on every rating;
 `recommend(user)`, `similar(item)` and `new_user(liked)` return `Recommendation`s that say why
 ("because you liked Star Wars (1977)", "Sci-Fi, Action").
 
 Model file (`save`/`load`): one NumPy .npz (no pickle) holding a JSON header {"format":
-"mltutorial-recommend", "version": 1, hyperparameters, dataset label}, the catalogue, the training
+"mltutorial-recommend", "version": 2, hyperparameters, dataset label}, the catalogue, the training
 ratings, and each rung's learned arrays. kNN is a lazy learner: its similarities are rebuilt from the
 stored ratings on load (deterministic, about a second), which keeps the file small.
 """
@@ -22,7 +23,7 @@ import numpy as np
 from mltutorial.apps.recommend.baselines import Biases, Recommender
 from mltutorial.apps.recommend.content import ContentBased
 from mltutorial.apps.recommend.dataset import Catalog, Dataset, Ratings
-from mltutorial.apps.recommend.hybrid import Hybrid
+from mltutorial.apps.recommend.hybrid import MEMBERS, Hybrid, bayesian_mf
 from mltutorial.apps.recommend.knn import ItemKNN
 from mltutorial.apps.recommend.mf import MatrixFactorization
 from mltutorial.apps.recommend.titles import TitleIndex
@@ -30,7 +31,7 @@ from mltutorial.errors import UserError
 from mltutorial.files import Array, atomic_path, check_arrays, check_header, read_npz
 
 FORMAT = "mltutorial-recommend"
-VERSION = 1
+VERSION = 2  # 2: the hybrid blends the Bayesian MF too (its draws are saved)
 METHODS = ("content", "collaborative", "hybrid")
 LIKED_MIN = 4.0  # a rating that counts as "you liked it" in explanations
 
@@ -72,7 +73,12 @@ _ARRAYS = {
     "mf/Q": Array(("n_items", "n_factors")),
     "mf/b_u": Array(("n_users",)),
     "mf/b_i": Array(("n_items",)),
-    "hybrid/weights": Array((None,)),
+    "bpmf/mu": Array(()),
+    "bpmf/P": Array(("n_users", "n_draw_factors")),
+    "bpmf/Q": Array(("n_items", "n_draw_factors")),
+    "bpmf/b_u": Array(("n_users",)),
+    "bpmf/b_i": Array(("n_items",)),
+    "hybrid/weights": Array((len(MEMBERS) + 1,)),
 }
 
 
@@ -101,6 +107,7 @@ class MovieRecommender:
         return self
 
     def _fit_hybrid(self) -> Hybrid:
+        """The blend; it fits the Bayesian MF (its one member no other method uses) itself."""
         fitted: dict[str, Recommender] = {
             "biases": self.biases_,
             "content": self.content_,
@@ -318,6 +325,7 @@ class MovieRecommender:
             "content": self.content_,
             "knn": self.knn_,
             "mf": self.mf_,
+            "bpmf": self.hybrid().members_["bpmf"],
             "hybrid": self.hybrid(),
         }
 
@@ -398,6 +406,8 @@ class MovieRecommender:
         self.knn_ = ItemKNN(**header["knn"]).fit(self.ratings_, self.catalog_)
         self.mf_ = MatrixFactorization(**self.mf_params)
         self.mf_.set_state(state("mf"))
+        bpmf = bayesian_mf(self.mf_params)
+        bpmf.set_state(state("bpmf"))
         self.hybrid_ = Hybrid(mf_params=self.mf_params)
         self.hybrid_.set_state(state("hybrid"))
         self.hybrid_.members_ = {
@@ -405,6 +415,7 @@ class MovieRecommender:
             "content": self.content_,
             "knn": self.knn_,
             "mf": self.mf_,
+            "bpmf": bpmf,
         }
         self.hybrid_.n_items_ = n_items
         self._index()
