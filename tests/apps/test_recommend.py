@@ -284,6 +284,12 @@ def test_ladder_five_folds_rmse_goal():
     assert rmse["hybrid"] == pytest.approx(0.8957, abs=0.003)
     for fold in range(5):
         assert result.scores["hybrid"].rmse[fold] < result.scores["bpmf"].rmse[fold]
+    u1 = {name: result.scores[name].rmse[0] for name in result.scores}  # the README's figures
+    assert u1["mean"] == pytest.approx(1.154, abs=0.002)
+    assert u1["biases"] == pytest.approx(0.960, abs=0.002)
+    assert u1["mf"] == pytest.approx(0.923, abs=0.003)
+    assert u1["bpmf"] == pytest.approx(0.913, abs=0.002)
+    assert u1["hybrid"] == pytest.approx(0.906, abs=0.003)
 
 
 def test_bpmf_u1_meets_the_goal_on_the_hardest_fold():
