@@ -18,7 +18,7 @@ on the same windows (the definitions of detection.py). Variants:
   `deep` and `long_kernels` train on such noise too (the bigger networks memorise real noise).
 - `fresh`, `fresh_long`: new windows every step (injections.fresh_batches), real noise as is.
 - `curriculum`: fresh, the training SNR lowered step by step (George & Huerta 2018).
-- `colour`, `colour_gauss`, `gauss`, `colour_gauss_long` (detection.FULL), `colour_gauss_curr`,
+- `colour`, `colour_gauss`, `gauss`, `colour_gauss_long` (detection.FULL until the matched-filter front, bench/gw_mfcnn.py), `colour_gauss_curr`,
   `wide_colour_gauss`, `colour_gauss_tour`: fresh with recoloured noise (injections.recolour),
   none / half / all of it white Gaussian, longer, with a curriculum, wider, at the tour's steps;
   `colour_gauss_10k_flip`: 10,000 steps, the score averaged over the window and its sign flip;

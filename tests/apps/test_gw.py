@@ -277,8 +277,9 @@ def test_fresh_batches_draw_new_windows_with_chirps_at_their_snr(real):
     preps = inj.prepare_all(real)
     waves = [inj.whitened_waveforms(p, inj.default_bank(real, 3), 4096) for p in preps]
     sample = inj.fresh_batches(preps, waves, (10.0, 10.0), np.random.default_rng(0), 32, 0.3, 0.5)
-    (X1, y1), (X2, y2) = sample(0), sample(1)
+    (X1, y1, f1), (X2, y2, _) = sample(0), sample(1)
     assert X1.shape == (32, inj.FS_NET) and X1.dtype == np.float32 and set(y1) <= {0, 1}
+    assert f1.shape == (32,) and set(f1) <= set(range(len(preps)))
     assert not np.allclose(X1, X2)
     # a chirp of SNR 10 in unit-variance noise: the window's energy grows by about 100
     e = np.sum(np.concatenate([X1, X2]).astype(np.float64) ** 2, axis=1) - inj.FS_NET
@@ -286,14 +287,66 @@ def test_fresh_batches_draw_new_windows_with_chirps_at_their_snr(real):
     assert abs(np.median(e[y == 1]) - 100.0) < 60.0 and abs(np.median(e[y == 0])) < 60.0
 
 
+def test_bank_filter_is_the_matched_filter_snr_series(real):
+    """The MFCNN front layer: on a known chirp its SNR series at the merger is the two-quadrature
+    matched filter computed by hand, and over every lag its largest value is the bank search's
+    statistic (injections.bank_statistic) on the same windows."""
+    from mltutorial.apps.gw import injections as inj
+    from mltutorial.apps.gw.cnn import BankFilter
+
+    preps = inj.prepare_all(real)
+    waves = [inj.whitened_waveforms(p, inj.default_bank(real, 3), 4096) for p in preps]
+    L, w, m = inj.FS_NET, 4, 700  # template 4, merger at sample 700 of the window
+    hp, hc = waves[0][w]
+    a = inj.MERGER - m
+    x = 0.3 * hp[a : a + L] + 0.7 * hc[a : a + L] + np.random.default_rng(0).normal(size=L)
+    front = BankFilter(waves[0], pool=4)
+    rho = front.snr(x[None])[0]  # (T, L)
+    norm = np.sqrt((hp @ hp + hc @ hc) / 2.0)
+    by_hand = np.hypot(x @ hp[a : a + L], x @ hc[a : a + L]) / norm
+    assert rho[w, m] == pytest.approx(by_hand, rel=1e-4)
+    out = front(x[None].astype(np.float32))  # (1, 1, 1, L / 4): the bank's max, pooled
+    assert out.shape == (1, 1, 1, L // 4) and out.max() == pytest.approx(rho.max(), rel=1e-6)
+
+    ws = inj.make_windows(
+        preps, waves, inj.TEST_SPAN, 24, np.array([9.0]), np.random.default_rng(1)
+    )
+    bank = inj.bank_statistic(ws, waves)
+    for f in np.unique(ws.file):
+        rows = ws.file == f
+        full = BankFilter(waves[f]).snr(ws.X[rows], full=True)  # (n, T, L + W - 1)
+        assert np.allclose(full.max(axis=(1, 2)), bank[rows], rtol=1e-4)
+
+
+def test_bank_front_cnn_trains_and_needs_the_files(real):
+    """A short training of the CNN with the matched-filter front: it runs, separates loud
+    injections from noise, and refuses windows without their detector file."""
+    from mltutorial.apps.gw import injections as inj
+    from mltutorial.apps.gw.cnn import ChirpCNN
+
+    preps = inj.prepare_all(real)
+    waves = [inj.whitened_waveforms(p, inj.default_bank(real, 3), 4096) for p in preps]
+    rng = np.random.default_rng(0)
+    sample = inj.fresh_batches(preps, waves, (8.0, 16.0), rng, 32, 0.3, 1.0)
+    model = ChirpCNN(front="bank", seed=0).fit_stream(sample, 60, inj.FS_NET, waves)
+    ws = inj.make_windows(preps, waves, inj.TEST_SPAN, 80, np.array([15.0]), rng)
+    assert model.score(ws.X, ws.y, ws.file) > 0.85
+    with pytest.raises(ValueError, match="detector file"):
+        model.decision_function(ws.X)
+    with pytest.raises(ValueError, match="banks"):
+        ChirpCNN(front="bank").fit_stream(sample, 1, inj.FS_NET)
+
+
 @pytest.mark.slow
 def test_cnn_against_the_matched_filter_full_config(real):
-    """The longest run (detection.FULL: 6000 fresh batches with recoloured noise, about two minutes
-    of one core): still finds GW150914, and beats the tour's CNN at SNR 8 by a clear margin.
-    Measured with bench/gw_explore.py (300 injections per SNR, 3000 noise windows), seeds 0-1:
-    CNN 0.82-0.83 at SNR 8 against the matched filter's 0.99-1.0 (the tour's CNN: 0.63-0.68); this
-    run (100 injections per SNR), seed 0: CNN 0.79, matched filter 0.99, area ratio 0.84 (the tour's:
-    0.75-0.77). The issue's goal (0.9 x the matched filter) is not met."""
+    """The longest run (detection.FULL: the matched-filter front layer, cnn.BankFilter, and a small
+    CNN, 2000 fresh batches of recoloured Gaussian noise, one to two minutes of one core) meets
+    the issue's goal, within 10 % of the matched filter at SNR 8, and finds GW150914.
+    Measured with bench/gw_mfcnn.py (300 injections per SNR, 3000 noise windows), seeds 0-2: 0.97,
+    0.97, 0.98 at SNR 8 against the matched filter's 1.00 and the bank search's 0.99; this run
+    (`mltutorial gw detect --config full --seed S`, 100 injections per SNR), seeds 0-2: 0.98-0.99
+    against 0.99-1.00, area ratio 0.90-0.93. The plain CNN's best (fresh recoloured batches,
+    6000 steps): 0.82-0.83 at SNR 8, area ratio 0.84."""
     from mltutorial.apps.gw import detection
 
     det = detection.run(real, detection.FULL)
@@ -301,8 +354,8 @@ def test_cnn_against_the_matched_filter_full_config(real):
         assert abs(s["best_time"] - s["event_offset"]) < 0.5
         assert s["best_score"] > s["threshold"]
     assert det.at_snr8["matched filter"] > 0.95
-    assert det.at_snr8["CNN"] > 0.72
-    assert det.area_ratio > 0.75
+    assert det.at_snr8["CNN"] >= 0.9 * det.at_snr8["matched filter"]
+    assert det.area_ratio > 0.85
 
 
 def test_gw_detect_cli_compares_the_cnn_with_the_matched_filter(tmp_path, capsys):

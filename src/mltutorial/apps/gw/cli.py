@@ -11,8 +11,10 @@ of the SNR time series and a WAV of the whitened data around the peak to --out.
 `detect` trains the 1-D CNN on whitened one-second windows of the shipped LIGO noise with injected
 chirps and compares it with the matched filter on the same held-out injections: efficiency against
 injected SNR at 1 % false alarms, the ratio of the curves' areas, and where the CNN, never shown
-GW150914, puts it in the real data. `--config full` is the longest training (fresh recoloured
-batches every step, a few minutes on one core); `tour` is the tour's; `quick` the tests'.
+GW150914, puts it in the real data. `--config full` gives the network a matched filter against
+the template bank as its first layer (MFCNN: it learns a statistic on the bank's SNR series) and
+trains it on fresh batches for about two minutes of one core; `tour` is the tour's plain CNN;
+`quick` the tests'.
 """
 
 from __future__ import annotations
@@ -139,7 +141,7 @@ def _detect(argv: list[str], prog: str) -> int:
         "--config",
         choices=list(configs),
         default="tour",
-        help="quick (the tests'), tour (default) or full (the longest training, minutes)",
+        help="quick (the tests'), tour (default) or full (a matched-filter front layer, minutes)",
     )
     parser.add_argument("--out", default="gw-detect", help="folder for the figure")
     add_seed(parser)

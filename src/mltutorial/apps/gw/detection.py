@@ -8,6 +8,9 @@ is the optimal detector (Neyman-Pearson), so its curve is the physical limit the
 against. Beside it, the matched filter as a search runs it (Gabbard et al.'s comparison): the
 best SNR over the whole template bank and every lag, not told which waveform was injected, which
 pays for its many trials with a higher threshold. Then the CNN slides over the whitened GW150914 files, which it never saw.
+
+FULL gives the network a matched filter against the bank as its first layer (cnn.BankFilter,
+front="bank"): like the bank search it is told the bank, never the injected waveform.
 """
 
 from __future__ import annotations
@@ -33,6 +36,8 @@ class Config:
     fresh_steps: int = 0
     colour: float = 0.0
     gauss: float = 0.0
+    # "bank": the network's first layer is a fixed matched filter against the bank (cnn.py)
+    front: str = "none"
     # noise windows that set the 1 % false-alarm thresholds: they overlap, so more of them add
     # little (the test stretches hold about 46 s of distinct noise, see injections.py)
     n_noise_test: int = 2000
@@ -47,8 +52,10 @@ class Config:
 TOUR = Config()  # the tour's run
 QUICK = Config(n_train=2500, num_epochs=4, n_noise_test=600, n_per_snr=60,
                test_snrs=(4.0, 6.0, 8.0, 10.0, 12.0))  # fmt: skip
-# the longest run: fresh recoloured batches for about two minutes of one idle core
-FULL = Config(fresh_steps=6000, colour=0.3, gauss=0.5)
+# the longest run, about two minutes of one core: the matched-filter front layer and a small CNN,
+# on fresh batches of recoloured Gaussian noise (all of it: with the bank in front, real training
+# noise only taught it that noise; bench/results/gw_explore.md)
+FULL = Config(fresh_steps=2000, colour=0.3, gauss=1.0, front="bank")
 
 
 BANK = "matched filter, bank search"
@@ -77,13 +84,16 @@ def _efficiency(score: np.ndarray, snr: np.ndarray, thr: float, snrs) -> np.ndar
     return np.array([np.mean(score[np.isclose(snr, s)] > thr) for s in snrs])
 
 
-def scan_event(model: ChirpCNN, prep: inj.Prepared, step: float) -> tuple[np.ndarray, np.ndarray]:
-    """CNN score of every 1 s window (every `step` s) over a whole file: (window centres, scores)."""
+def scan_event(
+    model: ChirpCNN, prep: inj.Prepared, step: float, file: int = 0
+) -> tuple[np.ndarray, np.ndarray]:
+    """CNN score of every 1 s window (every `step` s) over a whole file: (window centres, scores).
+    file: the file's index among the banks the model was given (front "bank")."""
     L = inj.FS_NET
     hop = int(step * L)
     starts = np.arange(L, len(prep.x) - 2 * L, hop)  # skip the Tukey-windowed first and last 1 s
     X = np.stack([prep.x[s : s + L] for s in starts]).astype(np.float32)
-    return (starts + L / 2) / L, model.decision_function(X)
+    return (starts + L / 2) / L, model.decision_function(X, np.full(len(X), file))
 
 
 def run(data: GWData, cfg: Config = TOUR) -> Detection:
@@ -106,14 +116,16 @@ def _run(data: GWData, cfg: Config) -> Detection:
     t0 = time.perf_counter()
     if cfg.fresh_steps:
         sample = inj.fresh_batches(preps, waves, cfg.train_snr, rng, 64, cfg.colour, cfg.gauss)
-        model = ChirpCNN(seed=cfg.seed).fit_stream(sample, cfg.fresh_steps, inj.FS_NET)
+        model = ChirpCNN(front=cfg.front, seed=cfg.seed)
+        model.fit_stream(sample, cfg.fresh_steps, inj.FS_NET, waves)
         # the training accuracy on n_train windows drawn the same way
         batches = [sample(0) for _ in range(max(1, cfg.n_train // 64))]
-        X_tr, y_tr = (np.concatenate(b) for b in zip(*batches))
+        X_tr, y_tr, f_tr = (np.concatenate(b) for b in zip(*batches))
     else:
         train = inj.make_windows(preps, waves, inj.TRAIN_SPAN, cfg.n_train, cfg.train_snr, rng)
-        X_tr, y_tr = train.X, train.y
-        model = ChirpCNN(num_epochs=cfg.num_epochs, seed=cfg.seed).fit(X_tr, y_tr)
+        X_tr, y_tr, f_tr = train.X, train.y, train.file
+        model = ChirpCNN(num_epochs=cfg.num_epochs, front=cfg.front, seed=cfg.seed)
+        model.fit(X_tr, y_tr, f_tr, waves)
     secs["train"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
@@ -121,7 +133,10 @@ def _run(data: GWData, cfg: Config) -> Detection:
     noise = inj.make_windows(preps, waves, inj.TEST_SPAN, cfg.n_noise_test, snrs, rng, 0.0, True)
     sig = inj.make_windows(preps, waves, inj.TEST_SPAN, len(snrs), snrs, rng, 1.0, True)
     scores = {
-        "CNN": (model.decision_function(noise.X), model.decision_function(sig.X)),
+        "CNN": (
+            model.decision_function(noise.X, noise.file),
+            model.decision_function(sig.X, sig.file),
+        ),
         "matched filter": (noise.mf, sig.mf),
         BANK: (inj.bank_statistic(noise, waves), inj.bank_statistic(sig, waves)),
     }
@@ -134,10 +149,10 @@ def _run(data: GWData, cfg: Config) -> Detection:
 
     t0 = time.perf_counter()
     scan = {}
-    for p in preps:
+    for f, p in enumerate(preps):
         if p.event != "GW150914":
             continue
-        t, s = scan_event(model, p, cfg.scan_step)
+        t, s = scan_event(model, p, cfg.scan_step, f)
         best = int(np.argmax(s))
         scan[p.detector] = {
             "t": t,
@@ -155,7 +170,7 @@ def _run(data: GWData, cfg: Config) -> Detection:
         area["CNN"] / area["matched filter"],
         area["CNN"] / area[BANK],
         at8,
-        model.score(X_tr, y_tr),
+        model.score(X_tr, y_tr, f_tr),
         scan,
         model.losses_,
         secs,

@@ -34,6 +34,7 @@ DECIMATE = 4
 BAND = (20.0, 500.0)
 TRAIN_SPAN = (1.0, 13.5)  # seconds of each 32 s file; the first 1 s is lost to the Tukey window
 TEST_SPAN = (19.5, 31.0)
+MERGER = int(1.5 * FS_NET)  # the merger's sample in a whitened waveform (whitened_waveforms)
 
 
 @dataclass
@@ -87,7 +88,7 @@ def whitened_waveforms(prep: Prepared, templates, fs: int) -> list[tuple[np.ndar
     for t in templates:
         pair = [_condition(h, fs, prep.psd) / prep.scale for h in (t.plus, t.cross)]
         m = int(np.argmax(np.hypot(*pair)))
-        a, b = m - int(1.5 * FS_NET), m + int(0.5 * FS_NET)
+        a, b = m - MERGER, m + int(0.5 * FS_NET)
         out.append((pair[0][a:b], pair[1][a:b]))
     return out
 
@@ -145,8 +146,7 @@ def make_windows(
         hp_full, hc_full = waves[f][w]
         phase = rng.uniform(0, 2 * np.pi)
         merger = int(rng.uniform(0.55, 0.95) * L)  # merger sample inside the window
-        m_full = int(1.5 * FS_NET)  # merger index inside the cut waveform
-        a = m_full - merger
+        a = MERGER - merger
         hp, hc = hp_full[a : a + L], hc_full[a : a + L]  # (L,)
         if y[i]:
             h = np.cos(phase) * hp + np.sin(phase) * hc
@@ -181,6 +181,25 @@ def recolour(X: np.ndarray, rng: np.random.Generator, amount: float, gauss: floa
     return (Y / Y.std(axis=1, keepdims=True)).astype(np.float32)
 
 
+def chirps(
+    waves: list[list[tuple[np.ndarray, np.ndarray]]],
+    files: np.ndarray,
+    snrs: tuple[float, float],
+    rng: np.random.Generator,
+) -> np.ndarray:
+    """Whitened chirps alone (n, FS_NET), each from the bank of its window's file, drawn as
+    make_windows draws them: waveform, phase, merger at 0.55-0.95 of the window, SNR uniform."""
+    L = FS_NET
+    out = np.zeros((len(files), L))
+    for i, f in enumerate(files):
+        hp, hc = waves[f][int(rng.integers(len(waves[f])))]
+        phase = rng.uniform(0, 2 * np.pi)
+        a = MERGER - int(rng.uniform(0.55, 0.95) * L)
+        h = np.cos(phase) * hp[a : a + L] + np.sin(phase) * hc[a : a + L]
+        out[i] = rng.uniform(*snrs) * h / np.linalg.norm(h)
+    return out
+
+
 def fresh_batches(
     preps: list[Prepared],
     waves: list[list[tuple[np.ndarray, np.ndarray]]],
@@ -190,16 +209,17 @@ def fresh_batches(
     colour: float = 0.0,
     gauss: float = 0.0,
 ):
-    """`sample(step) -> (X, y)`: a new batch of training windows every call (George & Huerta 2018):
-    noise window, waveform, phase, merger time and SNR all drawn anew from the training stretches,
-    the noise recoloured (see `recolour`), the chirps added after at their SNR."""
-    silent = [Prepared(np.zeros_like(p.x), p.event, p.detector, p.gps_start, p.psd, p.scale) for p in preps]  # fmt: skip
+    """`sample(step) -> (X, y, files)`: a new batch of training windows every call (George &
+    Huerta 2018): noise window, waveform, phase, merger time and SNR all drawn anew from the
+    training stretches, the noise recoloured (see `recolour`), half the windows given a chirp
+    (whitened with the noise window's file, whose index is in `files`) after, at its SNR."""
 
-    def sample(step: int) -> tuple[np.ndarray, np.ndarray]:
+    def sample(step: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         noise = make_windows(preps, waves, TRAIN_SPAN, batch, snrs, rng, 0.0)
-        sig = make_windows(silent, waves, TRAIN_SPAN, batch, snrs, rng)  # chirps alone
         X = recolour(noise.X, rng, colour, gauss) if colour or gauss else noise.X
-        return X + sig.X, sig.y
+        y = (rng.random(batch) < 0.5).astype(np.int64)
+        X = X + y[:, None] * chirps(waves, noise.file, snrs, rng)
+        return X.astype(np.float32), y, noise.file
 
     return sample
 
