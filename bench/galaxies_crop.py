@@ -39,7 +39,7 @@ def main() -> None:
             fit, val = stratified_split(d.y_train, 0.2, seed=seed)
             keep, y, _ = task_labels(d.y_train[val], "spiral")
             t = time.perf_counter()
-            model = GalaxyClassifier(num_epochs=args.epochs, seed=seed)
+            model = GalaxyClassifier(convs=1, num_epochs=args.epochs, seed=seed)
             model.fit(d.X_train[fit], d.y_train[fit])
             y_hat = model.predict(d.X_train[val][keep])
             acc = float((y_hat == y).mean())

@@ -159,7 +159,7 @@ def feature_models(size: int, crop: float) -> tuple[np.ndarray, dict[str, np.nda
 def network(size: int, crop: float, width: int, epochs: int, seed: int) -> tuple[np.ndarray, float]:
     d = load_galaxy_zoo(size=size, crop=crop)
     fit, val = stratified_split(d.y_train, 0.2, seed=1)
-    model = GalaxyClassifier(num_epochs=epochs, width=width, seed=seed, blend=0.0)
+    model = GalaxyClassifier(convs=1, num_epochs=epochs, width=width, seed=seed, blend=0.0)
     start = time.perf_counter()
     model.fit(d.X_train[fit], d.y_train[fit])
     seconds = time.perf_counter() - start

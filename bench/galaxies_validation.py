@@ -39,7 +39,7 @@ def main() -> None:
     probas = {}
     for blend in (0.0, 0.1, 0.2, 0.3, 0.4, 0.5):
         if not probas:  # one network; the blend only changes the logistic regression's share
-            model = GalaxyClassifier(num_epochs=args.epochs, width=args.width, blend=0.5)
+            model = GalaxyClassifier(convs=1, num_epochs=args.epochs, width=args.width, blend=0.5)
             model.fit(d.X_train[fit], d.y_train[fit])
             p_mix = model.predict_proba(Xv)[:, 1]
             p_net = model._net_proba(Xv, 256)[:, 1]

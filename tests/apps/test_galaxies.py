@@ -237,23 +237,24 @@ def test_chapter_with_data(tmp_path):
 
 @pytest.mark.slow
 def test_cnn_on_real_data_elliptical_vs_spiral():
-    """The full CLI configuration (32x32 crops, width 16, 20 epochs, D4 + TTA, p(spiral) blended
-    with the colour-and-shape logistic regression, weight 0.2) on the held-out split.
+    """The full CLI configuration (32x32 crops, width 16, two convs per block, 20 epochs, D4 + TTA,
+    p(spiral) blended with the colour-and-shape logistic regression, weight 0.2) on the held-out
+    split (seed 0, the hardest of five: bench/results/galaxies_seeds.md).
 
-    Measured: accuracy 87.8 %, balanced accuracy 87.0 % (the network alone: 87.5 / 86.7; the same
-    network in PyTorch: 86.9 / 86.6). The issue's goal, 90 % / 88 %, is NOT met; this asserts what
-    the model reaches, with a tolerance, so a regression fails. About 5 min on an idle 2-core machine.
+    Measured: accuracy 88.8 %, balanced accuracy 88.6 % (one conv per block: 87.8 / 87.0). The
+    issue's goal, 90 % / 88 %, is met for balanced accuracy, not for accuracy; this asserts what the
+    model reaches, with a tolerance, so a regression fails. About 3 min on an idle 2-core machine.
     """
     need_data("galaxy_zoo")
     from sklearn.metrics import balanced_accuracy_score
 
     d = load_galaxy_zoo(size=32, crop=0.35)
     model = GalaxyClassifier(num_epochs=20, width=16).fit(d.X_train, d.y_train)
-    assert model.blend_ == 0.2 and model.threshold_ == 0.5  # the defaults measured here
+    assert model.convs == 2 and model.blend_ == 0.2 and model.threshold_ == 0.5  # as measured
     keep, y, _ = task_labels(d.y_test, "spiral")
     y_hat = model.predict(d.X_test[keep])
     accuracy, balanced = (y_hat == y).mean(), balanced_accuracy_score(y, y_hat)
-    assert accuracy >= 0.86 and balanced >= 0.855, (accuracy, balanced)
+    assert accuracy >= 0.875 and balanced >= 0.875, (accuracy, balanced)
 
 
 def test_data_verify_checks_every_image_against_the_manifest():

@@ -33,6 +33,7 @@ class Config:
     size: int = 32  # crop side in pixels: spiral arms survive, the CNN stays cheap
     crop: float = 0.35  # centre fraction of the 423-px cutout: the galaxy, not its neighbours
     width: int = 8  # first conv layer's channels (the full CLI model uses 16)
+    convs: int = 1  # conv layers per block (the full CLI model has 2, at twice the time)
     num_epochs: int = 3
     max_train: int = 0  # 0 = every training galaxy
     max_test: int = 0
@@ -119,7 +120,7 @@ def _run(ctx: ChapterContext) -> ChapterOutput:
         ("cnn", "CNN + sky symmetries (engine)"),
     ):
         models[arch] = GalaxyClassifier(
-            arch=arch, num_epochs=cfg.num_epochs, width=cfg.width, seed=ctx.seed
+            arch=arch, num_epochs=cfg.num_epochs, width=cfg.width, convs=cfg.convs, seed=ctx.seed
         ).fit(X, y_gz1)
         proba = models[arch].predict_proba(Xt)  # the eight views, computed once
         results[label] = metrics(yt, models[arch].predict_from_proba(proba), classes)
