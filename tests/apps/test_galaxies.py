@@ -23,7 +23,7 @@ from mltutorial.chapter import ChapterContext
 from mltutorial.cli import main
 from mltutorial.data import load_galaxy_zoo
 from mltutorial.data.galaxies import ACW, CW, EDGE_ON, ELLIPTICAL, read_galaxy, synthetic_galaxies
-from mltutorial.errors import DataError
+from mltutorial.errors import DataError, UserError
 
 
 def test_the_eight_views_are_the_dihedral_group():
@@ -94,6 +94,29 @@ def test_blend_and_threshold_survive_save_and_load(no_real_data, tmp_path):
     again = GalaxyClassifier.load(model.save(tmp_path / "g.npz"))
     assert np.allclose(again.predict_proba(d.X_test), p, atol=1e-6)
     assert again.blend == 0.4 and again.threshold == 0.45
+
+
+@pytest.mark.parametrize("convs", [1, 2])
+def test_depth_survives_save_and_load_and_old_files_have_one_conv(no_real_data, tmp_path, convs):
+    d = load_galaxy_zoo(size=16)
+    model = GalaxyClassifier(num_epochs=1, width=4, convs=convs).fit(d.X_train, d.y_train)
+    n_convs = sum(type(m).__name__ == "Conv2d" for m in model.net_)
+    assert n_convs == 3 * convs + 1
+    p = model.predict_proba(d.X_test)
+    path = model.save(tmp_path / "g.npz")
+    again = GalaxyClassifier.load(path)
+    assert again.convs == convs and np.allclose(again.predict_proba(d.X_test), p, atol=1e-6)
+    with np.load(path) as f:  # a file from before `convs` existed: its meta does not name it
+        arrays = dict(f)
+    meta = json.loads(str(arrays.pop("__meta__")))
+    del meta["convs"]
+    old = tmp_path / "old.npz"
+    np.savez(old, __meta__=np.array(json.dumps(meta)), **arrays)
+    if convs == 1:
+        assert GalaxyClassifier.load(old).convs == 1
+    else:  # two convs' weights under a one-conv header: one clear line, not a traceback
+        with pytest.raises(UserError):
+            GalaxyClassifier.load(old)
 
 
 def test_simple_features_in_chunks_equal_all_at_once(no_real_data):

@@ -308,6 +308,16 @@ class GalaxyClassifier:
             what="galaxy classifier",
             how="mltutorial vision train --dataset galaxy_zoo -o FILE",
         )
+        try:
+            return cls._from_saved(meta, state)
+        except (KeyError, TypeError, ValueError, RuntimeError) as e:
+            first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+            raise UserError(
+                f"{path}: galaxy classifier file is damaged or edited ({first})"
+            ) from None
+
+    @classmethod
+    def _from_saved(cls, meta: dict, state: dict) -> GalaxyClassifier:
         model = cls(
             task=meta["task"],
             arch=meta["arch"],
