@@ -142,6 +142,7 @@ def main() -> None:
     p.add_argument("--quick", action="store_true", help="few steps: proves the script works")
     args = p.parse_args()
     data = load_gravitational_waves()
+    load_before = os.getloadavg()[0]
     steps, repeats = (6, 1) if args.quick else (60, 5)
     cnn = bench_cnn(data, steps, 64)
     mf = bench_filter(data, repeats)
@@ -156,7 +157,8 @@ def main() -> None:
         "",
         f"Run: `python bench/gw.py{' --quick' if args.quick else ''}` on {platform.machine()}, "
         f"{_THREADS} BLAS thread(s), torch {torch.__version__}, gwpy {gwpy_version}; "
-        f"data: {data.info.label}.",
+        f"data: {data.info.label}. 1-minute load average before / after: {load_before:.1f} / "
+        f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores (above about 1 the times are inflated).",
         "",
         f"**CNN training step** (apps/gw/cnn.py, batch {cnn['batch']} of 1 s windows at 1024 Hz, "
         f"{cnn['steps']} interleaved steps, medians): engine {cnn['engine_ms']:.1f} ms, PyTorch "
