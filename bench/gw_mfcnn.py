@@ -37,7 +37,7 @@ from threadpoolctl import threadpool_limits
 
 from mltutorial.apps.gw import detection
 from mltutorial.apps.gw import injections as inj
-from mltutorial.apps.gw.cnn import BankFilter
+from mltutorial.apps.gw.cnn import BankFilter, build_bank_network, build_network
 from mltutorial.data.gwosc import load_gravitational_waves
 
 L = inj.FS_NET
@@ -58,30 +58,12 @@ def bank_features(front: BankFilter, X: np.ndarray, mode: str) -> np.ndarray:
 
 
 def mf_network(nn, channels: int, t: int, width: int = 16):
-    """On (N, T, 1, t) SNR series: two 1 x 8 convolutions, a max over time, a small head."""
-    t_left = (t - 7) // 2 - 7
-    return nn.Sequential(
-        nn.Conv2d(channels, width, (1, 8)),
-        nn.ReLU(),
-        nn.MaxPool2d((1, 2)),
-        nn.Conv2d(width, 2 * width, (1, 8)),
-        nn.ReLU(),
-        nn.MaxPool2d((1, t_left)),  # the loudest evidence anywhere in the window
-        nn.Flatten(),
-        nn.Linear(2 * width, 32),
-        nn.ReLU(),
-        nn.Linear(32, 2),
-    )
+    """On (N, T, 1, t) SNR series: cnn.py's bank network, with `channels` input series."""
+    return build_bank_network(nn, t, width, channels)
 
 
 def long_network(nn, bank, k: int = 256, n_kernels: int = 32, width: int = 8):
     """cnn.py's network with a long first convolution initialised from the bank near merger."""
-    t = L - k + 1
-    t //= 4
-    for kk in (8, 8):
-        t = (t - kk + 1) // 4
-    t = t - 8 + 1
-    first = nn.Conv2d(1, n_kernels, (1, k))
     pieces = []
     for hp, hc in bank:
         for h in (hp, hc):
@@ -89,26 +71,10 @@ def long_network(nn, bank, k: int = 256, n_kernels: int = 32, width: int = 8):
             pieces.append(p / np.linalg.norm(p))
     idx = np.linspace(0, len(pieces) - 1, n_kernels).round().astype(int)
     w = np.stack([pieces[i] for i in idx])[:, None, None, :]  # Conv2d correlates: no flip
-    first.weight.data[...] = w.astype(np.float32)
-    first.bias.data[...] = 0.0
-    return nn.Sequential(
-        first,
-        nn.ReLU(),
-        nn.MaxPool2d((1, 4)),
-        nn.Conv2d(n_kernels, 2 * width, (1, 8)),
-        nn.ReLU(),
-        nn.MaxPool2d((1, 4)),
-        nn.Conv2d(2 * width, 4 * width, (1, 8)),
-        nn.ReLU(),
-        nn.MaxPool2d((1, 4)),
-        nn.Conv2d(4 * width, 4 * width, (1, 8)),
-        nn.ReLU(),
-        nn.MaxPool2d((1, t)),
-        nn.Flatten(),
-        nn.Linear(4 * width, 64),
-        nn.ReLU(),
-        nn.Linear(64, 2),
-    )
+    net = build_network(nn, L, width, kernel=k, channels=n_kernels)
+    net[0].weight.data[...] = w.astype(np.float32)
+    net[0].bias.data[...] = 0.0
+    return net
 
 
 class Model:

@@ -135,7 +135,7 @@ def _detect(argv: list[str], prog: str) -> int:
     parser = Parser(
         prog=prog,
         description="Train a 1-D CNN to hear chirps in real LIGO noise and compare it with the "
-        "matched filter (efficiency at 1 %% false alarms against injected SNR).",
+        "matched filter (efficiency at 1 % false alarms against injected SNR).",
     )
     parser.add_argument(
         "--config",

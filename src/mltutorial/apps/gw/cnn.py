@@ -76,22 +76,26 @@ class BankFilter:
         return best[:, None, None, :].astype(np.float32)
 
 
-def build_network(nn, length: int = FS_NET, width: int = 8):
-    """Four conv blocks (1 x 16, then 1 x 8 kernels), a max over time, and a two-layer head.
+def build_network(
+    nn, length: int = FS_NET, width: int = 8, kernel: int = 16, channels: int | None = None
+):
+    """Four conv blocks (1 x `kernel`, then 1 x 8 kernels), a max over time, and a two-layer head;
+    `channels` sets the first block's (default `width`).
 
     Three max-pools by 4 bring 1024 samples to 13 steps of 1/16 s; the fourth convolution sees
     about 0.6 s of the window, and the max over all its positions makes the answer the same
     wherever in the window the chirp falls (the head need not learn each position anew).
     """
     t = length
-    for k in (16, 8, 8):
+    for k in (kernel, 8, 8):
         t = (t - k + 1) // 4
     t = t - 8 + 1  # positions left after the fourth convolution
+    first = channels or width
     return nn.Sequential(
-        nn.Conv2d(1, width, (1, 16)),  # (N, w, 1, T-15)
+        nn.Conv2d(1, first, (1, kernel)),  # (N, first, 1, T - kernel + 1)
         nn.ReLU(),
         nn.MaxPool2d((1, 4)),
-        nn.Conv2d(width, 2 * width, (1, 8)),
+        nn.Conv2d(first, 2 * width, (1, 8)),
         nn.ReLU(),
         nn.MaxPool2d((1, 4)),
         nn.Conv2d(2 * width, 4 * width, (1, 8)),
@@ -107,12 +111,12 @@ def build_network(nn, length: int = FS_NET, width: int = 8):
     )
 
 
-def build_bank_network(nn, length: int, width: int = 16):
-    """On the bank's SNR series (N, 1, 1, length): two 1 x 8 convolutions (one pool by 2), a max
-    over time and a two-layer head; it learns the SNR peak's height and shape."""
+def build_bank_network(nn, length: int, width: int = 16, channels: int = 1):
+    """On the bank's SNR series (N, channels, 1, length): two 1 x 8 convolutions (one pool by 2), a
+    max over time and a two-layer head; it learns the SNR peak's height and shape."""
     t = (length - 7) // 2 - 7  # positions left after the second convolution
     return nn.Sequential(
-        nn.Conv2d(1, width, (1, 8)),  # (N, w, 1, length - 7)
+        nn.Conv2d(channels, width, (1, 8)),  # (N, w, 1, length - 7)
         nn.ReLU(),
         nn.MaxPool2d((1, 2)),
         nn.Conv2d(width, 2 * width, (1, 8)),
