@@ -66,6 +66,8 @@ VARIANTS = {
     "s64w24": Variant(size=64, stages=4, width=24),
     "d16": Variant(double=True),
     "d16_b": Variant(double=True, seed=10),
+    "d16e40": Variant(double=True, epochs=40),
+    "d16sh2": Variant(double=True, shift=2),
     "w32d": Variant(width=32, double=True, epochs=30),
     "sh2": Variant(shift=2),
     "gz1": Variant(task="gz1"),
@@ -111,7 +113,7 @@ def train(name: str, split: int) -> Path:
     fit, val = stratified_split(d.y_train, 0.2, seed=split)
     keep, y, _ = gal.task_labels(d.y_train[val], "spiral")
     Xv = d.X_train[val][keep]
-    gal.build = lambda arch, c, s, k, width: build(v)
+    gal.build = lambda arch, c, s, k, width, convs=1: build(v)
     gal.augment = PLAIN_AUGMENT
     if v.shift:
 
@@ -151,7 +153,7 @@ def test(name: str, seed: int) -> Path:
         return path
     d = load_galaxy_zoo(size=v.size, crop=0.35, seed=seed)
     keep, y, _ = gal.task_labels(d.y_test, "spiral")
-    gal.build = lambda arch, c, s, k, width: build(v)
+    gal.build = lambda arch, c, s, k, width, convs=1: build(v)
     model = gal.GalaxyClassifier(num_epochs=v.epochs, width=v.width, lr=v.lr, seed=seed + v.seed)
     start = time.perf_counter()
     model.fit(d.X_train, d.y_train)

@@ -376,3 +376,40 @@ def test_gw_detect_cli_compares_the_cnn_with_the_matched_filter(tmp_path, capsys
     assert main(["gw", "detect", "--config", "huge", "--out", str(tmp_path)]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "invalid choice" in err[0]
+
+
+@pytest.mark.parametrize(("front", "net"), [("none", "CNN"), ("bank", "MFCNN")])
+def test_detection_figure_names_the_network_it_shows(tmp_path, monkeypatch, front, net):
+    from mltutorial import viz
+    from mltutorial.apps.gw import plots
+    from mltutorial.apps.gw.detection import BANK, Detection
+
+    snrs = np.array([4.0, 8.0, 12.0])
+    t = np.linspace(0.0, 32.0, 9)
+    det = Detection(
+        snrs=snrs,
+        efficiency={"CNN": snrs / 12, "matched filter": snrs / 12, BANK: snrs / 12},
+        thresholds={"CNN": 1.0},
+        area_ratio=0.9,
+        area_ratio_bank=0.95,
+        at_snr8={"CNN": 0.67, "matched filter": 0.67, BANK: 0.67},
+        train_accuracy=0.9,
+        scan={"H1": {"t": t, "score": t / 32, "best_time": 16.4, "event_offset": 16.4}},
+        losses=[0.7],
+        config={"front": front},
+    )
+    seen = {}
+    save = viz.save
+
+    def keep(fig, path, title=None):
+        left, right = fig.axes[:2]
+        seen.update(title=title, left=left.get_title(), right=right.get_title())
+        seen["first"] = left.get_lines()[0].get_label()
+        return save(fig, path, title)
+
+    monkeypatch.setattr(viz, "save", keep)
+    assert plots.plot_detection(det, tmp_path / "gw_cnn.png").stat().st_size > 0
+    assert seen["first"].startswith(f"{net}: ")
+    assert seen["left"].startswith(f"1 % false alarms; {net}'s area")
+    assert seen["right"] == f"The {net} scans GW150914 (never trained on it)"
+    assert ("MFCNN" in seen["title"]) == (front == "bank")

@@ -52,13 +52,18 @@ def plot_detection(det: Detection, path, label=""):
     """Left: efficiency vs injected SNR at 1 % false alarms. Right: the CNN sliding over GW150914."""
     from mltutorial import viz
 
+    bank = det.config.get("front") == "bank"  # the MFCNN: a fixed bank search, then the CNN
+    net = "MFCNN" if bank else "CNN"
     fig, (a, b) = viz.figure(ncols=2, width=5.6, height=3.8)
     styles = ((viz.COLORS["ours"], "o-"), (viz.COLORS["peer"], "o-"), (viz.COLORS["peer"], "s--"))
     for (name, eff), (color, style) in zip(det.efficiency.items(), styles):
-        a.plot(det.snrs, eff, style, color=color, label=f"{name}: {det.at_snr8[name]:.0%} at SNR 8")
+        shown = net if name == "CNN" else name
+        a.plot(
+            det.snrs, eff, style, color=color, label=f"{shown}: {det.at_snr8[name]:.0%} at SNR 8"
+        )
     a.axvline(8, color="grey", ls=":", lw=1)
     a.set(xlabel="injected optimal SNR", ylabel="fraction found (efficiency)", ylim=(-0.02, 1.02),
-          title=f"1 % false alarms; CNN's area / matched filter's {det.area_ratio:.2f}")  # fmt: skip
+          title=f"1 % false alarms; {net}'s area / matched filter's {det.area_ratio:.2f}")  # fmt: skip
     a.legend(loc="lower right", fontsize=8)
     for detector, s in det.scan.items():
         b.plot(
@@ -68,7 +73,8 @@ def plot_detection(det: Detection, path, label=""):
     b.axhline(thr, color="grey", ls="--", lw=1, label="1 % false-alarm threshold")
     first = next(iter(det.scan.values()))
     b.axvline(first["event_offset"], color="black", ls=":", lw=1, label="GW150914 (event table)")
-    b.set(xlabel="window centre (s after the file's start)", ylabel="CNN score (logit)",
-          title="The CNN scans GW150914 (never trained on it)")  # fmt: skip
+    b.set(xlabel="window centre (s after the file's start)", ylabel=f"{net} score (logit)",
+          title=f"The {net} scans GW150914 (never trained on it)")  # fmt: skip
     b.legend(fontsize=7, loc="upper left")
-    return viz.save(fig, path, title=f"A CNN against the matched filter{label}")
+    heading = "The matched filter and a CNN after it (MFCNN)" if bank else "A CNN"
+    return viz.save(fig, path, title=f"{heading} against the matched filter{label}")
