@@ -118,7 +118,7 @@ WINOGRAD_CASES = [  # (N, C, O, H, W, padding): odd sizes leave part of the last
 
 @pytest.mark.parametrize("case", WINOGRAD_CASES, ids=str)
 def test_conv2d_winograd_inference(case, monkeypatch):
-    """3x3 stride-1 inference with many channels runs Winograd's F(2x2, 3x3): same outputs as
+    """3x3 stride-1 inference with many channels runs Winograd's F(4x4, 3x3): same outputs as
     torch and as im2col (float32 rounding apart), in bands of tile rows (here several)."""
     from mltutorial.engine.nn import conv
 
