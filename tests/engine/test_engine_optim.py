@@ -82,3 +82,26 @@ def test_zero_grad_and_no_grad_param_skipped():
     assert q.grad is None and np.all(q.data == 1) and np.all(p.data < 1)
     opt.zero_grad()
     assert p.grad is None
+
+
+@pytest.mark.parametrize("norm_type", [2.0, float("inf"), 1.0, 3.0])
+@pytest.mark.parametrize("max_norm", [0.5, 1e3])
+def test_clip_grad_norm_matches_torch(norm_type, max_norm):
+    """The joint norm returned and the gradients after clipping (or not, when under max_norm)."""
+    from mltutorial.engine.nn.utils import clip_grad_norm_
+
+    rng = np.random.default_rng(0)
+    shapes = [(7, 5), (5,), (3, 4, 2)]
+    grads = [rng.standard_normal(s).astype(np.float32) for s in shapes]
+    ours = [engine.tensor(np.zeros(s, np.float32), requires_grad=True) for s in shapes]
+    theirs = [torch.zeros(s, requires_grad=True) for s in shapes]
+    for p, q, g in zip(ours, theirs, grads):
+        p.grad = engine.tensor(g.copy())
+        q.grad = torch.from_numpy(g.copy())
+    no_grad = engine.tensor(np.zeros(2, np.float32))  # a parameter without a gradient is skipped
+    total = clip_grad_norm_([*ours, no_grad], max_norm, norm_type)
+    expect = torch.nn.utils.clip_grad_norm_(theirs, max_norm, norm_type)
+    assert float(total.item()) == pytest.approx(float(expect), rel=1e-6)
+    for p, q, g in zip(ours, theirs, grads):
+        np.testing.assert_allclose(p.grad.data, q.grad.numpy(), rtol=1e-6, atol=1e-7)
+        assert (max_norm > 10) == np.array_equal(p.grad.data, g)

@@ -143,33 +143,34 @@ _INV_SQRT_2PI = 1 / math.sqrt(2 * math.pi)
 # The polynomial PyTorch's vectorized float32 erf uses on the CPU (ATen's Vectorized<float>::erf).
 _AS_P = 0.3275911
 _AS_COEFFS = (1.061405429, -1.453152027, 1.421413741, -0.284496736, 0.254829592)
+_AS_INV_K = np.float32(math.sqrt(2) / _AS_P)  # t = 1 / (1 + p |x| / sqrt 2) = (1/k) / (1/k + |x|)
+_AS_HALF = tuple(np.float32(c / 2) for c in _AS_COEFFS)  # halved: t P(t) e is then Phi(-|x|)
+_SIGN_BIT = np.int32(-(2**31))
 
 
 def _normal_cdf_f32(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(Phi(x), exp(-x^2 / 2)) for float32 x, in place where it can: ~20 passes of plain
-    arithmetic and one exp instead of scipy's erf, with the same formula as PyTorch's."""
-    a = np.abs(x)
-    a *= np.float32(_SQRT_HALF)  # |z|, z = x / sqrt(2)
-    e = np.square(a)
-    np.negative(e, out=e)
-    np.exp(e, out=e)  # exp(-z^2) = exp(-x^2 / 2)
-    t = a
-    t *= np.float32(_AS_P)
-    t += 1
-    np.reciprocal(t, out=t)
-    r = t * np.float32(_AS_COEFFS[0])
-    for c in _AS_COEFFS[1:]:
-        r += np.float32(c)
+    """(Phi(x), exp(-x^2 / 2)) for float32 x: ~20 passes of plain arithmetic and one exp, with
+    the same formula as PyTorch's, each pass as cheap as it can be (no reciprocal, no copysign:
+    the sign bit is copied with integer operations)."""
+    e = np.multiply(x, x)
+    e *= np.float32(-0.5)
+    np.exp(e, out=e)  # exp(-z^2) = exp(-x^2 / 2), z = x / sqrt(2)
+    t = np.abs(x)
+    t += _AS_INV_K
+    np.divide(_AS_INV_K, t, out=t)  # t = 1 / (1 + p |z|)
+    r = t * _AS_HALF[0]
+    for c in _AS_HALF[1:]:
+        r += c
         r *= t
-    r *= e  # 1 - erf|z|
-    r *= 0.5
-    np.subtract(0.5, r, out=r)  # erf|z| / 2
-    np.copysign(r, x, out=r)  # erf(z) / 2
-    r += 0.5  # Phi(x) = (1 + erf(z)) / 2
+    r *= e  # (1 - erf|z|) / 2 = Phi(-|x|)
+    np.subtract(np.float32(0.5), r, out=r)  # erf|z| / 2 >= 0, its sign bit clear
+    sign = np.bitwise_and(x.view(np.int32), _SIGN_BIT, out=t.view(np.int32))
+    np.bitwise_or(r.view(np.int32), sign, out=r.view(np.int32))  # erf(z) / 2: x's sign
+    r += np.float32(0.5)  # Phi(x) = (1 + erf(z)) / 2
     return r, e
 
 
-_GELU_BLOCK = 1 << 16  # elements per block: the ~20 passes over a block stay in the CPU's cache
+_GELU_BLOCK = 1 << 17  # elements per block: the ~20 passes over a block stay in the CPU's cache
 
 
 def _gelu_f32_blocked(x: np.ndarray, need_grad: bool) -> tuple[np.ndarray, np.ndarray | None]:

@@ -20,6 +20,8 @@ def clip_grad_norm_(
         return Tensor(np.zeros((), np.float32))
     if norm_type == math.inf:
         total = max(float(np.abs(g).max()) for g in grads)
+    elif norm_type == 2.0:  # each square sum one dot product: a single pass, no temporaries
+        total = math.sqrt(sum(float(g.reshape(-1) @ g.reshape(-1)) for g in grads))
     else:
         total = sum(float((np.abs(g) ** norm_type).sum()) for g in grads) ** (1.0 / norm_type)
     coef = max_norm / (total + 1e-6)
