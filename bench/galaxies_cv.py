@@ -68,6 +68,7 @@ VARIANTS = {
     "d16_b": Variant(double=True, seed=10),
     "d16e40": Variant(double=True, epochs=40),
     "d16sh2": Variant(double=True, shift=2),
+    "d24": Variant(width=24, double=True),
     "w32d": Variant(width=32, double=True, epochs=30),
     "sh2": Variant(shift=2),
     "gz1": Variant(task="gz1"),

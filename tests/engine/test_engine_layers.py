@@ -91,14 +91,38 @@ def test_conv2d_depthwise(kw, bias):
     )
 
 
+@pytest.mark.parametrize(
+    ("kernel", "kw"),
+    [
+        (
+            5,
+            dict(stride=2, padding=2),
+        ),  # kernel columns 0..4 read phases 0,1,0,1,0, shifts 0,0,1,1,2
+        (3, dict(stride=2, padding=2, dilation=2)),  # every column in phase 0
+        (3, dict(stride=(2, 3), padding=1)),
+        (3, dict(stride=3)),  # the last input columns are never read
+        (5, dict(padding=4, dilation=2)),
+    ],
+    ids=str,
+)
+def test_conv2d_depthwise_strides_and_dilations(kernel, kw):
+    """The forward's row copies per column phase and shift, for larger kernels and strides."""
+    check_op(
+        [(2, 3, 13, 11), (3, 1, kernel, kernel)],
+        lambda x, w: F.conv2d(x, w, groups=3, **kw),
+        lambda x, w: TF.conv2d(x, w, groups=3, **kw),
+        fd=False,
+    )
+
+
 @pytest.mark.parametrize("kw", [dict(padding=1), dict(stride=2, padding=1)], ids=str)
 def test_conv2d_depthwise_in_channel_blocks(monkeypatch, kw):
     """Channels are processed in cache-sized blocks: here blocks of 2 channels, the last short."""
     from mltutorial.engine.nn import conv
 
-    # two channels' views: N * KH*KW * length, the length on the wide grid (stride 1) or not
-    length = 9 * 7 if kw.get("stride", 1) == 1 else 5 * 3
-    monkeypatch.setattr(conv, "_DEPTHWISE_BLOCK", 2 * 3 * 9 * length)
+    # two channels' rows: N * (KH * stride rows copied + shifts) * length of the wide grid
+    rows, length = (3 + 3, 9 * 7) if kw.get("stride", 1) == 1 else (6 + 2, 5 * 4)
+    monkeypatch.setattr(conv, "_DEPTHWISE_BLOCK", 2 * 3 * rows * length)
     check_op(
         [(3, 7, 9, 5), (7, 1, 3, 3), (7,)],
         lambda x, w, b: F.conv2d(x, w, b, groups=7, **kw),

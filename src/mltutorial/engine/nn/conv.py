@@ -361,69 +361,88 @@ def _conv_winograd(
     return out, grads
 
 
-_DEPTHWISE_BLOCK = 1 << 19  # elements of shifted views per channel block: 2 MiB in float32
+_DEPTHWISE_BLOCK = 1 << 19  # elements of copied rows per channel block: 2 MiB in float32
 
 
 def _conv_depthwise(
     x: np.ndarray, w: np.ndarray, b: np.ndarray | None, geometry: Geometry, need: tuple[bool, ...]
 ) -> tuple[np.ndarray, ConvGrads]:
-    """groups == C == O: out[:, c] = sum_{u,v} w[c, 0, u, v] * x_pad[:, c, u + s*i, v + s*j], the
-    KH*KW shifted views of the input weighted per channel.
+    """groups == C == O: out[:, c, i, j] = sum_{u,v} w[c, 0, u, v] x_pad[:, c, s i + d u, s j + d v].
 
-    With stride 1 each padded plane is read flat: the view for offset (u, v) is then one
-    contiguous run per plane, starting at u*d*Wp + v*d, and the output is computed on a grid Wp
-    wide whose last Wp - OW columns are dropped. NumPy then loops over whole planes, not over
-    OW-long rows (the gain is largest on the 7x7 and 14x14 maps of mobile networks)."""
+    Forward, per channel, on a "wide" output grid (whole rows, flattened; the columns past OW are
+    dropped at the end): the KH input rows that kernel row u reads, one copy each (for a column
+    stride s > 1, one copy per column phase q, the columns s j' + q), make a (KH*s, L) matrix A.
+    Kernel column v reads phase q = d v mod s shifted by t = d v // s columns, so one small product
+    B = W A, with W (shifts, KH*s) holding w[u, v] at row t, column (u, q), gives every shift's
+    partial sum at once, and out[l] = sum_t B[t, l + t]: KH*s copies, a GEMM and a few additions,
+    where KH*KW shifted copies of the input used to come first. With stride 1 each copy is one
+    contiguous run of the padded plane.
+
+    Backward: the KH*KW shifted views of the input weighted per channel (stride 1 on the wide grid
+    too, so that NumPy loops over whole planes, not over OW-long rows)."""
     s, p, dil, _, (oh, ow) = geometry
     n, c, h, wd = x.shape
     _, _, kh, kw = w.shape
     mod = backend.array_module(x)
     taps = w.reshape(c, kh, kw)
-    flat = s == (1, 1)
-    if flat:
-        xp = _pad(x, p[0], p[0] + 1, p[1], p[1], 0.0)  # + 1 row: the last run ends past the plane
-        wp = xp.shape[3]
-        src = xp.reshape(n, c, -1)
-        grid: tuple[int, ...] = (n, c, oh * wp)
-        views: list[tuple[int, int, tuple[slice, ...]]] = [
-            (u, v, (slice(None), slice(None), slice(off, off + oh * wp)))
-            for u in range(kh)
-            for v in range(kw)
-            for off in [u * dil[0] * wp + v * dil[1]]
-        ]
-    else:
-        xp = src = _pad(x, p[0], p[0], p[1], p[1], 0.0)
-        grid = (n, c, oh, ow)
-        views = list(_windows(xp, (kh, kw), s, dil, (oh, ow)))
-    per_channel = (1, -1) + (1,) * (len(grid) - 2)
-
-    # A block of channels at a time: its KH*KW shifted views copied side by side (contiguous
-    # runs when flat), then one small product per channel, taps (1, KH*KW) @ views (KH*KW, L):
-    # the output is written once, and the block's views stay in the CPU's cache.
-    length = math.prod(grid[2:])
-    out = mod.empty((n, c, 1, length), dtype=x.dtype)
-    block = max(1, _DEPTHWISE_BLOCK // (n * kh * kw * length))
-    cols = mod.empty((n, min(block, c), kh * kw, *grid[2:]), dtype=x.dtype)
-    taps_row = taps.reshape(1, c, 1, kh * kw)
+    shifts = [dil[1] * v // s[1] for v in range(kw)]
+    wq = ow + shifts[-1]  # the wide grid's width: every shift of a kept column stays in its row
+    length = oh * wq
+    # padded so that every row copy, of every phase, is whole (the extra zeros feed dropped columns)
+    rows_needed = s[0] * (oh - 1) + dil[0] * (kh - 1) + 1
+    bottom, right = max(p[0], rows_needed - h - p[0]), max(0, s[1] * wq - wd - p[1])
+    xw = _pad(x, p[0], bottom, p[1], right, 0.0)
+    mix = mod.zeros((c, shifts[-1] + 1, kh * s[1]), dtype=x.dtype)  # W: (shift, (u, phase))
+    for u in range(kh):
+        for v in range(kw):
+            mix[:, shifts[v], u * s[1] + dil[1] * v % s[1]] = taps[:, u, v]
+    k_rows, n_shifts = kh * s[1], shifts[-1] + 1
+    out = mod.empty((n, c, length), dtype=x.dtype)
+    block = max(1, _DEPTHWISE_BLOCK // (n * (k_rows + n_shifts) * length))
+    a = mod.empty((n, min(block, c), k_rows, length), dtype=x.dtype)
+    part = mod.empty((n, min(block, c), n_shifts, length), dtype=x.dtype)
     for c0 in range(0, c, block):
-        chans = slice(c0, c0 + block)
         k = min(block, c - c0)
-        cb = cols if k == cols.shape[1] else mod.empty((n, k, *cols.shape[2:]), dtype=x.dtype)
-        for u, v, index in views:
-            cb[:, :, u * kw + v] = src[:, chans][index]
-        np.matmul(taps_row[:, chans], cb.reshape(n, k, kh * kw, length), out=out[:, chans])
-    del cols, cb
-    out = out.reshape(grid)
-    if flat:  # the wide grid cropped, and the bias added, in one pass
-        wide = out.reshape(n, c, oh, wp)[..., :ow]
-        out = mod.ascontiguousarray(wide) if b is None else np.add(wide, b.reshape(1, c, 1, 1))
-    elif b is not None:
-        out += b.reshape(1, c, 1, 1)
+        ab, pb, chans = a[:, :k], part[:, :k], slice(c0, c0 + k)
+        for u in range(kh):
+            first = dil[0] * u
+            rows = xw[:, chans, first : first + s[0] * (oh - 1) + 1 : s[0]]  # (N, k, OH, Wpad)
+            for q in range(s[1]):
+                ab[:, :, u * s[1] + q].reshape(n, k, oh, wq)[...] = rows[..., q :: s[1]][..., :wq]
+        np.matmul(mix[chans], ab, out=pb)
+        ob = out[:, chans]
+        if n_shifts == 1:
+            ob[...] = pb[:, :, 0]
+        else:  # out[l] = sum_t B[t, l + t]; the last t columns of the grid are dropped anyway
+            np.add(pb[:, :, 0, : length - shifts[-1]], pb[:, :, 1, 1 : length - shifts[-1] + 1],
+                   out=ob[..., : length - shifts[-1]])  # fmt: skip
+            for t in range(2, n_shifts):
+                ob[..., : length - shifts[-1]] += pb[:, :, t, t : length - shifts[-1] + t]
+    del a, part
+    wide = out.reshape(n, c, oh, wq)[..., :ow]  # the wide grid cropped, the bias added, one pass
+    out = mod.ascontiguousarray(wide) if b is None else np.add(wide, b.reshape(1, c, 1, 1))
 
     def grads(grad: np.ndarray) -> tuple[Any, Any, Any]:
         gx = gw = gb = None
         if need[2]:
             gb = grad.sum(axis=(0, 2, 3))
+        flat = s == (1, 1)
+        if flat:  # + 1 row: the last run ends past the plane
+            xp = _pad(x, p[0], p[0] + 1, p[1], p[1], 0.0)
+            wp = xp.shape[3]
+            src = xp.reshape(n, c, -1)
+            grid: tuple[int, ...] = (n, c, oh * wp)
+            views: list[tuple[int, int, tuple[slice, ...]]] = [
+                (u, v, (slice(None), slice(None), slice(off, off + oh * wp)))
+                for u in range(kh)
+                for v in range(kw)
+                for off in [u * dil[0] * wp + v * dil[1]]
+            ]
+        else:
+            xp = src = _pad(x, p[0], p[0], p[1], p[1], 0.0)
+            grid = (n, c, oh, ow)
+            views = list(_windows(xp, (kh, kw), s, dil, (oh, ow)))
+        per_channel = (1, -1) + (1,) * (len(grid) - 2)
         if flat:  # the gradient on the wide grid, zero in the dropped columns
             wide = mod.zeros((n, c, oh, wp), dtype=grad.dtype)
             wide[..., :ow] = grad
