@@ -221,8 +221,16 @@ def main() -> None:
         "",
     ]
     path = HERE / "results" / "galaxies_search.md"
-    path.write_text("\n".join(out), encoding="utf-8")
+    path.write_text(replace_first_section(path, "\n".join(out)), encoding="utf-8")
     print("\n".join(out))
+
+
+def replace_first_section(path: Path, section: str) -> str:
+    """The file with its first "## " section replaced by `section`; the sections other scripts
+    appended after it (bench/galaxies_crop.py, bench/galaxies_cv.py) are kept."""
+    old = path.read_text(encoding="utf-8") if path.exists() else ""
+    rest = old.find("\n## ", 1)
+    return section if rest < 0 else section.rstrip("\n") + "\n" + old[rest:]
 
 
 if __name__ == "__main__":
