@@ -342,16 +342,24 @@ def _conv_winograd(
     y = np.empty((n, o, th, 4, tw, 4), x.dtype)
     rows = max(-(-_WINO_BAND_TILES // (n * tw)), _WINO_BAND_BYTES // (144 * c * n * tw))
     rows = min(rows, th)
+    # one band's temporaries, carved from the reused workspace: no fresh pages on every call
+    most = n * rows * tw
+    work = _workspace((most * (72 * c + 52 * o),), x.dtype, x)
+    d_all, v_all, rest = np.split(work, [36 * c * most, 72 * c * most])
+    m_all, y_all = rest[: 36 * o * most], rest[36 * o * most :]
     for r0 in range(0, th, rows):
         r1 = min(th, r0 + rows)
-        d = np.empty((6, 6, c, n, r1 - r0, tw), x.dtype)  # every tile's 36 inputs, row-major
+        tiles = n * (r1 - r0) * tw
+        d = d_all[: 36 * c * tiles].reshape(6, 6, c, n, r1 - r0, tw)  # each tile's 36 inputs
         for i in range(6):
             for j in range(6):
                 d[i, j] = xp[:, :, 4 * r0 + i : 4 * r1 + i : 4, j : j + 4 * tw : 4]
-        v = (bb @ d.reshape(36, -1)).reshape(36, c, -1)  # B^T d B
-        m = np.matmul(u, v)  # (36, O, tiles): summed over input channels
-        yb = (aa @ m.reshape(36, -1)).reshape(4, 4, o, n, r1 - r0, tw)  # A^T m A
-        y[:, :, r0:r1] = yb.transpose(3, 2, 4, 0, 5, 1)
+        v = np.matmul(bb, d.reshape(36, -1), out=v_all[: 36 * c * tiles].reshape(36, -1))
+        m = np.matmul(  # (36, O, tiles): B^T d B times G g G^T, summed over input channels
+            u, v.reshape(36, c, tiles), out=m_all[: 36 * o * tiles].reshape(36, o, tiles)
+        )
+        yb = np.matmul(aa, m.reshape(36, -1), out=y_all[: 16 * o * tiles].reshape(16, -1))
+        y[:, :, r0:r1] = yb.reshape(4, 4, o, n, r1 - r0, tw).transpose(3, 2, 4, 0, 5, 1)  # A^T m A
     out = y.reshape(n, o, 4 * th, 4 * tw)[:, :, :oh, :ow]
     out = np.ascontiguousarray(out) if b is None else np.add(out, b.reshape(1, o, 1, 1))
 
