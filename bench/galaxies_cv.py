@@ -69,6 +69,7 @@ VARIANTS = {
     "d16e40": Variant(double=True, epochs=40),
     "d16sh2": Variant(double=True, shift=2),
     "d24": Variant(width=24, double=True),
+    "d16s48": Variant(size=48, double=True),
     "w32d": Variant(width=32, double=True, epochs=30),
     "sh2": Variant(shift=2),
     "gz1": Variant(task="gz1"),
@@ -256,10 +257,16 @@ def main() -> None:
     parser.add_argument("what", choices=("train", "report", "test", "test-report"))
     parser.add_argument("--variants", default="base")
     parser.add_argument("--splits", default="1,2,3,4")
+    parser.add_argument(
+        "--rules",
+        default="0.0:0.65,0.0:0.5,0.2:0.5",
+        help="test-report: BLEND:THRESHOLD pairs, comma-separated",
+    )
     args = parser.parse_args()
     splits = [int(s) for s in args.splits.split(",")]
     if args.what == "test-report":
-        test_report(args.variants, splits, [(0.0, 0.65), (0.0, 0.5), (0.2, 0.5)])
+        rules = [tuple(float(v) for v in r.split(":")) for r in args.rules.split(",")]
+        test_report(args.variants, splits, rules)
     elif args.what == "test":
         for name in args.variants.split(","):
             for s in splits:

@@ -224,7 +224,12 @@ def test_cli_train_and_predict(no_real_data, tmp_path, capsys):
     assert lines[0].rstrip(")").split(" (")[0].endswith(("elliptical", "spiral"))
     assert main(["vision", "predict", "--model-file", str(model), str(good), "--json"]) == 0
     answer = json.loads(capsys.readouterr().out)[str(good)][0]
-    assert answer["class"] in ("elliptical", "spiral") and 0.5 <= answer["probability"] <= 1
+    trained = GalaxyClassifier.load(model)
+    p = trained.predict_proba(read_galaxy(good, 16)[None])
+    said = trained.classes_[int(trained.predict_from_proba(p)[0])]
+    assert answer["class"] == said and answer["probability"] == pytest.approx(
+        float(p[0, trained.classes_.index(said)]), abs=1e-6
+    )
     # --crop auto travels with the model to `vision predict`
     assert main([*argv, "--width", "4", "--crop", "auto", "-o", str(model), "--json"]) == 0
     capsys.readouterr()
@@ -260,24 +265,26 @@ def test_chapter_with_data(tmp_path):
 
 @pytest.mark.slow
 def test_cnn_on_real_data_elliptical_vs_spiral():
-    """The full CLI configuration (32x32 crops, width 16, two convs per block, 20 epochs, D4 + TTA,
-    p(spiral) blended with the colour-and-shape logistic regression, weight 0.2) on the held-out
-    split (seed 0, the hardest of five: bench/results/galaxies_seeds.md).
+    """The full CLI configuration (32x32 crops, width 16, two convs per block, 40 epochs, D4 + TTA,
+    p(spiral) blended with the colour-and-shape logistic regression, weight 0.2, called a spiral
+    from 0.67: both fixed on validation splits) on the held-out split of seed 0, the hardest of the
+    five test splits in bench/results/galaxies_search.md (their mean: 90.4 % / 88.1 %).
 
-    Measured: accuracy 88.8 %, balanced accuracy 88.6 % (one conv per block: 87.8 / 87.0). The
-    issue's goal, 90 % / 88 %, is met for balanced accuracy, not for accuracy; this asserts what the
-    model reaches, with a tolerance, so a regression fails. About 3 min on an idle 2-core machine.
+    Measured on seed 0: accuracy 89.0 %, balanced accuracy 86.2 %. This asserts what the model
+    reaches on this one split, with a tolerance, so that a regression fails. About 6 min on an idle
+    2-core machine.
     """
     need_data("galaxy_zoo")
     from sklearn.metrics import balanced_accuracy_score
 
     d = load_galaxy_zoo(size=32, crop=0.35)
-    model = GalaxyClassifier(num_epochs=20, width=16).fit(d.X_train, d.y_train)
-    assert model.convs == 2 and model.blend_ == 0.2 and model.threshold_ == 0.5  # as measured
+    model = GalaxyClassifier(width=16).fit(d.X_train, d.y_train)
+    assert model.num_epochs == 40 and model.convs == 2  # the defaults, as measured
+    assert model.blend_ == 0.2 and model.threshold_ == 0.67
     keep, y, _ = task_labels(d.y_test, "spiral")
     y_hat = model.predict(d.X_test[keep])
     accuracy, balanced = (y_hat == y).mean(), balanced_accuracy_score(y, y_hat)
-    assert accuracy >= 0.875 and balanced >= 0.875, (accuracy, balanced)
+    assert accuracy >= 0.88 and balanced >= 0.85, (accuracy, balanced)
 
 
 def test_data_verify_checks_every_image_against_the_manifest():

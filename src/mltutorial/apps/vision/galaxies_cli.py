@@ -78,7 +78,7 @@ def train(argv: list[str], prog: str) -> int:
     parser.add_argument("--dataset", choices=("galaxy_zoo",), required=True)
     parser.add_argument("--task", choices=TASKS, default="spiral")
     parser.add_argument("--arch", choices=("cnn", "mlp"), default="cnn")
-    parser.add_argument("--epochs", type=int, default=20)
+    parser.add_argument("--epochs", type=int, default=40)
     parser.add_argument("--size", type=int, default=32, help="image side in pixels after the crop")
     parser.add_argument(
         "--crop",
@@ -179,9 +179,12 @@ def predict(argv: list[str], prog: str) -> int:
             print(f"{prog}: error: {exc}", file=sys.stderr)
             failed += 1
     proba = model.predict_proba(np.stack(arrays)) if arrays else np.zeros((0, 1))
+    decided = model.predict_from_proba(proba) if arrays else []
     out = {}
-    for path, p in zip(good, proba):
-        top = np.argsort(-p)[: args.k]
+    for path, p, first in zip(good, proba, decided):
+        # the model's answer first (its threshold, not the larger probability), then by probability
+        rest = [int(j) for j in np.argsort(-p) if j != first]
+        top = [int(first), *rest[: args.k - 1]]
         out[path] = [(model.classes_[j], float(p[j])) for j in top]
     if args.json:
         print_json({k: [{"class": c, "probability": q} for c, q in v] for k, v in out.items()})
