@@ -238,6 +238,12 @@ def test_cli_train_and_predict(no_real_data, tmp_path, capsys):
     assert capsys.readouterr().out.startswith(f"{good}: ")
     assert main([*argv, "--crop", "big"]) == 2
     assert "expected a number or auto" in capsys.readouterr().err
+    # --threshold travels with the model; outside (0, 1) it is one line and status 2
+    assert main([*argv, "--width", "4", "--threshold", "0.3", "-o", str(model), "--json"]) == 0
+    capsys.readouterr()
+    assert GalaxyClassifier.load(model).threshold_ == 0.3
+    assert main([*argv, "--threshold", "1.5"]) == 2
+    assert "--threshold must be between 0 and 1" in capsys.readouterr().err
 
 
 def test_chapter_without_data(no_real_data, tmp_path):
