@@ -170,16 +170,8 @@ def main() -> None:
         test_snrs = (6.0, 8.0, 10.0)
         n_sig, n_noise = (30, 300) if args.quick else (300, 3000)
         snrs = np.repeat(test_snrs, n_sig)
-        noise = inj.make_windows(preps, waves, inj.TEST_SPAN, n_noise, snrs, rng, 0.0, True)
-        sig = inj.make_windows(preps, waves, inj.TEST_SPAN, len(snrs), snrs, rng, 1.0, True)
-        scores = {
-            "net": (
-                model.decision_function(noise.X, noise.file),
-                model.decision_function(sig.X, sig.file),
-            ),
-            "mf": (noise.mf, sig.mf),
-            "bank": (inj.bank_statistic(noise, waves), inj.bank_statistic(sig, waves)),
-        }
+        sig, by_name = detection.score_test_windows(model, preps, waves, snrs, n_noise, rng)
+        scores = dict(zip(("net", "mf", "bank"), by_name.values()))
         thr = {k: float(np.quantile(n, 0.99)) for k, (n, _) in scores.items()}
         eff = {
             k: [float(np.mean(s[sig.snr == v] > thr[k])) for v in test_snrs]

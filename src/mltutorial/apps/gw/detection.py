@@ -76,6 +76,25 @@ class Detection:
     config: dict = field(default_factory=dict)
 
 
+def score_test_windows(
+    model, preps, waves, snrs: np.ndarray, n_noise: int, rng: np.random.Generator
+):
+    """Fresh test windows from the test stretch of the noise, pure noise and with chirps at `snrs`:
+    (the signal windows, {detector: (noise scores, signal scores)}) for the network, the matched
+    filter with the injected waveform, and the template-bank search."""
+    noise = inj.make_windows(preps, waves, inj.TEST_SPAN, n_noise, snrs, rng, 0.0, True)
+    sig = inj.make_windows(preps, waves, inj.TEST_SPAN, len(snrs), snrs, rng, 1.0, True)
+    scores = {
+        "CNN": (
+            model.decision_function(noise.X, noise.file),
+            model.decision_function(sig.X, sig.file),
+        ),
+        "matched filter": (noise.mf, sig.mf),
+        BANK: (inj.bank_statistic(noise, waves), inj.bank_statistic(sig, waves)),
+    }
+    return sig, scores
+
+
 def replace_seed(cfg: Config, seed: int) -> Config:
     return dataclasses.replace(cfg, seed=seed)
 
@@ -130,16 +149,7 @@ def _run(data: GWData, cfg: Config) -> Detection:
 
     t0 = time.perf_counter()
     snrs = np.repeat(np.asarray(cfg.test_snrs, dtype=float), cfg.n_per_snr)
-    noise = inj.make_windows(preps, waves, inj.TEST_SPAN, cfg.n_noise_test, snrs, rng, 0.0, True)
-    sig = inj.make_windows(preps, waves, inj.TEST_SPAN, len(snrs), snrs, rng, 1.0, True)
-    scores = {
-        "CNN": (
-            model.decision_function(noise.X, noise.file),
-            model.decision_function(sig.X, sig.file),
-        ),
-        "matched filter": (noise.mf, sig.mf),
-        BANK: (inj.bank_statistic(noise, waves), inj.bank_statistic(sig, waves)),
-    }
+    sig, scores = score_test_windows(model, preps, waves, snrs, cfg.n_noise_test, rng)
     thresholds = {k: float(np.quantile(n, 1 - cfg.fap)) for k, (n, _) in scores.items()}
     eff = {k: _efficiency(s, sig.snr, thresholds[k], cfg.test_snrs) for k, (_, s) in scores.items()}
     x = np.asarray(cfg.test_snrs, dtype=float)
