@@ -76,5 +76,5 @@ def plot_detection(det: Detection, path, label=""):
     b.set(xlabel="window centre (s after the file's start)", ylabel=f"{net} score (logit)",
           title=f"The {net} scans GW150914 (never trained on it)")  # fmt: skip
     b.legend(fontsize=7, loc="upper left")
-    heading = "The matched filter and a CNN after it (MFCNN)" if bank else "A CNN"
+    heading = "The MFCNN (a template-bank search, then a CNN)" if bank else "A CNN"
     return viz.save(fig, path, title=f"{heading} against the matched filter{label}")
