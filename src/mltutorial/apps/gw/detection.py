@@ -80,7 +80,7 @@ def score_test_windows(
     model, preps, waves, snrs: np.ndarray, n_noise: int, rng: np.random.Generator
 ):
     """Fresh test windows from the test stretch of the noise, pure noise and with chirps at `snrs`:
-    (the signal windows, {detector: (noise scores, signal scores)}) for the network, the matched
+    (the signal windows, {method: (noise scores, signal scores)}) for the network, the matched
     filter with the injected waveform, and the template-bank search."""
     noise = inj.make_windows(preps, waves, inj.TEST_SPAN, n_noise, snrs, rng, 0.0, True)
     sig = inj.make_windows(preps, waves, inj.TEST_SPAN, len(snrs), snrs, rng, 1.0, True)
