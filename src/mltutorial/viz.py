@@ -7,6 +7,7 @@ same idea (train vs validation, ours vs peer) has the same colour everywhere in 
 from __future__ import annotations
 
 import os
+import textwrap
 from pathlib import Path
 from typing import Any
 
@@ -53,11 +54,17 @@ def figure(ncols: int = 1, nrows: int = 1, width: float = 6.0, height: float = 4
 
 
 def save(fig: Any, path: str | os.PathLike[str], title: str | None = None) -> Path:
-    """Save `fig` as PNG at `path` (atomically), with an optional overall title, and close it."""
+    """Save `fig` as PNG at `path` (atomically), with an optional overall title, and close it.
+
+    tight_layout() fits everything inside the figure, so the save draws it once; a tight bounding
+    box at save time would draw it twice more. A title wider than the figure is wrapped."""
     if title:
-        fig.suptitle(title, fontweight="bold")
+        text = fig.suptitle(title, fontweight="bold")
+        width = text.get_window_extent(fig.canvas.get_renderer()).width
+        if width > 0.96 * fig.bbox.width:
+            text.set_text(textwrap.fill(title, int(len(title) * 0.96 * fig.bbox.width / width)))
     fig.tight_layout()
     with atomic_path(path) as tmp:
-        fig.savefig(tmp, format="png", bbox_inches="tight")
+        fig.savefig(tmp, format="png")
     plt.close(fig)
     return Path(path)

@@ -272,10 +272,7 @@ def plot_example(result: Result, path: str | Path) -> Path:
     terms = " + ".join(
         f"{SLIDE_INPUT[r][c]}·{SLIDE_FILTER[r][c]}" for r in range(k) for c in range(k)
     )
-    fig.text(
-        0.5, -0.04, f"top-left output: {terms} = {result.example_output[0, 0]:g}",
-        ha="center", fontsize=11,
-    )  # fmt: skip
+    fig.supxlabel(f"top-left output: {terms} = {result.example_output[0, 0]:g}", fontsize=11)
     verdict = "equals the slide" if result.example_matches else "DIFFERS from the slide"
     return viz.save(fig, path, title=f"Convolution, stride 1, no padding: output {verdict}")
 

@@ -170,6 +170,9 @@ def _cloud_figure(words: list[tuple[str, int]], path: Path, title: str) -> None:
             width = 0.0
         lines[-1].append((word, size, w))
         width += w
+    # the axes shrink once the layout makes room for the titles: keep the words inside 80 % of it
+    fit = min(1.0, 0.8 * box.height / sum(max(s for _, s, _ in line) * 1.5 for line in lines))
+    lines = [[(word, size * fit, w * fit) for word, size, w in line] for line in lines]
     heights = [max(s for _, s, _ in line) * 1.5 for line in lines]
     y = 0.5 + sum(heights) / 2 / box.height
     for line, h in zip(lines, heights):
