@@ -142,7 +142,12 @@ def main() -> None:
     parser.add_argument("--out", default=str(HERE / "results" / "recommend.md"))
     args = parser.parse_args()
 
-    import surprise
+    try:
+        import surprise
+    except ImportError:
+        raise SystemExit(
+            "bench/recommend.py needs scikit-surprise, the peer: pip install -e '.[bench]'"
+        ) from None
 
     load = os.getloadavg()
     data = ds.load()
