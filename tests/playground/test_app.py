@@ -98,6 +98,23 @@ def test_a_tab_trains_over_the_socket(make_client):
         assert "unknown message" in _until(ws, "error")["message"]
 
 
+def test_a_tab_that_trains_behind_schedule_still_pauses(make_client):
+    """Every update late (a million a second asked for): the pause is read between two updates,
+    not starved until the idle timeout closes the tab."""
+    client = make_client(max_updates_per_s=1_000_000, idle_s=5)
+    with client.websocket_connect("/ws") as ws:
+        ws.send_json({"type": "state", "hash": "dataset=xor&shape=4"})
+        _until(ws, "frame")
+        ws.send_json({"type": "play"})
+        _until(ws, "playing")
+        for _ in range(3):
+            _until(ws, "frame")
+        ws.send_json({"type": "pause"})
+        _until(ws, "paused", limit=500)
+        ws.send_json({"type": "step"})
+        assert _until(ws, "frame", limit=5)["type"] == "frame"
+
+
 def test_upload_then_train_it(make_client):
     client = make_client()
     key = client.post("/api/upload", content=_csv(80)).json()["id"]

@@ -222,7 +222,14 @@ async def _serve(ws: WebSocket, pg: Playground) -> None:
             else:
                 wait = settings.idle_s - (now - last_message) + 0.01
             try:
-                text = await asyncio.wait_for(inbox.get(), timeout=wait)
+                # a message waiting comes first: wait_for(..., timeout=0) would time out before
+                # inbox.get() ever ran, so a tab whose updates fall behind could never pause
+                if not inbox.empty():
+                    text = inbox.get_nowait()
+                elif wait <= 0:
+                    raise TimeoutError
+                else:
+                    text = await asyncio.wait_for(inbox.get(), timeout=wait)
             except TimeoutError:
                 if playing and session is not None:
                     last_update = time.monotonic()
