@@ -276,9 +276,11 @@ def test_cnn_on_real_data_elliptical_vs_spiral():
     from 0.67: both fixed on validation splits) on the held-out split of seed 0, the hardest of the
     five test splits in bench/results/galaxies_search.md (their mean: 90.4 % / 88.1 %).
 
-    Measured on seed 0: accuracy 89.0 %, balanced accuracy 86.2 %. This asserts what the model
-    reaches on this one split, with a tolerance, so that a regression fails. About 6 min on an idle
-    2-core machine.
+    Measured on seed 0: accuracy 89.0 %, balanced accuracy 86.2 % on an AVX-512 machine; 88.1 % and
+    84.8 % on an AVX2 one (AMD EPYC Zen 3), the same in two runs there. BLAS kernels that round
+    differently send the 40 epochs down another path, so the tolerance covers both machines, about
+    one point under the lower. A regression (always "elliptical" is 71 %) still fails. About 8 min
+    on an idle 2-core machine.
     """
     need_data("galaxy_zoo")
     from sklearn.metrics import balanced_accuracy_score
@@ -290,7 +292,7 @@ def test_cnn_on_real_data_elliptical_vs_spiral():
     keep, y, _ = task_labels(d.y_test, "spiral")
     y_hat = model.predict(d.X_test[keep])
     accuracy, balanced = (y_hat == y).mean(), balanced_accuracy_score(y, y_hat)
-    assert accuracy >= 0.88 and balanced >= 0.85, (accuracy, balanced)
+    assert accuracy >= 0.87 and balanced >= 0.835, (accuracy, balanced)
 
 
 def test_data_verify_checks_every_image_against_the_manifest():
