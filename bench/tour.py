@@ -5,9 +5,8 @@ when MLTUTORIAL_DATA is set), reads each chapter's wall seconds, CPU seconds and
 its results.json (CPU seconds are the steadier number on a busy machine), and measures the memory
 of the whole run in a second run of the same command. Two runs, because watching the memory slows
 what it watches: reading a process's smaps_rollup holds that process's memory-map lock, and the
-chapters, which map and unmap large arrays all the time, wait for it (sampling every 50 ms made the
-tour a quarter slower). The tour runs chapters in forked child processes (`--jobs`), which share the pages
-of everything their parent imported, so no one process's resident size is the run's memory and the
+chapters, which map and unmap large arrays all the time, wait for it. The tour runs chapters in
+forked child processes (`--jobs`), which share the pages of everything their parent imported, so no one process's resident size is the run's memory and the
 sum of their resident sizes counts the shared pages once per process. The figure quoted is the
 peak, sampled every 100 ms, of the sum over the tour's processes of their proportional set size
 (PSS, /proc/PID/smaps_rollup: each shared page divided among the processes sharing it), which is
@@ -41,19 +40,7 @@ GOAL_SECONDS, GOAL_GB = 60.0, 0.6
 
 
 def _tree(pid: int) -> list[int]:
-    """`pid` and its descendants (Linux /proc): from each process's children files where the
-    kernel has them (a few reads), else from a scan of every process's stat."""
-    try:
-        found, todo = [], [pid]
-        while todo:
-            p = todo.pop()
-            found.append(p)
-            for task in os.listdir(f"/proc/{p}/task"):
-                todo += map(int, Path(f"/proc/{p}/task/{task}/children").read_text().split())
-        return found
-    except FileNotFoundError as exc:
-        if not str(exc.filename).endswith("children"):
-            return found  # a process ended while we looked
+    """`pid` and its descendants (Linux /proc)."""
     children: dict[int, list[int]] = {}
     for entry in os.listdir("/proc"):
         if entry.isdigit():
@@ -115,12 +102,12 @@ def run_tour(
     start = time.perf_counter()
     with open(out_dir / "stdout.json", "wb") as stdout, open(out_dir / "stderr.txt", "wb") as err:
         child = subprocess.Popen(cmd, stdout=stdout, stderr=err, env=env)
-        sampler = TreeMemory(child.pid)
-        if memory:
+        sampler = TreeMemory(child.pid) if memory else None
+        if sampler is not None:
             sampler.start()
         _, status, usage = os.wait4(child.pid, 0)
-        sampler.stopped.set()
-        if memory:
+        if sampler is not None:
+            sampler.stopped.set()
             sampler.join()
     wall = time.perf_counter() - start
     if os.waitstatus_to_exitcode(status) not in (0, 1):  # 1: a chapter failed, still measured
@@ -130,7 +117,7 @@ def run_tour(
     scale = 1 if sys.platform == "darwin" else 1024
     largest_gb = usage.ru_maxrss * scale / 1e9
     results = json.loads((out_dir / "results.json").read_text(encoding="utf-8"))
-    return results, wall, sampler.peak_gb, largest_gb
+    return results, wall, sampler.peak_gb if sampler else 0.0, largest_gb
 
 
 def _number(x: float | None, digits: int) -> str:
