@@ -131,6 +131,53 @@ def test_conv2d_depthwise_in_channel_blocks(monkeypatch, kw):
     )
 
 
+DEPTHWISE_MAPS = [  # (H, W): a channels-last map, a padded-first one, rows copied straight from x
+    (7, 9),
+    (13, 20),
+    (6, 50),
+]
+
+
+@pytest.mark.parametrize("hw", DEPTHWISE_MAPS, ids=str)
+@pytest.mark.parametrize(
+    "kw",
+    [dict(padding=1), dict(stride=2, padding=1), dict(padding=2, dilation=2), dict(stride=(2, 1))],
+    ids=str,
+)
+def test_conv2d_depthwise_inference_on_every_map_width(hw, kw):
+    """Without gradients the depthwise forward picks its layout by map width: small maps run
+    channels-last (returned NCHW-shaped with channels-last strides), wider ones copy rows into the
+    wide grid, padded first or straight from x, the bias a row of the GEMM. All equal torch's, and
+    a following 1x1 convolution reads the channels-last result as it is."""
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((2, 6, *hw)).astype(np.float32)
+    w = rng.standard_normal((6, 1, 3, 3)).astype(np.float32)
+    b = rng.standard_normal(6).astype(np.float32)
+    p1 = rng.standard_normal((4, 6, 1, 1)).astype(np.float32)
+    for bias in (b, None):
+        tb = None if bias is None else T(bias)
+        ref = TF.conv2d(T(x), T(w), tb, groups=6, **kw)
+        with engine.no_grad():
+            ours = F.conv2d(E(x), E(w), None if bias is None else E(bias), groups=6, **kw)
+            after = F.conv2d(ours, E(p1)).data
+        assert ours.shape == tuple(ref.shape)
+        if hw[1] <= 16:
+            assert ours.data.strides[1] == 4  # channels last
+        np.testing.assert_allclose(ours.data, ref.numpy(), rtol=1e-5, atol=1e-5)
+        np.testing.assert_allclose(after, TF.conv2d(ref, T(p1)).numpy(), rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize("kw", [dict(padding=1), dict(stride=2, padding=1)], ids=str)
+def test_conv2d_depthwise_wide_map_gradients(kw):
+    """Training on a map wide enough that the forward copies rows straight from the unpadded x."""
+    check_op(
+        [(2, 3, 5, 50), (3, 1, 3, 3), (3,)],
+        lambda x, w, b: F.conv2d(x, w, b, groups=3, **kw),
+        lambda x, w, b: TF.conv2d(x, w, b, groups=3, **kw),
+        fd=False,
+    )
+
+
 WINOGRAD_CASES = [  # (N, C, O, H, W, padding): odd sizes leave part of the last tile unused
     (1, 64, 64, 28, 28, 1),
     (2, 64, 72, 21, 19, 1),
@@ -433,6 +480,31 @@ def test_sequential_folds_conv_and_eval_batch_norm(conv_bias, affine):
         assert len(folded) == 5
     for y in (fast, slow, one_by_one.data, hooked, act_hooked):
         np.testing.assert_allclose(y, expected, rtol=1e-5, atol=1e-5)
+
+
+def test_sequential_folds_batch_norm_into_the_output_of_a_late_1x1_conv():
+    """A 1x1 convolution with more weights than outputs (many channels, a small map) scales its
+    output by the norm instead of its weights: the same numbers as torch, with and without a
+    convolution bias, with a ReLU6 after it."""
+    rng = np.random.default_rng(0)
+    for conv_bias in (False, True):
+        ref = torch.nn.Sequential(
+            torch.nn.Conv2d(40, 30, 1, bias=conv_bias), torch.nn.BatchNorm2d(30), torch.nn.ReLU6()
+        )
+        ours = nn.Sequential(nn.Conv2d(40, 30, 1, bias=conv_bias), nn.BatchNorm2d(30), nn.ReLU6())
+        with torch.no_grad():
+            ref[1].running_mean.copy_(torch.from_numpy(rng.standard_normal(30).astype(np.float32)))
+            ref[1].running_var.copy_(torch.from_numpy(rng.uniform(0.5, 2, 30).astype(np.float32)))
+            ref[1].weight.copy_(torch.from_numpy(rng.uniform(0.5, 2, 30).astype(np.float32)))
+            ref[1].bias.copy_(torch.from_numpy(rng.standard_normal(30).astype(np.float32)))
+        ours.load_state_dict({k: v.numpy() for k, v in ref.state_dict().items()})
+        ref.eval(), ours.eval()
+        x = (5 * rng.standard_normal((2, 40, 3, 2))).astype(np.float32)  # 40*30 weights > 30*6
+        weight_before = ours[0].weight.data.copy()
+        with engine.no_grad():
+            y = ours(E(x)).data
+        np.testing.assert_allclose(y, ref(T(x)).detach().numpy(), rtol=1e-5, atol=1e-5)
+        np.testing.assert_array_equal(ours[0].weight.data, weight_before)  # weights untouched
 
 
 @pytest.mark.parametrize("pool", [(2, 2, 0), (3, 2, 1)], ids=["2x2", "3x3_stride2_pad1"])

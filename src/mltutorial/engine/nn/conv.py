@@ -143,6 +143,8 @@ def conv2d(
     per_sample = groups == 1 and cg * kh * kw < 64
     if groups == c == o and groups > 1:
         conv = _conv_depthwise  # one filter per channel: a GEMM per group would be 1 x KH*KW
+        if wd <= _DEPTHWISE_CHANNELS_LAST_WIDTH and not (STATE.grad_enabled and any(need)):
+            conv = _conv_depthwise_channels_last  # inference on small maps
     elif _winograd_pays(x, w, s, dil, groups, (oh, ow)) and not (STATE.grad_enabled and any(need)):
         conv = _conv_winograd  # inference only: the gradients are im2col's
     else:
@@ -233,13 +235,18 @@ def _conv_per_sample(
     n, c, h, wd = x.shape
     o, _, kh, kw = w.shape
     ckk, L = c * kh * kw, oh * ow
+    pointwise = kh == kw == 1 and s == (1, 1) and p == (0, 0)
     xp = _pad(x, p[0], p[0], p[1], p[1], 0.0)
-    shape = (n, c, kh, kw, oh, ow)
-    keep = STATE.grad_enabled and need[1]  # backward needs cols for the weight gradient
-    cols6 = backend.array_module(x).empty(shape, x.dtype) if keep else _workspace(shape, x.dtype, x)
-    for u, v, index in _windows(xp, (kh, kw), s, dil, (oh, ow)):
-        cols6[:, :, u, v] = xp[index]
-    cols = cols6.reshape(n, ckk, L)
+    if pointwise:  # a 1x1 convolution's columns are the input itself
+        cols = x.reshape(n, ckk, L)
+    else:
+        shape = (n, c, kh, kw, oh, ow)
+        keep = STATE.grad_enabled and need[1]  # backward needs cols for the weight gradient
+        mod = backend.array_module(x)
+        cols6 = mod.empty(shape, x.dtype) if keep else _workspace(shape, x.dtype, x)
+        for u, v, index in _windows(xp, (kh, kw), s, dil, (oh, ow)):
+            cols6[:, :, u, v] = xp[index]
+        cols = cols6.reshape(n, ckk, L)
     w2 = w.reshape(o, ckk)
     out = np.matmul(w2, cols).reshape(n, o, oh, ow)  # (N, O, L): contiguous NCHW
     if b is not None:
@@ -253,7 +260,9 @@ def _conv_per_sample(
             gw = np.matmul(g2, cols.transpose(0, 2, 1)).sum(axis=0).reshape(w.shape)
         if need[2]:
             gb = g2.sum(axis=(0, 2))
-        if need[0]:
+        if need[0] and pointwise:
+            gx = np.matmul(w2.T, g2).reshape(x.shape)
+        elif need[0]:
             gcols6 = _workspace((n, c, kh, kw, oh, ow), x.dtype, x)
             np.matmul(w2.T, g2, out=gcols6.reshape(n, ckk, L))
             gxp = backend.array_module(x).zeros(xp.shape, dtype=x.dtype)
@@ -370,6 +379,8 @@ def _conv_winograd(
 
 
 _DEPTHWISE_BLOCK = 1 << 19  # elements of copied rows per channel block: 2 MiB in float32
+_DEPTHWISE_DIRECT_WIDTH = 48  # stride 1: from this many input columns, no padded copy first
+_DEPTHWISE_CHANNELS_LAST_WIDTH = 16  # inference: maps up to this many columns go channels-last
 
 
 def _conv_depthwise(
@@ -383,8 +394,10 @@ def _conv_depthwise(
     Kernel column v reads phase q = d v mod s shifted by t = d v // s columns, so one small product
     B = W A, with W (shifts, KH*s) holding w[u, v] at row t, column (u, q), gives every shift's
     partial sum at once, and out[l] = sum_t B[t, l + t]: KH*s copies, a GEMM and a few additions,
-    where KH*KW shifted copies of the input used to come first. With stride 1 each copy is one
-    contiguous run of the padded plane.
+    where KH*KW shifted copies of the input used to come first. The rows are copied straight from
+    the unpadded input into a zeroed A, whose border stays zero from one block of channels to the
+    next, so the input is never padded; the bias is one more row of A, all ones, so the GEMM adds
+    it and the crop to OW columns is a plain copy.
 
     Backward: the KH*KW shifted views of the input weighted per channel (stride 1 on the wide grid
     too, so that NumPy loops over whole planes, not over OW-long rows)."""
@@ -396,27 +409,51 @@ def _conv_depthwise(
     shifts = [dil[1] * v // s[1] for v in range(kw)]
     wq = ow + shifts[-1]  # the wide grid's width: every shift of a kept column stays in its row
     length = oh * wq
-    # padded so that every row copy, of every phase, is whole (the extra zeros feed dropped columns)
-    rows_needed = s[0] * (oh - 1) + dil[0] * (kh - 1) + 1
-    bottom, right = max(p[0], rows_needed - h - p[0]), max(0, s[1] * wq - wd - p[1])
-    xw = _pad(x, p[0], bottom, p[1], right, 0.0)
-    mix = mod.zeros((c, shifts[-1] + 1, kh * s[1]), dtype=x.dtype)  # W: (shift, (u, phase))
+    k_rows, n_shifts = kh * s[1], shifts[-1] + 1
+    k_all = k_rows + (b is not None)  # + the row of ones that carries the bias
+    mix = mod.zeros((c, n_shifts, k_all), dtype=x.dtype)  # W: (shift, (u, phase)), then bias
     for u in range(kh):
         for v in range(kw):
             mix[:, shifts[v], u * s[1] + dil[1] * v % s[1]] = taps[:, u, v]
-    k_rows, n_shifts = kh * s[1], shifts[-1] + 1
+    if b is not None:
+        mix[:, 0, k_rows] = b
+    # A's row (u, q) holds x_pad[s i + d u, s j + q] at (i, j). Only the part inside x is copied,
+    # into a zeroed A; but narrow planes with stride 1 (rows of a few cache lines) are padded
+    # first, which makes each copy one contiguous run of whole rows.
+    src, (top, left) = x, p
+    if s == (1, 1) and wd < _DEPTHWISE_DIRECT_WIDTH:
+        rows_needed = s[0] * (oh - 1) + dil[0] * (kh - 1) + 1
+        bottom, right = max(p[0], rows_needed - h - p[0]), max(0, s[1] * wq - wd - p[1])
+        src, (top, left) = _pad(x, p[0], bottom, p[1], right, 0.0), (0, 0)
+    sh, sw = src.shape[2:]
+    copies, covered = [], 0
+    for u in range(kh):
+        r0 = dil[0] * u - top  # the source row of i = 0
+        i_lo, i_hi = max(0, -(r0 // s[0])), min(oh, (sh - 1 - r0) // s[0] + 1)
+        for q in range(s[1]):
+            c0 = q - left  # the source column of j = 0
+            j_lo, j_hi = max(0, -(c0 // s[1])), min(wq, (sw - 1 - c0) // s[1] + 1)
+            if i_lo < i_hi and j_lo < j_hi:
+                index = (
+                    slice(r0 + s[0] * i_lo, r0 + s[0] * (i_hi - 1) + 1, s[0]),
+                    slice(c0 + s[1] * j_lo, c0 + s[1] * (j_hi - 1) + 1, s[1]),
+                )
+                copies.append((u * s[1] + q, slice(i_lo, i_hi), slice(j_lo, j_hi), index))
+                covered += (i_hi - i_lo) * (j_hi - j_lo)
     out = mod.empty((n, c, length), dtype=x.dtype)
-    block = max(1, _DEPTHWISE_BLOCK // (n * (k_rows + n_shifts) * length))
-    a = mod.empty((n, min(block, c), k_rows, length), dtype=x.dtype)
+    block = max(1, _DEPTHWISE_BLOCK // (n * (k_all + n_shifts) * length))
+    a = (mod.empty if covered == k_rows * length else mod.zeros)(
+        (n, min(block, c), k_all, length), dtype=x.dtype
+    )
+    if b is not None:
+        a[:, :, k_rows] = 1.0
     part = mod.empty((n, min(block, c), n_shifts, length), dtype=x.dtype)
     for c0 in range(0, c, block):
         k = min(block, c - c0)
         ab, pb, chans = a[:, :k], part[:, :k], slice(c0, c0 + k)
-        for u in range(kh):
-            first = dil[0] * u
-            rows = xw[:, chans, first : first + s[0] * (oh - 1) + 1 : s[0]]  # (N, k, OH, Wpad)
-            for q in range(s[1]):
-                ab[:, :, u * s[1] + q].reshape(n, k, oh, wq)[...] = rows[..., q :: s[1]][..., :wq]
+        grid = ab.reshape(n, k, k_all, oh, wq)
+        for row, rows, cols, (r, q) in copies:
+            grid[:, :, row, rows, cols] = src[:, chans, r, q]
         np.matmul(mix[chans], ab, out=pb)
         ob = out[:, chans]
         if n_shifts == 1:
@@ -427,8 +464,9 @@ def _conv_depthwise(
             for t in range(2, n_shifts):
                 ob[..., : length - shifts[-1]] += pb[:, :, t, t : length - shifts[-1] + t]
     del a, part
-    wide = out.reshape(n, c, oh, wq)[..., :ow]  # the wide grid cropped, the bias added, one pass
-    out = mod.ascontiguousarray(wide) if b is None else np.add(wide, b.reshape(1, c, 1, 1))
+    out = out.reshape(n, c, oh, wq)
+    if wq != ow:  # the wide grid cropped
+        out = mod.ascontiguousarray(out[..., :ow])
 
     def grads(grad: np.ndarray) -> tuple[Any, Any, Any]:
         gx = gw = gb = None
@@ -469,6 +507,40 @@ def _conv_depthwise(
         return gx, gw, gb
 
     return out, grads
+
+
+def _conv_depthwise_channels_last(
+    x: np.ndarray, w: np.ndarray, b: np.ndarray | None, geometry: Geometry, need: tuple[bool, ...]
+) -> tuple[np.ndarray, ConvGrads]:
+    """Depthwise, inference only, for small maps (a few rows of a few columns, many channels): with
+    channels last, each of the KH*KW taps is one multiply-add over the whole map, its weight a
+    vector over the contiguous channel axis, where a channels-first plane has rows too short for
+    NumPy's loops. The result is NCHW-shaped with channels-last strides (PyTorch's channels_last
+    memory format); a following 1x1 convolution reads it as a transposed GEMM operand, no copy."""
+    s, p, dil, _, (oh, ow) = geometry
+    n, c, h, wd = x.shape
+    _, _, kh, kw = w.shape
+    mod = backend.array_module(x)
+    xp = mod.zeros((n, h + 2 * p[0], wd + 2 * p[1], c), dtype=x.dtype)
+    xp[:, p[0] : p[0] + h, p[1] : p[1] + wd] = x.transpose(0, 2, 3, 1)
+    taps = mod.ascontiguousarray(w.reshape(c, kh * kw).T)  # (KH*KW, C)
+    out = mod.empty((n, oh, ow, c), dtype=x.dtype)
+    term = mod.empty_like(out)
+    for k in range(kh * kw):
+        u, v = divmod(k, kw)
+        r, q = dil[0] * u, dil[1] * v
+        view = xp[:, r : r + s[0] * (oh - 1) + 1 : s[0], q : q + s[1] * (ow - 1) + 1 : s[1]]
+        if k == 0:
+            np.multiply(view, taps[0], out=out)
+        else:
+            out += np.multiply(view, taps[k], out=term)
+    if b is not None:
+        out += b
+
+    def grads(grad: np.ndarray) -> tuple[Any, Any, Any]:
+        raise RuntimeError("conv2d: the channels-last depthwise path computes no gradient")
+
+    return out.transpose(0, 3, 1, 2), grads
 
 
 def _pool_geometry(
