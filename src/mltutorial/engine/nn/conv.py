@@ -141,11 +141,17 @@ def conv2d(
     # Skinny products (few input channels, e.g. the first layer) run far faster in OpenBLAS as one
     # small GEMM per sample; otherwise the whole batch is one GEMM per group.
     per_sample = groups == 1 and cg * kh * kw < 64
+    inference = not (STATE.grad_enabled and any(need))
+    # Inference keeps PyTorch's channels_last memory format where it pays: depthwise layers on
+    # small maps produce it, and 1x1 layers and depthwise ones keep it once their input has it.
+    channels_last = inference and _is_channels_last(x)
     if groups == c == o and groups > 1:
         conv = _conv_depthwise  # one filter per channel: a GEMM per group would be 1 x KH*KW
-        if wd <= _DEPTHWISE_CHANNELS_LAST_WIDTH and not (STATE.grad_enabled and any(need)):
-            conv = _conv_depthwise_channels_last  # inference on small maps
-    elif _winograd_pays(x, w, s, dil, groups, (oh, ow)) and not (STATE.grad_enabled and any(need)):
+        if inference and (wd <= _DEPTHWISE_CHANNELS_LAST_WIDTH or channels_last):
+            conv = _conv_depthwise_channels_last
+    elif channels_last and groups == 1 and (kh, kw, s, p) == (1, 1, (1, 1), (0, 0)):
+        conv = _conv_pointwise_channels_last
+    elif _winograd_pays(x, w, s, dil, groups, (oh, ow)) and inference:
         conv = _conv_winograd  # inference only: the gradients are im2col's
     else:
         conv = _conv_per_sample if per_sample else _conv_channel_major
@@ -507,6 +513,31 @@ def _conv_depthwise(
         return gx, gw, gb
 
     return out, grads
+
+
+def _is_channels_last(x: np.ndarray) -> bool:
+    """(N, C, H, W) whose memory runs (N, H, W, C), with more than one channel and pixel."""
+    return (
+        x.shape[1] > 1
+        and x.shape[2] * x.shape[3] > 1
+        and x.transpose(0, 2, 3, 1).flags.c_contiguous
+    )
+
+
+def _conv_pointwise_channels_last(
+    x: np.ndarray, w: np.ndarray, b: np.ndarray | None, geometry: Geometry, need: tuple[bool, ...]
+) -> tuple[np.ndarray, ConvGrads]:
+    """1x1, inference, channels-last input: one GEMM (N*H*W, C) @ (C, O), channels-last out."""
+    n, c, h, wd = x.shape
+    o = w.shape[0]
+    out = x.transpose(0, 2, 3, 1).reshape(n * h * wd, c) @ w.reshape(o, c).T
+    if b is not None:
+        out += b
+
+    def grads(grad: np.ndarray) -> tuple[Any, Any, Any]:
+        raise RuntimeError("conv2d: the channels-last 1x1 path computes no gradient")
+
+    return out.reshape(n, h, wd, o).transpose(0, 3, 1, 2), grads
 
 
 def _conv_depthwise_channels_last(
