@@ -145,7 +145,7 @@ DEPTHWISE_MAPS = [  # (H, W): a channels-last map, a padded-first one, rows copi
     ids=str,
 )
 def test_conv2d_depthwise_inference_on_every_map_width(hw, kw):
-    """Without gradients the depthwise forward picks its layout by map width: small maps run
+    """Without gradients the depthwise forward picks its layout by output width: small maps run
     channels-last (returned NCHW-shaped with channels-last strides), wider ones copy rows into the
     wide grid, padded first or straight from x, the bias a row of the GEMM. All equal torch's, and
     a following 1x1 convolution reads the channels-last result as it is."""
@@ -161,10 +161,35 @@ def test_conv2d_depthwise_inference_on_every_map_width(hw, kw):
             ours = F.conv2d(E(x), E(w), None if bias is None else E(bias), groups=6, **kw)
             after = F.conv2d(ours, E(p1)).data
         assert ours.shape == tuple(ref.shape)
-        if hw[1] <= 16:
-            assert ours.data.strides[1] == 4  # channels last
+        channels_last = ours.shape[3] <= 16  # the output's width decides
+        assert (ours.data.strides[1] == 4) == channels_last, ours.data.strides
         np.testing.assert_allclose(ours.data, ref.numpy(), rtol=1e-5, atol=1e-5)
         np.testing.assert_allclose(after, TF.conv2d(ref, T(p1)).numpy(), rtol=1e-5, atol=1e-5)
+
+
+def test_conv2d_keeps_a_channels_last_input_channels_last_in_inference():
+    """An input with channels-last memory (NCHW shape) stays so through depthwise and 1x1 layers
+    without gradients, whatever the width; with gradients the same layers take it as any array."""
+    rng = np.random.default_rng(1)
+    x = rng.standard_normal((2, 8, 6, 40)).astype(np.float32)  # wider than the small-map rule
+    x_cl = np.ascontiguousarray(x.transpose(0, 2, 3, 1)).transpose(0, 3, 1, 2)
+    dw = rng.standard_normal((8, 1, 3, 3)).astype(np.float32)
+    pw = rng.standard_normal((8, 8, 1, 1)).astype(np.float32)
+    b = rng.standard_normal(8).astype(np.float32)
+    ref = TF.conv2d(TF.conv2d(T(x), T(dw), groups=8, padding=1), T(pw), T(b)).numpy()
+    with engine.no_grad():
+        mid = F.conv2d(E(x_cl), E(dw), groups=8, padding=1)
+        out = F.conv2d(mid, E(pw), E(b))
+    for y in (mid.data, out.data):
+        assert y.transpose(0, 2, 3, 1).flags.c_contiguous  # channels last all the way
+    np.testing.assert_allclose(out.data, ref, rtol=1e-5, atol=1e-5)
+    xt = E(x_cl).requires_grad_()
+    trained = F.conv2d(F.conv2d(xt, E(dw), groups=8, padding=1), E(pw), E(b))
+    trained.sum().backward()
+    tx = T(x).requires_grad_()
+    TF.conv2d(TF.conv2d(tx, T(dw), groups=8, padding=1), T(pw), T(b)).sum().backward()
+    np.testing.assert_allclose(trained.data, ref, rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(xt.grad.data, tx.grad.numpy(), rtol=1e-5, atol=1e-5)
 
 
 @pytest.mark.parametrize("kw", [dict(padding=1), dict(stride=2, padding=1)], ids=str)

@@ -147,7 +147,7 @@ def conv2d(
     channels_last = inference and _is_channels_last(x)
     if groups == c == o and groups > 1:
         conv = _conv_depthwise  # one filter per channel: a GEMM per group would be 1 x KH*KW
-        if inference and (wd <= _DEPTHWISE_CHANNELS_LAST_WIDTH or channels_last):
+        if inference and (ow <= _DEPTHWISE_CHANNELS_LAST_WIDTH or channels_last):
             conv = _conv_depthwise_channels_last
     elif channels_last and groups == 1 and (kh, kw, s, p) == (1, 1, (1, 1), (0, 0)):
         conv = _conv_pointwise_channels_last
@@ -386,7 +386,7 @@ def _conv_winograd(
 
 _DEPTHWISE_BLOCK = 1 << 19  # elements of copied rows per channel block: 2 MiB in float32
 _DEPTHWISE_DIRECT_WIDTH = 48  # stride 1: from this many input columns, no padded copy first
-_DEPTHWISE_CHANNELS_LAST_WIDTH = 16  # inference: maps up to this many columns go channels-last
+_DEPTHWISE_CHANNELS_LAST_WIDTH = 16  # inference: outputs up to this many columns go channels-last
 
 
 def _conv_depthwise(
