@@ -203,28 +203,31 @@ def test_conv2d_depthwise_wide_map_gradients(kw):
     )
 
 
-WINOGRAD_CASES = [  # (N, C, O, H, W, padding): odd sizes leave part of the last tile unused
-    (1, 64, 64, 28, 28, 1),
-    (2, 64, 72, 21, 19, 1),
-    (1, 64, 64, 30, 31, 0),
-    (3, 64, 64, 17, 12, 2),
-    (1, 96, 64, 58, 40, (1, 0)),
+WINOGRAD_CASES = [  # (N, C, O, H, W, padding, kernel): odd sizes leave part of the last tile unused
+    (1, 64, 64, 28, 28, 1, 3),
+    (2, 64, 72, 21, 19, 1, 3),
+    (1, 64, 64, 30, 31, 0, 3),
+    (3, 64, 64, 17, 12, 2, 3),
+    (1, 96, 64, 58, 40, (1, 0), 3),
+    (1, 64, 96, 27, 27, 2, 5),  # AlexNet's second layer, F(2x2, 5x5)
+    (2, 64, 64, 16, 13, (0, 2), 5),
 ]
 
 
 @pytest.mark.parametrize("case", WINOGRAD_CASES, ids=str)
 def test_conv2d_winograd_inference(case, monkeypatch):
-    """3x3 stride-1 inference with many channels runs Winograd's F(4x4, 3x3): same outputs as
-    torch and as im2col (float32 rounding apart), in bands of tile rows (here several)."""
+    """3x3 and 5x5 stride-1 inference with many channels runs Winograd's F(4x4, 3x3) or
+    F(2x2, 5x5): same outputs as torch and as im2col (float32 rounding apart), in bands of tile
+    rows (here several)."""
     from mltutorial.engine.nn import conv
 
-    n, c, o, h, w, padding = case
+    n, c, o, h, w, padding, k = case
     rng = np.random.default_rng(0)
     x = rng.standard_normal((n, c, h, w)).astype(np.float32)
-    wt = (rng.standard_normal((o, c, 3, 3)) * math.sqrt(2 / (9 * c))).astype(np.float32)
+    wt = (rng.standard_normal((o, c, k, k)) * math.sqrt(2 / (k * k * c))).astype(np.float32)
     b = rng.standard_normal(o).astype(np.float32)
     ph, pw = (padding, padding) if isinstance(padding, int) else padding
-    assert conv._winograd_pays(x, wt, (1, 1), (1, 1), 1, (h + 2 * ph - 2, w + 2 * pw - 2))
+    assert conv._winograd_pays(x, wt, (1, 1), (1, 1), 1, (h + 2 * ph - k + 1, w + 2 * pw - k + 1))
     monkeypatch.setattr(conv, "_WINO_BAND_TILES", 40)
     monkeypatch.setattr(conv, "_WINO_BAND_BYTES", 0)
     used, original = [], conv._conv_winograd
@@ -242,7 +245,7 @@ def test_conv2d_winograd_inference(case, monkeypatch):
 
 
 def test_conv2d_winograd_not_for_training_or_other_shapes():
-    """A forward that needs gradients, stride 2, 1x1 or 5x5 kernels, groups, dilation, few
+    """A forward that needs gradients, stride 2, 1x1 or 7x7 kernels, groups, dilation, few
     channels or a small map all keep im2col: Winograd here computes outputs only."""
     from mltutorial.engine.nn import conv
 
@@ -254,8 +257,12 @@ def test_conv2d_winograd_not_for_training_or_other_shapes():
     assert not conv._winograd_pays(
         x, np.zeros((64, 64, 1, 1), np.float32), (1, 1), (1, 1), 1, (28, 28)
     )
+    assert conv._winograd_pays(x, np.zeros((64, 64, 5, 5), np.float32), (1, 1), (1, 1), 1, (24, 24))
     assert not conv._winograd_pays(
-        x, np.zeros((64, 64, 5, 5), np.float32), (1, 1), (1, 1), 1, (24, 24)
+        x, np.zeros((64, 64, 7, 7), np.float32), (1, 1), (1, 1), 1, (22, 22)
+    )
+    assert not conv._winograd_pays(
+        x, np.zeros((64, 64, 3, 5), np.float32), (1, 1), (1, 1), 1, (26, 24)
     )
     assert not conv._winograd_pays(
         x, np.zeros((64, 32, 3, 3), np.float32), (1, 1), (1, 1), 2, (28, 28)

@@ -282,11 +282,15 @@ def _conv_per_sample(
 
 # Winograd's F(4x4, 3x3) (Lavin & Gray 2016): each 4x4 block of outputs from a 6x6 tile of input
 # with 36 multiplications per channel pair instead of 144, so 3x3 stride-1 convolutions cost a
-# quarter of the GEMM work. The transforms are small constant matrices; written as Kronecker
-# products (B^T d B is (B^T x B^T) vec(d)) each one is a GEMM over all tiles and channels, so the
-# whole convolution runs at BLAS speed. It pays where the GEMMs dominate: many channels and many
-# tiles, as in VGG's and ResNet's 3x3 layers on 28x28 maps and larger. The interpolation points
-# 0, +-1, +-2 keep float32 rounding within a few 1e-6 of the largest output.
+# quarter of the GEMM work; and F(2x2, 5x5), the same 6x6 tiles and interpolation points giving
+# 2x2 outputs of a 5x5 filter, 36 multiplications instead of 100. The transforms are small
+# constant matrices; written as Kronecker products (B^T d B is (B^T x B^T) vec(d)) each one is a
+# GEMM over all tiles and channels, so the whole convolution runs at BLAS speed. It pays where the
+# GEMMs dominate: many channels and many tiles, as in VGG's and ResNet's 3x3 layers on 28x28 maps
+# and larger, and AlexNet's 5x5 layer. The points 0, +-1, +-2 keep float32 rounding within a few
+# 1e-6 of the largest output. With these points G's row for point p is [1, p, p^2, ...] / N_p
+# (N_p = 4, -6, -6, 24, 24; the last row, the point at infinity, picks the top coefficient), and
+# A^T's row i is [p^i ...] with a 1 in the last column for the top row only.
 _WINO_BT = np.array(
     [
         [4, 0, -5, 0, 1, 0],
@@ -310,9 +314,17 @@ _WINO_G = np.array(
 _WINO_AT = np.array(
     [[1, 1, 1, 1, 1, 0], [0, 1, -1, 2, -2, 0], [0, 1, 1, 4, 4, 0], [0, 1, -1, 8, -8, 1]]
 )  # output transform
+_WINO_G5 = np.array(
+    [[p**k / n for k in range(5)] for p, n in zip((0, 1, -1, 2, -2), (4, -6, -6, 24, 24))]
+    + [[0, 0, 0, 0, 1]]
+)  # filter transform of F(2x2, 5x5)
+_WINO_AT2 = _WINO_AT[:2] + np.array([[0] * 6, [0] * 5 + [1]])  # output transform of F(2x2, 5x5)
 _WINO_BB = np.kron(_WINO_BT, _WINO_BT)  # (36, 36): B^T d B for a flattened 6x6 tile d
-_WINO_GG = np.kron(_WINO_G, _WINO_G)  # (36, 9): G g G^T for a flattened 3x3 g
-_WINO_AA = np.kron(_WINO_AT, _WINO_AT)  # (16, 36): A^T m A for a flattened 6x6 m
+# kernel size -> (output tile size m, G g G^T as (36, r*r), A^T m A as (m*m, 36))
+_WINO = {
+    3: (4, np.kron(_WINO_G, _WINO_G), np.kron(_WINO_AT, _WINO_AT)),
+    5: (2, np.kron(_WINO_G5, _WINO_G5), np.kron(_WINO_AT2, _WINO_AT2)),
+}
 _WINO_MIN_CHANNELS = 64
 _WINO_MIN_TILES = 49  # a 28x28 output; on 14x14 maps im2col's one GEMM is faster
 _WINO_BAND_TILES = 128  # tiles per GEMM: enough columns for an efficient product
@@ -329,10 +341,12 @@ def _winograd_pays(
 ) -> bool:
     n, c = x.shape[:2]
     o, _, kh, kw = w.shape
-    tiles = n * -(-out[0] // 4) * -(-out[1] // 4)
+    if kh != kw or kh not in _WINO:
+        return False
+    m = _WINO[kh][0]
+    tiles = n * -(-out[0] // m) * -(-out[1] // m)
     return (
-        (kh, kw) == (3, 3)
-        and s == dil == (1, 1)
+        s == dil == (1, 1)
         and groups == 1
         and min(c, o) >= _WINO_MIN_CHANNELS
         and tiles >= _WINO_MIN_TILES
@@ -343,23 +357,25 @@ def _winograd_pays(
 def _conv_winograd(
     x: np.ndarray, w: np.ndarray, b: np.ndarray | None, geometry: Geometry, need: tuple[bool, ...]
 ) -> tuple[np.ndarray, ConvGrads]:
-    """3x3, stride 1, no gradient: Y = A^T [(G g G^T) * (B^T d B)] A for every 6x6 input tile d
-    (stride 4) and filter g, the products summed over input channels as 36 GEMMs (O, C) @ (C, tiles).
-    A band of tile rows at a time, so that the band's tiles and their transforms stay in cache."""
+    """3x3 or 5x5, stride 1, no gradient: Y = A^T [(G g G^T) * (B^T d B)] A for every 6x6 input
+    tile d (stride m, the output tile's size: 4 for 3x3, 2 for 5x5) and filter g, the products
+    summed over input channels as 36 GEMMs (O, C) @ (C, tiles). A band of tile rows at a time, so
+    that the band's tiles and their transforms stay in cache."""
     _, p, _, _, (oh, ow) = geometry
     n, c, h, wd = x.shape
-    o = w.shape[0]
-    th, tw = -(-oh // 4), -(-ow // 4)
-    xp = np.zeros((c, n, 4 * th + 2, 4 * tw + 2), x.dtype)  # channel-major, whole tiles
+    o, _, r, _ = w.shape
+    m, gg, aa = _WINO[r]
+    th, tw = -(-oh // m), -(-ow // m)
+    xp = np.zeros((c, n, m * th + r - 1, m * tw + r - 1), x.dtype)  # channel-major, whole tiles
     xp[:, :, p[0] : p[0] + h, p[1] : p[1] + wd] = x.transpose(1, 0, 2, 3)
-    u = (_WINO_GG.astype(x.dtype) @ w.reshape(o * c, 9).T).reshape(36, o, c)
-    bb, aa = _WINO_BB.astype(x.dtype), _WINO_AA.astype(x.dtype)
-    y = np.empty((n, o, th, 4, tw, 4), x.dtype)
+    u = (gg.astype(x.dtype) @ w.reshape(o * c, r * r).T).reshape(36, o, c)
+    bb, aa = _WINO_BB.astype(x.dtype), aa.astype(x.dtype)
+    y = np.empty((n, o, th, m, tw, m), x.dtype)
     rows = max(-(-_WINO_BAND_TILES // (n * tw)), _WINO_BAND_BYTES // (144 * c * n * tw))
     rows = min(rows, th)
     # one band's temporaries, carved from the reused workspace: no fresh pages on every call
     most = n * rows * tw
-    work = _workspace((most * (72 * c + 52 * o),), x.dtype, x)
+    work = _workspace((most * (72 * c + (36 + m * m) * o),), x.dtype, x)
     d_all, v_all, rest = np.split(work, [36 * c * most, 72 * c * most])
     m_all, y_all = rest[: 36 * o * most], rest[36 * o * most :]
     for r0 in range(0, th, rows):
@@ -368,14 +384,14 @@ def _conv_winograd(
         d = d_all[: 36 * c * tiles].reshape(6, 6, c, n, r1 - r0, tw)  # each tile's 36 inputs
         for i in range(6):
             for j in range(6):
-                d[i, j] = xp[:, :, 4 * r0 + i : 4 * r1 + i : 4, j : j + 4 * tw : 4]
+                d[i, j] = xp[:, :, m * r0 + i : m * r1 + i : m, j : j + m * tw : m]
         v = np.matmul(bb, d.reshape(36, -1), out=v_all[: 36 * c * tiles].reshape(36, -1))
-        m = np.matmul(  # (36, O, tiles): B^T d B times G g G^T, summed over input channels
+        prod = np.matmul(  # (36, O, tiles): B^T d B times G g G^T, summed over input channels
             u, v.reshape(36, c, tiles), out=m_all[: 36 * o * tiles].reshape(36, o, tiles)
         )
-        yb = np.matmul(aa, m.reshape(36, -1), out=y_all[: 16 * o * tiles].reshape(16, -1))
-        y[:, :, r0:r1] = yb.reshape(4, 4, o, n, r1 - r0, tw).transpose(3, 2, 4, 0, 5, 1)  # A^T m A
-    out = y.reshape(n, o, 4 * th, 4 * tw)[:, :, :oh, :ow]
+        yb = np.matmul(aa, prod.reshape(36, -1), out=y_all[: m * m * o * tiles].reshape(m * m, -1))
+        y[:, :, r0:r1] = yb.reshape(m, m, o, n, r1 - r0, tw).transpose(3, 2, 4, 0, 5, 1)  # A^T . A
+    out = y.reshape(n, o, m * th, m * tw)[:, :, :oh, :ow]
     out = np.ascontiguousarray(out) if b is None else np.add(out, b.reshape(1, o, 1, 1))
 
     def grads(grad: np.ndarray) -> tuple[Any, Any, Any]:
