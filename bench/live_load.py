@@ -37,6 +37,7 @@ import platform
 import random
 import re
 import resource
+import signal
 import socket
 import sqlite3
 import subprocess
@@ -278,7 +279,9 @@ async def _one_run(
     except Exception as exc:  # report, don't hide: the table shows the error
         run.error = f"{type(exc).__name__}: {exc}"[:200]
     finally:
-        proc.terminate()
+        # Ctrl-C: uvicorn re-raises the signal after its shutdown; SIGINT then ends the process
+        # with KeyboardInterrupt, so a profiled server (python -m cProfile) still writes its stats
+        proc.send_signal(signal.SIGINT)
         try:
             proc.wait(15)
         except subprocess.TimeoutExpired:
@@ -309,12 +312,15 @@ class SlidesRun:
     error: str = ""
 
 
-async def _slides_run(n: int, changes: int, workdir: Path, timeout_s: float) -> SlidesRun:
+async def _slides_run(
+    n: int, changes: int, workdir: Path, timeout_s: float, profile: Path | None = None
+) -> SlidesRun:
     run = SlidesRun(n, changes)
     port = _free_port()
     slides = _slides_file(workdir, changes + 2)
     env = dict(os.environ, MLTUTORIAL_LIVE_JOIN_FAILURES="1000000", PYTHONUNBUFFERED="1")
-    cmd = [sys.executable, "-m", "mltutorial", "present", "--slides", str(slides), "--host", HOST,
+    prof = ["-m", "cProfile", "-o", str(profile)] if profile else []
+    cmd = [sys.executable, *prof, "-m", "mltutorial", "present", "--slides", str(slides), "--host", HOST,
            "--port", str(port), "--db", str(workdir / f"slides-{n}.sqlite3"),
            "--report", str(workdir / "report")]  # fmt: skip
     proc = subprocess.Popen(
@@ -392,7 +398,9 @@ async def _slides_run(n: int, changes: int, workdir: Path, timeout_s: float) -> 
     except Exception as exc:  # report, don't hide
         run.error = f"{type(exc).__name__}: {exc}"[:200]
     finally:
-        proc.terminate()
+        # Ctrl-C: uvicorn re-raises the signal after its shutdown; SIGINT then ends the process
+        # with KeyboardInterrupt, so a profiled server (python -m cProfile) still writes its stats
+        proc.send_signal(signal.SIGINT)
         try:
             proc.wait(15)
         except subprocess.TimeoutExpired:
@@ -554,7 +562,7 @@ def main(argv: list[str] | None = None) -> int:
         slide_runs = []
         with tempfile.TemporaryDirectory(prefix="live-slides-") as tmp:
             for n in args.sizes:
-                r = asyncio.run(_slides_run(n, args.changes, Path(tmp), args.timeout))
+                r = asyncio.run(_slides_run(n, args.changes, Path(tmp), args.timeout, args.profile))
                 slide_runs.append(r)
                 print(
                     f"N={n:5d} slide changes {r.changes}: arrived {r.seen}/{n * r.changes} "

@@ -56,7 +56,8 @@ class Hub:
 
     async def _send(self, ws: WebSocket, text: str) -> None:
         try:
-            await asyncio.wait_for(ws.send_text(text), SEND_TIMEOUT_S)
+            async with asyncio.timeout(SEND_TIMEOUT_S):  # no task per send, unlike wait_for
+                await ws.send_text(text)
         except Exception:
             for table in (self.presenters, self.phones):
                 for conns in table.values():

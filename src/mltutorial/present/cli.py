@@ -17,7 +17,7 @@ from pathlib import Path
 
 from mltutorial.clitools import Parser, check_port_free, port
 from mltutorial.errors import UserError
-from mltutorial.live.cli import base_url
+from mltutorial.live.cli import base_url, serve
 from mltutorial.live.deck import load_deck
 from mltutorial.live.schemas import MAX_MESSAGE_BYTES
 from mltutorial.live.settings import Settings
@@ -108,7 +108,7 @@ def main(argv: list[str], prog: str = "mltutorial present") -> int:
         timeout_graceful_shutdown=3,
         proxy_headers=False,
     )
-    uvicorn.Server(config).run()
+    serve(config)
     return 0
 
 
