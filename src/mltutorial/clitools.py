@@ -164,3 +164,14 @@ def lan_address() -> str | None:
             return s.getsockname()[0]
     except OSError:
         return None
+
+
+def freeze_startup_objects() -> None:
+    """For a long-running server, just before it serves: a full garbage collection scans every
+    object the process holds, and what the server made at startup (modules, routes, tables) lives
+    as long as it does. Frozen out of the collector, those objects are no longer scanned, so the
+    collections that still come stall requests for milliseconds, not hundreds of them."""
+    import gc
+
+    gc.collect()
+    gc.freeze()

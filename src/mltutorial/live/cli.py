@@ -12,7 +12,13 @@ from __future__ import annotations
 
 import sys
 
-from mltutorial.clitools import Parser, check_port_free, lan_address, port
+from mltutorial.clitools import (
+    Parser,
+    check_port_free,
+    freeze_startup_objects,
+    lan_address,
+    port,
+)
 from mltutorial.live.deck import Deck, load_deck
 from mltutorial.live.schemas import MAX_MESSAGE_BYTES
 from mltutorial.live.settings import Settings
@@ -100,18 +106,13 @@ def main(argv: list[str], prog: str = "mltutorial live") -> int:
 
 
 def serve(config) -> None:  # type: ignore[no-untyped-def]
-    """Run the server. The objects made at startup (modules, routes, the ORM's tables) live as
-    long as the process: frozen out of the garbage collector, they are no longer scanned by its
-    full collections, each of which otherwise stalls every push for a few hundred milliseconds
-    in the middle of a talk. uvicorn.Server, not uvicorn.run: run() swallows the Ctrl-C that
-    Server re-raises after its graceful shutdown, and the command must end like every other one
-    (130, "interrupted")."""
-    import gc
-
+    """Run the server, its startup objects frozen out of the garbage collector (a full collection
+    had stalled every push for a few hundred milliseconds, every 20 slide changes of a talk).
+    uvicorn.Server, not uvicorn.run: run() swallows the Ctrl-C that Server re-raises after its
+    graceful shutdown, and the command must end like every other one (130, "interrupted")."""
     import uvicorn
 
-    gc.collect()
-    gc.freeze()
+    freeze_startup_objects()
     uvicorn.Server(config).run()
 
 

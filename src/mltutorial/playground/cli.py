@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sys
 
-from mltutorial.clitools import Parser, check_port_free, lan_address, port
+from mltutorial.clitools import Parser, check_port_free, freeze_startup_objects, lan_address, port
 from mltutorial.playground.settings import Settings
 
 
@@ -48,6 +48,7 @@ def main(argv: list[str], prog: str = "mltutorial playground") -> int:
             timeout_graceful_shutdown=2,
         )
     )
+    freeze_startup_objects()  # no long garbage-collection pauses in the training stream
     try:
         server.run()
     except KeyboardInterrupt:
