@@ -163,6 +163,17 @@ def _start_server(
     raise RuntimeError("the server did not answer /healthz")
 
 
+def _stop(proc: subprocess.Popen) -> None:
+    """Ctrl-C, as a presenter ends the server: uvicorn re-raises the signal after its shutdown, and
+    SIGINT then ends the process with KeyboardInterrupt, so a profiled server (python -m cProfile)
+    still writes its stats (after SIGTERM it wrote none)."""
+    proc.send_signal(signal.SIGINT)
+    try:
+        proc.wait(15)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
 async def _one_run(
     n: int,
     mode: str,
@@ -279,13 +290,7 @@ async def _one_run(
     except Exception as exc:  # report, don't hide: the table shows the error
         run.error = f"{type(exc).__name__}: {exc}"[:200]
     finally:
-        # Ctrl-C: uvicorn re-raises the signal after its shutdown; SIGINT then ends the process
-        # with KeyboardInterrupt, so a profiled server (python -m cProfile) still writes its stats
-        proc.send_signal(signal.SIGINT)
-        try:
-            proc.wait(15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        _stop(proc)
     # What is on disk after the server has stopped.
     with sqlite3.connect(db_file) as conn:
         run.db_answers = conn.execute("SELECT count(*) FROM live_answers").fetchone()[0]
@@ -398,13 +403,7 @@ async def _slides_run(
     except Exception as exc:  # report, don't hide
         run.error = f"{type(exc).__name__}: {exc}"[:200]
     finally:
-        # Ctrl-C: uvicorn re-raises the signal after its shutdown; SIGINT then ends the process
-        # with KeyboardInterrupt, so a profiled server (python -m cProfile) still writes its stats
-        proc.send_signal(signal.SIGINT)
-        try:
-            proc.wait(15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        _stop(proc)
     return run
 
 

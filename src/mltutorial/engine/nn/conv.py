@@ -318,7 +318,7 @@ _WINO_G5 = np.array(
     [[p**k / n for k in range(5)] for p, n in zip((0, 1, -1, 2, -2), (4, -6, -6, 24, 24))]
     + [[0, 0, 0, 0, 1]]
 )  # filter transform of F(2x2, 5x5)
-_WINO_AT2 = _WINO_AT[:2] + np.array([[0] * 6, [0] * 5 + [1]])  # output transform of F(2x2, 5x5)
+_WINO_AT2 = np.array([[1, 1, 1, 1, 1, 0], [0, 1, -1, 2, -2, 1]])  # output transform, F(2x2, 5x5)
 _WINO_BB = np.kron(_WINO_BT, _WINO_BT)  # (36, 36): B^T d B for a flattened 6x6 tile d
 # kernel size -> (output tile size m, G g G^T as (36, r*r), A^T m A as (m*m, 36))
 _WINO = {
@@ -416,10 +416,11 @@ def _conv_depthwise(
     Kernel column v reads phase q = d v mod s shifted by t = d v // s columns, so one small product
     B = W A, with W (shifts, KH*s) holding w[u, v] at row t, column (u, q), gives every shift's
     partial sum at once, and out[l] = sum_t B[t, l + t]: KH*s copies, a GEMM and a few additions,
-    where KH*KW shifted copies of the input used to come first. The rows are copied straight from
-    the unpadded input into a zeroed A, whose border stays zero from one block of channels to the
-    next, so the input is never padded; the bias is one more row of A, all ones, so the GEMM adds
-    it and the crop to OW columns is a plain copy.
+    where KH*KW shifted copies of the input used to come first. On wide maps the rows are copied
+    straight from the unpadded input into a zeroed A, whose border stays zero from one block of
+    channels to the next (narrow stride-1 maps are padded first: their copies are then whole
+    contiguous runs); the bias is one more row of A, all ones, so the GEMM adds it and the crop
+    to OW columns is a plain copy.
 
     Backward: the KH*KW shifted views of the input weighted per channel (stride 1 on the wide grid
     too, so that NumPy loops over whole planes, not over OW-long rows)."""

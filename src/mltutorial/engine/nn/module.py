@@ -409,7 +409,8 @@ def _conv_then_batch_norm(conv: Module, norm: Module, input: Tensor) -> Tensor:
     if conv.bias is not None:
         shift = shift + conv.bias.data * scale
     pointwise = w.shape[2:] == (1, 1) and conv.stride in (1, (1, 1)) and conv.padding in (0, (0, 0))
-    if pointwise and w.size > input.data.size // input.shape[1] * w.shape[0]:
+    outputs = input.data.size // input.shape[1] * w.shape[0]  # a 1x1 layer's: N*H*W*O
+    if pointwise and w.size > outputs:
         # more weights than outputs (a late 1x1 layer on a small map): scale the output instead
         out = F.conv2d(input, conv.weight, None, 1, 0, 1, conv.groups)
         y = out.data
