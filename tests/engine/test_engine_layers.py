@@ -848,6 +848,29 @@ def test_scaled_dot_product_attention(kw):
     )
 
 
+@pytest.mark.parametrize(
+    "L, S, scale", [(3, 5, None), (5, 3, None), (4, 4, 60.0)], ids=["L<S", "L>S", "overflow"]
+)
+def test_causal_attention_shapes_and_its_softmax_shift(L, S, scale):
+    """Causal attention shifts each query's scores by its own (diagonal) score, not the max:
+    checked where queries outnumber keys (no diagonal for the last ones) and where a large
+    scale overflows exp(score - own score), so that the max must be used after all."""
+    check_op(
+        [(2, 3, L, 6), (2, 3, S, 6), (2, 3, S, 7)],
+        lambda q, k, v: F.scaled_dot_product_attention(q, k, v, is_causal=True, scale=scale),
+        lambda q, k, v: TF.scaled_dot_product_attention(q, k, v, is_causal=True, scale=scale),
+    )
+
+
+def test_attention_with_a_one_dimensional_mask():
+    m = np.array([True, False, True, True, False])
+    check_op(
+        [(2, 4, 6), (2, 5, 6), (2, 5, 3)],
+        lambda q, k, v: F.scaled_dot_product_attention(q, k, v, attn_mask=m),
+        lambda q, k, v: TF.scaled_dot_product_attention(q, k, v, attn_mask=torch.tensor(m)),
+    )
+
+
 def test_scaled_dot_product_attention_dropout_and_errors():
     rng = np.random.default_rng(0)
     q, k, v = (E(rng.standard_normal((2, 3, 4)).astype(np.float32)) for _ in range(3))

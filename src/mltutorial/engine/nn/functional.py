@@ -269,20 +269,52 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
     return Tensor._make(x * scale, (input,), lambda g: (g * scale,))
 
 
-_CAUSAL_BIAS: dict[tuple[int, int, np.dtype, str], np.ndarray] = {}
+_CAUSAL_BIAS: dict[tuple[int, int, np.dtype, str, bool], np.ndarray] = {}
 
 
-def _causal_bias(t: int, s: int, dtype: np.dtype, like: np.ndarray) -> np.ndarray:
+def _causal_bias(
+    t: int, s: int, dtype: np.dtype, like: np.ndarray, transposed: bool = False
+) -> np.ndarray:
     """(t, s) additive mask: 0 where query i may see key j <= i (top-left aligned, as PyTorch's
-    is_causal), -inf above the diagonal, on the device of `like`. Cached: the GPT asks for the
-    same one every step."""
-    key = (t, s, np.dtype(dtype), backend.device_of(like))
+    is_causal), -inf above the diagonal, on the device of `like`; `transposed`: the (s, t) mask
+    of keys x queries. Cached: the GPT asks for the same one every step."""
+    key = (t, s, np.dtype(dtype), backend.device_of(like), transposed)
     if key not in _CAUSAL_BIAS:
         bias = np.zeros((t, s), dtype=dtype)
         bias[np.triu_indices(t, 1, s)] = -np.inf
+        if transposed:
+            bias = np.ascontiguousarray(bias.T)
         bias.flags.writeable = False
         _CAUSAL_BIAS[key] = backend.like(bias, like)
     return _CAUSAL_BIAS[key]
+
+
+def _sum_over_keys(a: np.ndarray) -> np.ndarray:
+    """a.sum(axis=-2, keepdims=True) for (..., S, L) as a vector-matrix product per batch."""
+    ones = backend.array_module(a).ones(a.shape[-2], dtype=a.dtype)
+    return np.matmul(ones, a)[..., None, :]
+
+
+def _softmax_over_keys(st: np.ndarray, diagonal_seen: bool) -> np.ndarray:
+    """Softmax down the key axis of transposed scores (..., S, L); `st` may be overwritten.
+
+    exp needs a shift that keeps it in range: usually each query's max score. When every query
+    sees its own key (`diagonal_seen`: causal, L <= S), its own score serves as well and costs no
+    reduction. That term becomes exactly 1, so the sum cannot underflow; if another score exceeds
+    it by enough to overflow exp, the sum is inf and the max is used after all."""
+    if diagonal_seen:
+        shift = np.diagonal(st, axis1=-2, axis2=-1)[..., None, :]
+        e = np.subtract(st, shift)
+        with np.errstate(over="ignore"):
+            np.exp(e, out=e)
+        total = _sum_over_keys(e)
+        if bool(np.isfinite(total).all()):
+            e /= total
+            return e
+    st -= st.max(axis=-2, keepdims=True)
+    np.exp(st, out=st)
+    st /= _sum_over_keys(st)
+    return st
 
 
 def scaled_dot_product_attention(
@@ -299,7 +331,7 @@ def scaled_dot_product_attention(
     values: PyTorch's F.scaled_dot_product_attention, as one fused op (Vaswani et al. 2017).
 
     `attn_mask`: boolean (True = may attend) or additive float, broadcast to (..., L, S).
-    `is_causal`: query i sees keys j <= i. `scale` defaults to 1 / sqrt(E). The (L, S) weights are
+    `is_causal`: query i sees keys j <= i. `scale` defaults to 1 / sqrt(E). The weights are
     computed once, in place, and kept for the backward pass:
         dV = P^T dO,  dP = dO V^T,  dS = P * (dP - rowsum(dP * P)) * scale,  dQ = dS K,  dK = dS^T Q.
     """
@@ -330,41 +362,44 @@ def scaled_dot_product_attention(
     c = q.dtype.type(1.0 / math.sqrt(q.shape[-1]) if scale is None else scale)
     mask_parent: Tensor | None = None
     mask_shape: tuple[int, ...] = ()
-    att = np.matmul(q, np.swapaxes(k, -1, -2))  # (..., L, S)
-    att *= c
+    # The scores are held transposed, keys down and queries across: (..., S, L). Each query's
+    # softmax then runs down a column, and its max, sum and scaling are passes over whole
+    # contiguous rows, not one short reduction per query.
+    st = np.matmul(k, np.swapaxes(q, -1, -2))
+    st *= c
     if is_causal:
-        att += _causal_bias(L, S, att.dtype, att)
+        st += _causal_bias(L, S, st.dtype, st, transposed=True)
     elif attn_mask is not None:
         m = attn_mask.data if isinstance(attn_mask, Tensor) else np.asarray(attn_mask)
+        mt = np.swapaxes(m.reshape((1,) * (2 - m.ndim) + m.shape), -1, -2)
         if m.dtype == bool:
-            att = np.where(m, att, -np.inf).astype(att.dtype, copy=False)
+            st = np.where(mt, st, -np.inf).astype(st.dtype, copy=False)
         else:
-            att = att + m.astype(att.dtype, copy=False)  # broadcasts (..., L, S)
+            st = st + mt.astype(st.dtype, copy=False)  # broadcasts (..., S, L)
             if isinstance(attn_mask, Tensor):  # an additive float mask is differentiable
                 mask_parent, mask_shape = attn_mask, m.shape
-    att -= att.max(axis=-1, keepdims=True)
-    np.exp(att, out=att)
-    att /= att.sum(axis=-1, keepdims=True)  # P, the attention weights
+    att = _softmax_over_keys(st, diagonal_seen=is_causal and L <= S)  # P^T, in place
     used, drop = att, None
     if dropout_p > 0.0:  # inverted dropout on the weights, as PyTorch's
-        keep = backend.like(get_rng().random(att.shape, dtype=np.float32) >= dropout_p, att)
+        keep = get_rng().random((*att.shape[:-2], L, S), dtype=np.float32) >= dropout_p
+        keep = backend.like(np.swapaxes(keep, -1, -2), att)
         drop = (keep * (1.0 / (1.0 - dropout_p))).astype(att.dtype)
         used = att * drop
-    out = np.matmul(used, v)
+    out = np.matmul(np.swapaxes(used, -1, -2), v)
 
     def backward(g: np.ndarray) -> Grads:
-        gv = np.matmul(np.swapaxes(used, -1, -2), g) if value.requires_grad else None
-        dp = np.matmul(g, np.swapaxes(v, -1, -2))  # dL/d(used)
+        gv = np.matmul(used, g) if value.requires_grad else None
+        dp = np.matmul(v, np.swapaxes(g, -1, -2))  # dL/d(used), transposed
         if drop is not None:
             dp *= drop
-        dp -= (dp * att).sum(axis=-1, keepdims=True)
-        dp *= att  # dL/d(scores + mask)
+        dp -= _sum_over_keys(dp * att)
+        dp *= att  # dL/d(scores + mask), transposed
         gm = None
         if mask_parent is not None:
-            gm = backend.array_module(dp).array(unbroadcast(dp, mask_shape))
-        dp *= c  # dL/d(Q K^T)
-        gq = np.matmul(dp, k) if query.requires_grad else None
-        gk = np.matmul(np.swapaxes(dp, -1, -2), q) if key.requires_grad else None
+            gm = backend.array_module(dp).array(unbroadcast(np.swapaxes(dp, -1, -2), mask_shape))
+        dp *= c  # dL/d(K Q^T)
+        gq = np.matmul(np.swapaxes(dp, -1, -2), k) if query.requires_grad else None
+        gk = np.matmul(dp, q) if key.requires_grad else None
         grads = (
             None if gq is None else unbroadcast(gq, q.shape),
             None if gk is None else unbroadcast(gk, k.shape),
