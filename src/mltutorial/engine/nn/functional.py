@@ -12,7 +12,6 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
-from scipy.special import erf
 
 from .. import backend
 from ..autograd import STATE, Grads, meta_array, unbroadcast
@@ -204,6 +203,8 @@ def gelu(input: Tensor, approximate: str = "none") -> Tensor:
         if x.dtype == np.float32:
             y, slope = _gelu_f32_blocked(x, need_grad)
         else:
+            from scipy.special import erf  # on first use: it takes longer to import than the engine
+
             cdf = (0.5 * (1.0 + erf(x * _SQRT_HALF))).astype(x.dtype, copy=False)
             y = x * cdf
             slope = x * np.exp(-0.5 * x * x)  # x * phi(x) * sqrt(2 pi)
