@@ -379,11 +379,11 @@ def scaled_dot_product_attention(
             st = st + mt.astype(st.dtype, copy=False)  # broadcasts (..., S, L)
             if isinstance(attn_mask, Tensor):  # an additive float mask is differentiable
                 mask_parent, mask_shape = attn_mask, m.shape
-    att = _softmax_over_keys(st, diagonal_seen=is_causal and L <= S)  # P^T, in place
+    att = _softmax_over_keys(st, diagonal_seen=is_causal and L <= S)  # P^T
     used, drop = att, None
     if dropout_p > 0.0:  # inverted dropout on the weights, as PyTorch's
         keep = get_rng().random((*att.shape[:-2], L, S), dtype=np.float32) >= dropout_p
-        keep = backend.like(np.swapaxes(keep, -1, -2), att)
+        keep = backend.like(np.ascontiguousarray(np.swapaxes(keep, -1, -2)), att)
         drop = (keep * (1.0 / (1.0 - dropout_p))).astype(att.dtype)
         used = att * drop
     out = np.matmul(np.swapaxes(used, -1, -2), v)
