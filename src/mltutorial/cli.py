@@ -78,8 +78,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"mltutorial: error: unknown command {name!r}{hint} (see --help)", file=sys.stderr)
         return 2
     module_name = COMMANDS[name][0]
+    import numpy as np
+
     try:
-        with interrupt.handling_ctrl_c():
+        # a diverging run overflows: it ends in one clear error line, not NumPy's warnings first
+        # (PyTorch gives none either)
+        with interrupt.handling_ctrl_c(), np.errstate(all="ignore"):
             module = importlib.import_module(module_name)
             if module_name == "mltutorial.lessons_cli":
                 return int(module.main(rest, prog=f"mltutorial {name}", command=name) or 0)
