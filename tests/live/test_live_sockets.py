@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import time
@@ -28,21 +29,23 @@ def uvicorn_log():
     logger.removeHandler(handler)
 
 
+@contextlib.contextmanager
 def _phone_socket(live_server):
     from websockets.sync.client import connect
 
     live = live_server.live
     me = httpx.post(f"{live_server.base}/api/join", json={"code": live.session.code}).json()
-    ws = connect(f"ws://{live_server.base.split('://')[1]}/ws/participant?token={me['token']}")
-    assert json.loads(ws.recv(timeout=10))["type"] == "state"
-    return ws
+    with connect(
+        f"ws://{live_server.base.split('://')[1]}/ws/participant?token={me['token']}"
+    ) as ws:
+        assert json.loads(ws.recv(timeout=10))["type"] == "state"
+        yield ws
 
 
 def test_invalid_utf8_closes_with_1007_and_one_log_line(live_server, uvicorn_log):
     from websockets.exceptions import ConnectionClosed
 
-    ws = _phone_socket(live_server)
-    with ws:
+    with _phone_socket(live_server) as ws:
         ws.send(b"\xff\xfe{not utf-8", text=True)
         with pytest.raises(ConnectionClosed) as info:
             ws.recv(timeout=10)
