@@ -18,6 +18,7 @@ ORDER = [
     "spam",
     "recommend",
     "textgen",
+    "textgen_parts",
     "textgen_seeds",
     "tour",
     "live_load",
