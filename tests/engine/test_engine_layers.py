@@ -871,24 +871,36 @@ def test_attention_with_a_one_dimensional_mask():
     )
 
 
-def test_attention_dropout_drops_the_weights_it_drew():
+@pytest.mark.parametrize("causal", [False, True], ids=["plain", "causal"])
+def test_attention_dropout_drops_the_weights_it_drew(causal):
     """Dropout zeroes weight (l, s) where the generator's (..., L, S) draw falls under p, and
     scales the rest by 1 / (1 - p); the gradient flows through the same weights."""
     rng = np.random.default_rng(1)
-    q, k, v = (rng.standard_normal((2, 3, n, 4)).astype(np.float32) for n in (5, 6, 6))
+    n_keys = 5 if causal else 6
+    q, k, v = (rng.standard_normal((2, 3, n, 4)).astype(np.float32) for n in (5, n_keys, n_keys))
     engine.manual_seed(7)
     qt, kt, vt = (engine.tensor(a, requires_grad=True) for a in (q, k, v))
-    out = F.scaled_dot_product_attention(qt, kt, vt, dropout_p=0.4)
+    out = F.scaled_dot_product_attention(qt, kt, vt, dropout_p=0.4, is_causal=causal)
     out.sum().backward()
     engine.manual_seed(7)
-    keep = engine.get_rng().random((2, 3, 5, 6), dtype=np.float32) >= 0.4
+    keep = engine.get_rng().random((2, 3, 5, n_keys), dtype=np.float32) >= 0.4
     s = q @ k.swapaxes(-1, -2) / 2.0
+    if causal:
+        s[..., np.triu(np.ones((5, 5), bool), 1)] = -np.inf
     p = np.exp(s - s.max(-1, keepdims=True))
     p /= p.sum(-1, keepdims=True)
     used = p * keep / 0.6
     np.testing.assert_allclose(out.data, used @ v, rtol=1e-5, atol=1e-6)
     dv = np.broadcast_to(used.sum(-2)[..., None], v.shape)  # d sum(used @ v) / dv
     np.testing.assert_allclose(vt.grad.data, dv, rtol=1e-5, atol=1e-6)
+
+
+def test_causal_attention_broadcasts_batch_dimensions():
+    check_op(
+        [(2, 3, 5, 6), (1, 3, 5, 6), (2, 1, 5, 4)],
+        lambda q, k, v: F.scaled_dot_product_attention(q, k, v, is_causal=True),
+        lambda q, k, v: TF.scaled_dot_product_attention(q, k, v, is_causal=True),
+    )
 
 
 def test_scaled_dot_product_attention_dropout_and_errors():
