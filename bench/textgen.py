@@ -36,6 +36,7 @@ sys.path.insert(0, str(HERE.parent / "tests"))  # the tests' PyTorch oracle
 
 from oracles.reference_gpt import (  # noqa: E402
     NanoGPTBatches,
+    copy_into_engine,
     engine_batches_loss,
     nanogpt_gpt,
     torch_adamw,
@@ -101,8 +102,7 @@ def run(
     ours = GPT(model_cfg, seed=cfg.seed)
     if protocol == "nanogpt":
         peer = nanogpt_gpt(model_cfg, cfg.seed)
-        for name, p in ours.named_parameters():
-            p.data[...] = peer.get_parameter(name).detach().numpy()
+        copy_into_engine(peer, ours)
     else:
         peer = torch_gpt_like(ours, flash=True)
     stream = NanoGPTBatches(corpus.train, corpus.val, model_cfg.block_size, cfg.batch_size)

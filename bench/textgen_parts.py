@@ -31,7 +31,12 @@ import torch
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "tests"))  # the tests' PyTorch oracle
 
-from oracles.reference_gpt import NanoGPTBatches, nanogpt_gpt, torch_adamw  # noqa: E402
+from oracles.reference_gpt import (  # noqa: E402
+    NanoGPTBatches,
+    copy_into_engine,
+    nanogpt_gpt,
+    torch_adamw,
+)
 
 PHASES = ("forward", "backward", "clip", "optimizer")
 
@@ -50,8 +55,7 @@ def phases(steps: int) -> tuple[dict[str, tuple[float, float]], dict]:
     model_cfg, cfg = T.make_configs("gpt", "baby")
     model_cfg = dataclasses.replace(model_cfg, vocab_size=corpus.vocab.size)
     ours, peer = GPT(model_cfg, seed=cfg.seed), nanogpt_gpt(model_cfg, cfg.seed)
-    for name, p in ours.named_parameters():
-        p.data[...] = peer.get_parameter(name).detach().numpy()
+    copy_into_engine(peer, ours)
     opt_ours, opt_peer = T.make_optimizer(ours, cfg), torch_adamw(peer, cfg)
     params = [p for _, p in T.unique_parameters(ours)]
     stream = NanoGPTBatches(corpus.train, corpus.val, model_cfg.block_size, cfg.batch_size)

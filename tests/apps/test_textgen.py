@@ -420,8 +420,7 @@ def test_engine_on_nanogpts_own_run_reaches_its_loss():
     model_cfg = dataclasses.replace(model_cfg, vocab_size=corpus.vocab.size)
     model = GPT(model_cfg)
     nano = bench.nanogpt_gpt(model_cfg, cfg.seed)
-    for name, p in model.named_parameters():
-        p.data[...] = nano.get_parameter(name).detach().numpy()
+    bench.copy_into_engine(nano, model)
     stream = bench.NanoGPTBatches(corpus.train, corpus.val, model_cfg.block_size, cfg.batch_size)
     opt = T.make_optimizer(model, cfg)
     params = [p for _, p in T.unique_parameters(model)]

@@ -113,6 +113,12 @@ def torch_gpt_like(engine_model, flash: bool = True, dtype=torch.float32) -> Tor
     return model
 
 
+def copy_into_engine(torch_model: TorchGPT, engine_model) -> None:
+    """The other way: the engine model takes the TorchGPT's current weights (same names)."""
+    for name, p in engine_model.named_parameters():
+        p.data[...] = torch_model.get_parameter(name).detach().numpy()
+
+
 def torch_adamw(model: TorchGPT, cfg) -> torch.optim.AdamW:
     """nanoGPT's configure_optimizers: decay 2-D tensors, not the rest; fused off on the CPU."""
     params = [p for p in model.parameters() if p.requires_grad]
